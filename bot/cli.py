@@ -1,0 +1,237 @@
+"""The ``tierbot`` command line: one sub-command per admin task, each with ``--config PATH``."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    help="Tierbot: customer tiers and daily call lists for field sales teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Config file (default: $TIERBOT_CONFIG, then ./config.toml, then built-in defaults).",
+        show_default=False,
+    ),
+]
+
+
+class ImportKind(StrEnum):
+    customers = "customers"
+    sales = "sales"
+    people = "people"
+
+
+class ExportKind(StrEnum):
+    tiers = "tiers"
+    contacts = "contacts"
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class RoleChoice(StrEnum):
+    rep = "rep"
+    manager = "manager"
+    admin = "admin"
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+def _engine(settings: Settings):
+    from bot.db import is_sqlite, make_engine, upgrade_database
+
+    engine = make_engine(settings.database_url)
+    # The embedded default upgrades itself; PostgreSQL is upgraded on purpose with `tierbot db upgrade`.
+    if is_sqlite(engine):
+        upgrade_database(engine)
+    return engine
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}")
+        raise
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply every pending migration to the configured database."""
+    from bot.db import current_revision, make_engine, upgrade_database
+
+    engine = make_engine(_settings(config).database_url)
+    upgrade_database(engine)
+    typer.echo(f"Database is at revision {current_revision(engine)}.")
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = None) -> None:
+    """Print the database's schema revision."""
+    from bot.db import current_revision, make_engine
+
+    revision = current_revision(make_engine(_settings(config).database_url))
+    typer.echo(revision or "empty (run `tierbot db upgrade`)")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX file.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and change nothing.")] = False,
+    accept_good_rows: Annotated[
+        bool, typer.Option("--accept-good-rows", help="Import the good rows even if some rows are bad.")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option(help="With --accept-good-rows: write the bad rows and reasons here (CSV).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Load customers, sales lines or people from a CSV or XLSX export."""
+    from bot.importing import ImportFileError, import_file
+    from bot.importing.progress import rich_progress
+
+    if not file.is_file():
+        _fail(f"{file}: no such file")
+    if rejects is not None and not accept_good_rows:
+        _fail("--rejects only makes sense together with --accept-good-rows")
+    settings = _settings(config)
+    engine = _engine(settings)
+    try:
+        with rich_progress(f"Importing {kind.value}") as progress:
+            report = import_file(
+                engine=engine,
+                kind=kind.value,
+                path=file,
+                dry_run=dry_run,
+                accept_good_rows=accept_good_rows,
+                rejects_path=rejects,
+                progress=progress,
+            )
+    except ImportFileError as exc:
+        _fail(f"{file}: {exc}")
+        return
+    typer.echo(report.summary())
+    if report.committed and kind is ImportKind.sales and not dry_run:
+        _score_after_import(settings, engine)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _score_after_import(settings: Settings, engine) -> None:
+    from bot.services.scoring_runs import run_scoring
+
+    summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import")
+    typer.echo(summary.render())
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same team.")] = 7,
+    force: Annotated[bool, typer.Option("--force", help="Wipe a database that already has data.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Last day of the sales history (default: today).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Fill the database with a realistic, seeded demo pharma team and score it."""
+    from bot.clock import team_today
+    from bot.demo import DatabaseNotEmpty, fill_demo_team
+
+    settings = _settings(config)
+    engine = _engine(settings)
+    day = _parse_day(as_of, "--as-of") or team_today(settings)
+    try:
+        summary = fill_demo_team(engine=engine, seed=seed, as_of=day, force=force)
+    except DatabaseNotEmpty as exc:
+        _fail(f"{exc} Use --force to wipe it and load the demo team.")
+        return
+    typer.echo(summary.render())
+    from bot.services.scoring_runs import run_scoring
+
+    typer.echo(run_scoring(engine=engine, settings=settings, as_of=day, trigger="demo").render())
+
+
+@app.command()
+def invite(
+    role: Annotated[RoleChoice, typer.Option(help="Role the invite grants.")],
+    person: Annotated[str, typer.Option(help="External id of the person (from the people file).")],
+    config: ConfigOption = None,
+) -> None:
+    """Print a one-time Telegram deep link that lets this person in with this role."""
+    from bot.services.invites import InviteRefused, create_invite, invite_link
+
+    settings = _settings(config)
+    engine = _engine(settings)
+    try:
+        token = create_invite(engine=engine, settings=settings, person_external_id=person, role=role.value)
+    except InviteRefused as exc:
+        _fail(str(exc))
+        return
+    typer.echo(invite_link(settings, token))
+    typer.echo(f"Valid once, for {settings.invites.ttl_hours} hours.")
+
+
+@app.command()
+def score(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Score as of this day (default: today).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Run a scoring run over the database and print customers per tier and stage."""
+    from bot.services.scoring_runs import run_scoring
+
+    settings = _settings(config)
+    engine = _engine(settings)
+    summary = run_scoring(engine=engine, settings=settings, as_of=_parse_day(as_of, "--as-of"), trigger="cli")
+    typer.echo(summary.render())
+
+
+@app.command()
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    format: Annotated[FileFormat | None, typer.Option(help="csv or xlsx (default: from the file name).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export the latest tiers or the logged contacts as CSV or XLSX."""
+    from bot.services.exports import export_table
+
+    settings = _settings(config)
+    engine = _engine(settings)
+    chosen = format.value if format else ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
+    rows = export_table(engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen)
+    typer.echo(f"Wrote {rows} rows to {output}.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,269 @@
+"""Tierbot's settings: one TOML file, validated, with secrets from the environment.
+
+Lookup order for the file: the ``--config`` option, then ``$TIERBOT_CONFIG``, then ``./config.toml``,
+then the built-in defaults. ``TIERBOT_TELEGRAM_TOKEN`` and ``DATABASE_URL`` override the file so
+that secrets need not be written into it. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+TIERS = ("A", "B", "C", "D")
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or not allowed; the message names the file and the key."""
+
+
+class _Section(BaseModel):
+    # A misspelt key is an error, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError("must be a time of day as HH:MM (24-hour clock), for example 08:30")
+    return value
+
+
+class TelegramSettings(_Section):
+    token: SecretStr = SecretStr("")
+    api_base_url: str = "https://api.telegram.org/bot"
+    file_base_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    bot_username: str = ""
+
+    @field_validator("api_base_url", "file_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr) -> SecretStr:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - in X-Telegram-Bot-Api-Secret-Token.
+        raw = value.get_secret_value()
+        if raw and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", raw):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
+        if self.mode == "webhook":
+            if not self.webhook_url.startswith("https://"):
+                raise ValueError("webhook_url must be an https:// address when mode = 'webhook'")
+            if not self.webhook_secret.get_secret_value():
+                raise ValueError("webhook_secret must be set when mode = 'webhook'")
+        return self
+
+
+class DatabaseSettings(_Section):
+    url: SecretStr = SecretStr("sqlite:///tierbot.db")
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if not raw.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://", "postgres://")):
+            raise ValueError("must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB")
+        return value
+
+
+class TeamSettings(_Section):
+    timezone: str = "Asia/Shanghai"
+    country: str = "CN"
+    language: Literal["zh-Hans", "zh-Hant", "en"] = "zh-Hans"
+    currency_symbol: str = "¥"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai or Europe/Berlin") from None
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value.upper() not in holidays.list_supported_countries():
+            raise ValueError("must be an ISO 3166 country code with a holiday calendar, such as CN or US")
+        return value.upper()
+
+
+class ScoringSettings(_Section):
+    window_days: int = Field(365, ge=30, le=3650)
+    abc_a_share: float = Field(0.80, gt=0, lt=1)
+    abc_b_share: float = Field(0.95, gt=0, le=1)
+    new_customer_days: int = Field(90, ge=1)
+    at_risk_factor: float = Field(2.0, ge=1)
+    at_risk_min_days: int = Field(30, ge=1)
+    lost_days: int = Field(365, ge=30)
+    rfm_weights: tuple[float, float, float] = (0.2, 0.3, 0.5)
+    potential_high_score: int = Field(4, ge=1, le=5)
+    growth_trend: float = Field(0.2, gt=0)
+    hysteresis_margin: float = Field(0.05, ge=0, lt=0.5)
+    prediction_days: int = Field(90, ge=7)
+    clv_months: int = Field(12, ge=1, le=120)
+    annual_discount_rate: float = Field(0.10, ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _shares_in_order(self) -> ScoringSettings:
+        if not self.abc_a_share < self.abc_b_share:
+            raise ValueError("abc_a_share must be smaller than abc_b_share")
+        if any(w < 0 for w in self.rfm_weights) or sum(self.rfm_weights) <= 0:
+            raise ValueError("rfm_weights must be three non-negative numbers that do not all equal 0")
+        return self
+
+
+class CadenceSettings(_Section):
+    """Target days between contacts per tier, as in a pharma call-cycle plan."""
+
+    A: int = Field(7, ge=1, le=365)
+    B: int = Field(14, ge=1, le=365)
+    C: int = Field(30, ge=1, le=365)
+    D: int = Field(90, ge=1, le=730)
+
+    def days(self, tier: str) -> int:
+        return int(getattr(self, tier))
+
+
+class PrioritySettings(_Section):
+    tier_weights: dict[str, float] = Field(default_factory=lambda: {"A": 4.0, "B": 3.0, "C": 2.0, "D": 1.0})
+    at_risk_boost: float = Field(1.5, ge=0)
+    downgraded_boost: float = Field(1.0, ge=0)
+    new_customer_boost: float = Field(0.5, ge=0)
+    daily_capacity: int = Field(8, ge=1, le=50)
+    under_reached_margin: float = Field(0.10, ge=0, le=1)
+    over_reached_margin: float = Field(0.10, ge=0, le=1)
+
+    @field_validator("tier_weights")
+    @classmethod
+    def _every_tier(cls, value: dict[str, float]) -> dict[str, float]:
+        if sorted(value) != list(TIERS) or any(w < 0 for w in value.values()):
+            raise ValueError("must give a non-negative weight for each of A, B, C and D")
+        return value
+
+
+class PushSettings(_Section):
+    daily_list_time: str = "08:30"
+    followup_nudge_time: str = "16:00"
+    digest_weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    digest_time: str = "09:00"
+    scoring_time: str = "02:00"
+    # A morning list missed while the bot was down is still sent until this local time, never later.
+    daily_list_catch_up_until: str = "12:00"
+    global_rate_per_second: float = Field(25.0, gt=0, le=30)
+
+    @field_validator(
+        "daily_list_time", "followup_nudge_time", "digest_time", "scoring_time", "daily_list_catch_up_until"
+    )
+    @classmethod
+    def _times_of_day(cls, value: str) -> str:
+        return _check_hhmm(value)
+
+    @staticmethod
+    def parse_time(value: str) -> time:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+
+
+class InviteSettings(_Section):
+    ttl_hours: int = Field(72, ge=1, le=24 * 30)
+
+
+class Settings(_Section):
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    team: TeamSettings = TeamSettings()
+    scoring: ScoringSettings = ScoringSettings()
+    cadence: CadenceSettings = CadenceSettings()
+    priority: PrioritySettings = PrioritySettings()
+    pushes: PushSettings = PushSettings()
+    invites: InviteSettings = InviteSettings()
+    source: str = Field("built-in defaults", exclude=True)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url.get_secret_value()
+
+    @property
+    def telegram_token(self) -> str:
+        return self.telegram.token.get_secret_value()
+
+
+def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """Return the config file to read, or None for the built-in defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    from_env = os.environ.get("TIERBOT_CONFIG")
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file named by TIERBOT_CONFIG not found")
+        return path
+    local = Path("config.toml")
+    return local if local.is_file() else None
+
+
+def load_settings(explicit: str | os.PathLike[str] | None = None, *, environ: dict[str, str] | None = None) -> Settings:
+    """Read, merge with the environment, and validate the settings; raise ConfigError on any bad value."""
+    env = os.environ if environ is None else environ
+    path = resolve_config_path(explicit)
+    data: dict[str, Any] = {}
+    source = "built-in defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if env.get("TIERBOT_TELEGRAM_TOKEN"):
+        data.setdefault("telegram", {})["token"] = env["TIERBOT_TELEGRAM_TOKEN"]
+    if env.get("DATABASE_URL"):
+        data.setdefault("database", {})["url"] = env["DATABASE_URL"]
+    try:
+        return Settings.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise ConfigError(_describe(source, exc)) from None
+
+
+def _describe(source: str, exc: ValidationError) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for error in exc.errors(include_input=False, include_url=False):
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (see config.example.toml for the allowed keys)"
+        lines.append(f"  [{key}] {message}")
+    return "\n".join(lines)

@@ -1,0 +1,19 @@
+"""SQLModel tables, split by purpose; importing this package registers every table on the metadata."""
+
+from bot.models.contacts import Contact, FollowUp
+from bot.models.customers import Customer, SaleLine
+from bot.models.people import Invite, Person
+from bot.models.pushes import PushLog
+from bot.models.scoring import ScoringRun, TierSnapshot
+
+__all__ = [
+    "Contact",
+    "Customer",
+    "FollowUp",
+    "Invite",
+    "Person",
+    "PushLog",
+    "SaleLine",
+    "ScoringRun",
+    "TierSnapshot",
+]

@@ -1,0 +1,24 @@
+"""The push log: one row per user, kind and period, claimed before sending so each push goes out once."""
+
+from datetime import datetime
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import utc_datetime, utc_now
+
+
+class PushLog(SQLModel, table=True):
+    __tablename__ = "push_log"
+    __table_args__ = (UniqueConstraint("person_id", "kind", "period", name="uq_push_log_person_kind_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(max_length=32)
+    period: str = Field(max_length=32)
+    status: str = Field(default="claimed", max_length=16)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
+    sent_at: datetime | None = Field(default=None, sa_type=utc_datetime())
+    error: str | None = Field(default=None, sa_type=Text)

@@ -1,0 +1,142 @@
+"""Invites: one-time deep-link tokens that bind a Telegram account to a person and role."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.clock import utc_now
+from bot.config import Settings
+from bot.models import Invite, Person
+from bot.models.people import Role
+
+
+class InviteRefused(Exception):
+    """The invite cannot be created (unknown person, or a role the inviter may not grant)."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person who has joined through Telegram, as the bot needs to know them."""
+
+    person_id: int
+    external_id: str
+    name: str
+    role: str
+    language: str | None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def create_invite(
+    *,
+    engine: Engine,
+    settings: Settings,
+    person_external_id: str,
+    role: str,
+    created_by_id: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Store a new invite for the person and return the token (shown once, stored only as a hash)."""
+    if role not in {r.value for r in Role}:
+        raise InviteRefused(f"Unknown role {role!r}; use rep, manager or admin.")
+    now = now or utc_now()
+    with Session(engine) as session:
+        person = session.exec(select(Person).where(Person.external_id == person_external_id)).first()
+        if person is None:
+            raise InviteRefused(f"No person with external id {person_external_id!r}; import the people file first.")
+        if created_by_id is not None:
+            inviter = session.get(Person, created_by_id)
+            _check_may_invite(inviter, person, role)
+        # 16 bytes → 22 URL-safe characters; Telegram allows up to 64 in a /start parameter.
+        token = secrets.token_urlsafe(16)
+        session.add(
+            Invite(
+                token_hash=_hash(token),
+                role=role,
+                person_id=person.id,
+                created_by_id=created_by_id,
+                created_at=now,
+                expires_at=now + timedelta(hours=settings.invites.ttl_hours),
+            )
+        )
+        session.commit()
+    return token
+
+
+def _check_may_invite(inviter: Person | None, person: Person, role: str) -> None:
+    if inviter is None or not inviter.active:
+        raise InviteRefused("Only active managers and admins can invite.")
+    if inviter.role == Role.ADMIN:
+        return
+    if inviter.role == Role.MANAGER and role == Role.REP and person.manager_id == inviter.id:
+        return
+    raise InviteRefused("Managers can invite only reps of their own team.")
+
+
+def invite_link(settings: Settings, token: str) -> str:
+    """The deep link a person taps to join; without a known bot username, the /start line to send."""
+    username = settings.telegram.bot_username.lstrip("@")
+    if username:
+        return f"https://t.me/{username}?start={token}"
+    return f"Send this to the bot: /start {token}  (set telegram.bot_username to get a t.me link)"
+
+
+def redeem_invite(
+    *, engine: Engine, token: str, telegram_user_id: int, language: str | None, now: datetime | None = None
+) -> Member | None:
+    """Bind the Telegram user to the invite's person and role; None if the token is unknown, used or expired."""
+    now = now or utc_now()
+    with Session(engine) as session:
+        invite = session.exec(select(Invite).where(Invite.token_hash == _hash(token))).first()
+        if invite is None or invite.used_at is not None or _aware(invite.expires_at) <= now:
+            return None
+        # Claim the invite with a conditional update so two taps, or two bots, redeem it once.
+        claimed = session.execute(
+            update(Invite)
+            .where(Invite.id == invite.id, Invite.used_at.is_(None))  # type: ignore[union-attr]
+            .values(used_at=now, used_by_telegram_id=telegram_user_id)
+        ).rowcount
+        if claimed != 1:
+            session.rollback()
+            return None
+        person = session.get(Person, invite.person_id)
+        assert person is not None
+        # A Telegram account belongs to one person; an older binding is released.
+        session.execute(
+            update(Person)
+            .where(Person.telegram_user_id == telegram_user_id, Person.id != person.id)
+            .values(telegram_user_id=None)
+        )
+        person.telegram_user_id = telegram_user_id
+        person.role = invite.role
+        person.active = True
+        if person.language is None and language:
+            person.language = language
+        session.add(person)
+        session.commit()
+        return Member(person.id, person.external_id, person.name, person.role, person.language)  # type: ignore[arg-type]
+
+
+def member_by_telegram_id(*, engine: Engine, telegram_user_id: int) -> Member | None:
+    """The active person bound to this Telegram account, or None for a stranger."""
+    with Session(engine) as session:
+        person = session.exec(
+            select(Person).where(Person.telegram_user_id == telegram_user_id, Person.active.is_(True))  # type: ignore[attr-defined]
+        ).first()
+        if person is None:
+            return None
+        return Member(person.id, person.external_id, person.name, person.role, person.language)  # type: ignore[arg-type]

@@ -1,0 +1,229 @@
+"""Scoring runs over the database: aggregate sales in SQL, score in pandas, store a snapshot per customer."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Connection, Engine
+
+from bot.clock import team_today, utc_now
+from bot.config import Settings
+from bot.models import ScoringRun, TierSnapshot
+from scoring.aggregate import AGGREGATE_COLUMNS
+from scoring.engine import score_customers
+from scoring.rules import ScoringRules
+
+# Two-level GROUP BY: first per customer and day (the covering index streams it in order on SQLite),
+# then per customer. This counts distinct purchase days without COUNT(DISTINCT), which is much slower.
+_AGGREGATE_SQL = """
+SELECT customer_id,
+       MIN(CASE WHEN bought = 1 THEN sold_on END) AS first_purchase,
+       MAX(CASE WHEN bought = 1 THEN sold_on END) AS last_purchase,
+       SUM(bought) AS purchase_days,
+       SUM(positive) AS history_amount,
+       SUM(CASE WHEN sold_on > :window_start THEN bought ELSE 0 END) AS window_orders,
+       SUM(CASE WHEN sold_on > :window_start THEN net ELSE 0 END) AS window_amount,
+       SUM(CASE WHEN sold_on > :previous_start AND sold_on <= :window_start THEN net ELSE 0 END) AS previous_amount
+FROM (
+    SELECT customer_id, sold_on,
+           MAX(CASE WHEN amount > 0 THEN 1 ELSE 0 END) AS bought,
+           SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS positive,
+           SUM(amount) AS net
+    FROM sale_line
+    WHERE sold_on <= :as_of
+    GROUP BY customer_id, sold_on
+) AS per_day
+GROUP BY customer_id
+"""
+
+_SNAPSHOT_COLUMNS = [
+    "customer_id", "tier", "previous_tier", "stage", "value_score", "value_rank_pct", "recency_days",
+    "frequency", "monetary", "r_score", "f_score", "m_score", "abc_class", "trend", "trend_label",
+    "potential_score", "p_alive", "expected_purchases", "clv",
+]  # fmt: skip
+
+
+def rules_from_settings(settings: Settings) -> ScoringRules:
+    """The pure scoring rules, from the [scoring] section of the config."""
+    values = settings.scoring.model_dump()
+    values["rfm_weights"] = tuple(values["rfm_weights"])
+    return ScoringRules(**values)
+
+
+def load_aggregates(connection: Connection, *, as_of: date, window_days: int, chunk_rows: int = 50_000) -> pd.DataFrame:
+    """Per-customer aggregates (scoring.aggregate's contract) computed by the database, streamed in chunks."""
+    window_start = as_of - timedelta(days=window_days)
+    statement = text(_AGGREGATE_SQL).bindparams(
+        bindparam("as_of", as_of, type_=Date),
+        bindparam("window_start", window_start, type_=Date),
+        bindparam("previous_start", window_start - timedelta(days=window_days), type_=Date),
+    )
+    result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(statement)
+    frames = []
+    for rows in result.partitions(chunk_rows):
+        frames.append(pd.DataFrame(rows, columns=list(result.keys())))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    return _typed_aggregates(frame)
+
+
+def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[AGGREGATE_COLUMNS].copy()
+    frame["customer_id"] = frame["customer_id"].astype("int64")
+    for column in ("first_purchase", "last_purchase"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    for column in ("purchase_days", "window_orders"):
+        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
+    for column in ("history_amount", "window_amount", "previous_amount"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64").fillna(0.0)
+    return frame
+
+
+def load_customers(connection: Connection) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        connection.execute(text("SELECT id, potential_value, potential_class FROM customer")).all(),
+        columns=["customer_id", "potential_value", "potential_class"],
+    )
+    frame["customer_id"] = frame["customer_id"].astype("int64")
+    frame["potential_value"] = pd.to_numeric(frame["potential_value"]).astype("float64")
+    frame["potential_class"] = frame["potential_class"].astype(object)
+    return frame
+
+
+def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, pd.DataFrame | None]:
+    """The latest finished run up to as_of, and its tiers, for hysteresis and change counting."""
+    run_id = connection.execute(
+        text(
+            "SELECT id FROM scoring_run WHERE finished_at IS NOT NULL AND as_of <= :as_of "
+            "ORDER BY as_of DESC, id DESC LIMIT 1"
+        ).bindparams(bindparam("as_of", as_of, type_=Date))
+    ).scalar()
+    if run_id is None:
+        return None, None
+    rows = connection.execute(
+        text("SELECT customer_id, tier, value_score FROM tier_snapshot WHERE run_id = :run"), {"run": run_id}
+    ).all()
+    return run_id, pd.DataFrame(rows, columns=["customer_id", "tier", "value_score"])
+
+
+@dataclass(frozen=True)
+class ScoringSummary:
+    run_id: int
+    as_of: date
+    customers: int
+    per_tier: dict[str, int]
+    per_stage: dict[str, int]
+    moved_up: int
+    moved_down: int
+    previous_run_id: int | None
+    seconds: float
+    changes: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def render(self) -> str:
+        tiers = "  ".join(f"{tier}: {self.per_tier.get(tier, 0)}" for tier in "ABCD")
+        stages = "  ".join(f"{stage}: {count}" for stage, count in sorted(self.per_stage.items()))
+        lines = [
+            f"Scoring run {self.run_id} as of {self.as_of}: {self.customers} customers in {self.seconds:.1f} s",
+            f"  tiers   {tiers}",
+            f"  stages  {stages}",
+        ]
+        if self.previous_run_id is None:
+            lines.append("  first run: no tier changes to compare")
+        else:
+            lines.append(f"  since run {self.previous_run_id}: {self.moved_up} moved up, {self.moved_down} moved down")
+        return "\n".join(lines)
+
+
+def run_scoring(
+    *, engine: Engine, settings: Settings, as_of: date | None, trigger: str, now: datetime | None = None
+) -> ScoringSummary:
+    """Score every customer as of a day (default: today in the team's zone) and store the run."""
+    started = now or utc_now()
+    as_of = as_of or team_today(settings, started)
+    rules = rules_from_settings(settings)
+    with engine.connect() as connection:
+        aggregates = load_aggregates(connection, as_of=as_of, window_days=rules.window_days)
+        customers = load_customers(connection)
+        previous_run_id, previous = load_previous(connection, as_of=as_of)
+    scores = score_customers(aggregates, customers, rules, as_of, previous)
+    return _store_run(
+        engine, scores, as_of=as_of, trigger=trigger, rules=rules, started=started, previous_run_id=previous_run_id
+    )
+
+
+def _store_run(
+    engine: Engine,
+    scores: pd.DataFrame,
+    *,
+    as_of: date,
+    trigger: str,
+    rules: ScoringRules,
+    started: datetime,
+    previous_run_id: int | None,
+) -> ScoringSummary:
+    rows = _snapshot_rows(scores)
+    with engine.begin() as connection:
+        run_id = connection.execute(
+            ScoringRun.__table__.insert().returning(ScoringRun.__table__.c.id),
+            {
+                "as_of": as_of,
+                "trigger": trigger,
+                "window_days": rules.window_days,
+                "rules_json": json.dumps(_jsonable(rules.__dict__), sort_keys=True),
+                "customer_count": len(rows),
+                "started_at": started,
+            },
+        ).scalar_one()
+        for start in range(0, len(rows), 20_000):
+            batch = rows[start : start + 20_000]
+            for row in batch:
+                row["run_id"] = run_id
+            connection.execute(TierSnapshot.__table__.insert(), batch)
+        # Marked finished last, in the same transaction: a crashed run is never read as the latest.
+        connection.execute(
+            ScoringRun.__table__.update().where(ScoringRun.__table__.c.id == run_id).values(finished_at=utc_now())
+        )
+    ranks = {tier: i for i, tier in enumerate("ABCD")}
+    changed = scores[scores["previous_tier"].notna() & (scores["previous_tier"] != scores["tier"])]
+    moves = [
+        (int(c), str(p), str(t))
+        for c, p, t in zip(changed["customer_id"], changed["previous_tier"], changed["tier"], strict=True)
+    ]
+    return ScoringSummary(
+        run_id=run_id,
+        as_of=as_of,
+        customers=len(rows),
+        per_tier=dict(Counter(scores["tier"])),
+        per_stage=dict(Counter(scores["stage"])),
+        moved_up=sum(1 for _, before, after in moves if ranks[after] < ranks[before]),
+        moved_down=sum(1 for _, before, after in moves if ranks[after] > ranks[before]),
+        previous_run_id=previous_run_id,
+        seconds=(utc_now() - started).total_seconds(),
+        changes=moves,
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _snapshot_rows(scores: pd.DataFrame) -> list[dict]:
+    frame = scores[_SNAPSHOT_COLUMNS].astype(object).where(scores[_SNAPSHOT_COLUMNS].notna(), None)
+    rows = frame.to_dict("records")
+    for row, reasons in zip(rows, scores["reasons"], strict=True):
+        for key, value in row.items():
+            if isinstance(value, np.generic):
+                row[key] = value.item()
+        row["reasons_json"] = json.dumps(_jsonable(list(reasons)), ensure_ascii=False)
+    return rows

@@ -1,0 +1,169 @@
+"""Reading tiers back: a customer's latest tier and reasons, its history, and tier changes between runs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Engine
+
+TIER_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+Reason = tuple[str, dict]
+
+
+@dataclass(frozen=True)
+class CustomerTier:
+    """A customer's scores in one run, with the reasons that decided the tier."""
+
+    customer_id: int
+    run_id: int
+    as_of: date
+    tier: str
+    previous_tier: str | None
+    stage: str
+    value_rank_pct: float | None
+    recency_days: float | None
+    frequency: int
+    monetary: float
+    rfm: str
+    abc_class: str
+    trend: float | None
+    potential_score: float | None
+    p_alive: float | None
+    expected_purchases: float | None
+    clv: float | None
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class TierChange:
+    customer_id: int
+    customer_name: str
+    rep_id: int | None
+    before: str
+    after: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def moved_up(self) -> bool:
+        return TIER_ORDER[self.after] < TIER_ORDER[self.before]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _reasons(raw: str) -> tuple[Reason, ...]:
+    return tuple((code, params) for code, params in json.loads(raw))
+
+
+_TIER_SELECT = """
+SELECT s.customer_id, s.run_id, r.as_of, s.tier, s.previous_tier, s.stage, s.value_rank_pct, s.recency_days,
+       s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, s.abc_class, s.trend, s.potential_score,
+       s.p_alive, s.expected_purchases, s.clv, s.reasons_json
+FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id
+"""
+
+
+def _customer_tier(row) -> CustomerTier:
+    return CustomerTier(
+        customer_id=row.customer_id, run_id=row.run_id, as_of=_as_date(row.as_of), tier=row.tier,
+        previous_tier=row.previous_tier, stage=row.stage, value_rank_pct=row.value_rank_pct,
+        recency_days=row.recency_days, frequency=row.frequency, monetary=row.monetary,
+        rfm=f"{row.r_score}{row.f_score}{row.m_score}", abc_class=row.abc_class, trend=row.trend,
+        potential_score=row.potential_score, p_alive=row.p_alive, expected_purchases=row.expected_purchases,
+        clv=row.clv, reasons=_reasons(row.reasons_json),
+    )  # fmt: skip
+
+
+def latest_run_id(engine: Engine) -> int | None:
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT id FROM scoring_run WHERE finished_at IS NOT NULL ORDER BY as_of DESC, id DESC LIMIT 1")
+        ).scalar()
+
+
+def latest_tier(*, engine: Engine, customer_id: int) -> CustomerTier | None:
+    """The customer's tier in the latest finished run, or None if it was never scored."""
+    run_id = latest_run_id(engine)
+    if run_id is None:
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(_TIER_SELECT + " WHERE s.run_id = :run AND s.customer_id = :customer"),
+            {"run": run_id, "customer": customer_id},
+        ).first()
+    return _customer_tier(row) if row else None
+
+
+def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> dict[int, CustomerTier]:
+    """Latest tiers of many customers at once (all when customer_ids is None)."""
+    run_id = latest_run_id(engine)
+    if run_id is None:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(text(_TIER_SELECT + " WHERE s.run_id = :run"), {"run": run_id}).all()
+    wanted = None if customer_ids is None else set(customer_ids)
+    return {row.customer_id: _customer_tier(row) for row in rows if wanted is None or row.customer_id in wanted}
+
+
+def tier_history(*, engine: Engine, customer_id: int, limit: int = 12) -> list[tuple[date, str, str]]:
+    """(as_of, tier, stage) of the customer's latest runs, newest first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT r.as_of, s.tier, s.stage FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id "
+                "WHERE s.customer_id = :customer AND r.finished_at IS NOT NULL "
+                "ORDER BY r.as_of DESC, r.id DESC LIMIT :limit"
+            ),
+            {"customer": customer_id, "limit": limit},
+        ).all()
+    return [(_as_date(row.as_of), row.tier, row.stage) for row in rows]
+
+
+def run_on_or_before(engine: Engine, day: date) -> int | None:
+    """The latest finished run whose as_of is on or before the day."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT id FROM scoring_run WHERE finished_at IS NOT NULL AND as_of <= :day "
+                "ORDER BY as_of DESC, id DESC LIMIT 1"
+            ).bindparams(bindparam("day", day, type_=Date))
+        ).scalar()
+
+
+def tier_changes(
+    *,
+    engine: Engine,
+    from_run_id: int | None = None,
+    to_run_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    customer_ids: list[int] | None = None,
+) -> list[TierChange]:
+    """Customers whose tier differs between two runs (given by id, or the latest runs on or before dates)."""
+    if to_run_id is None:
+        to_run_id = run_on_or_before(engine, until) if until else latest_run_id(engine)
+    if from_run_id is None and since is not None:
+        from_run_id = run_on_or_before(engine, since)
+    if to_run_id is None or from_run_id is None or from_run_id == to_run_id:
+        return []
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT a.customer_id, c.name, c.rep_id, b.tier AS before, a.tier AS after, a.reasons_json "
+                "FROM tier_snapshot a JOIN tier_snapshot b ON b.customer_id = a.customer_id AND b.run_id = :from_run "
+                "JOIN customer c ON c.id = a.customer_id "
+                "WHERE a.run_id = :to_run AND a.tier <> b.tier ORDER BY a.tier, c.name"
+            ),
+            {"from_run": from_run_id, "to_run": to_run_id},
+        ).all()
+    wanted = None if customer_ids is None else set(customer_ids)
+    return [
+        TierChange(row.customer_id, row.name, row.rep_id, row.before, row.after, _reasons(row.reasons_json))
+        for row in rows
+        if wanted is None or row.customer_id in wanted
+    ]

@@ -1,0 +1,68 @@
+"""Shared fixtures: real databases (a SQLite file and a real PostgreSQL server) for every DB test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from bot.db import make_engine, session_factory, upgrade_database
+from tests.pg_server import PostgresServer, PostgresUnavailable
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for the session; a test that needs it fails (never skips) when it cannot start."""
+    given = os.environ.get("TIERBOT_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL is needed for this test and could not be started: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _fresh_postgres_database(admin_url: str) -> str:
+    name = f"tierbot_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """An empty database URL: a SQLite file, then a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tierbot.db'}"
+    return _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A SQLite file URL, for tests whose behaviour does not differ by database."""
+    return f"sqlite:///{tmp_path / 'tierbot.db'}"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a migrated, empty database (both backends)."""
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine):
+    return session_factory(engine)
