@@ -1,6 +1,6 @@
 """SQLModel tables, split by purpose; importing this package registers every table on the metadata."""
 
-from bot.models.contacts import Contact, FollowUp
+from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, SaleLine
 from bot.models.people import Invite, Person
 from bot.models.pushes import PushLog
@@ -9,6 +9,7 @@ from bot.models.scoring import ScoringRun, TierSnapshot
 __all__ = [
     "Contact",
     "Customer",
+    "CustomerSnooze",
     "FollowUp",
     "Invite",
     "Person",

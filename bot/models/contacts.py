@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.models.base import utc_datetime, utc_now
@@ -38,4 +38,17 @@ class FollowUp(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     done_at: datetime | None = Field(default=None, sa_type=utc_datetime())
     cancelled_at: datetime | None = Field(default=None, sa_type=utc_datetime())
+    created_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
+
+
+class CustomerSnooze(SQLModel, table=True):
+    """A rep put a due customer aside: it stays off their daily list until the given day."""
+
+    __tablename__ = "customer_snooze"
+    __table_args__ = (UniqueConstraint("person_id", "customer_id", name="uq_customer_snooze_person_customer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    customer_id: int = Field(foreign_key="customer.id")
+    until: date
     created_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())

@@ -133,6 +133,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contact_person_id"), ["person_id"], unique=False)
 
     op.create_table(
+        "customer_snooze",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_customer_snooze_customer_id_customer")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_customer_snooze_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_snooze")),
+        sa.UniqueConstraint("person_id", "customer_id", name="uq_customer_snooze_person_customer"),
+    )
+    op.create_table(
         "sale_line",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("line_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -218,6 +230,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sale_line_customer_day_amount")
 
     op.drop_table("sale_line")
+    op.drop_table("customer_snooze")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contact_person_id"))
         batch_op.drop_index("ix_contact_customer_time")
