@@ -233,5 +233,72 @@ def export(
     typer.echo(f"Wrote {rows} rows to {output}.")
 
 
+def _pick_member(engine, who: str | None):
+    """The person the console signs in as: by external id or exact name; default the first rep."""
+    from bot.services.people import first_person_with_role, member_by_external_id, member_by_name
+
+    if who:
+        member = member_by_external_id(engine=engine, external_id=who) or member_by_name(engine=engine, name=who)
+        if member is None:
+            _fail(f"No person {who!r}: give an external id (e.g. R001) or a name from the people file.")
+        return member
+    member = first_person_with_role(engine=engine, role="rep")
+    if member is None:
+        _fail("The database has no reps yet: run `tierbot demo` or import a people file first.")
+    return member
+
+
+def _fill_demo_if_empty(settings: Settings, engine) -> None:
+    from bot.clock import team_today
+    from bot.demo import DatabaseNotEmpty, fill_demo_team
+    from bot.services.scoring_runs import run_scoring
+
+    today = team_today(settings)
+    try:
+        summary = fill_demo_team(engine=engine, seed=7, as_of=today, force=False)
+    except DatabaseNotEmpty:
+        return
+    typer.echo(summary.render())
+    typer.echo(run_scoring(engine=engine, settings=settings, as_of=today, trigger="demo").render())
+
+
+@app.command()
+def run(
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo team first if the database is empty.")] = False,
+    as_person: Annotated[
+        str | None, typer.Option("--as", help="Without a token: the person the console signs in as.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Run the bot: on Telegram when a token is set (polling or webhook), else in the console."""
+    settings = _settings(config)
+    engine = _engine(settings)
+    if demo:
+        _fill_demo_if_empty(settings, engine)
+    if not settings.telegram_token:
+        member = _pick_member(engine, as_person)
+        typer.echo("No Telegram token is set (telegram.token or TIERBOT_TELEGRAM_TOKEN): starting the console.")
+        from bot.console import console_main
+
+        console_main(settings, engine, member)
+        return
+    from bot.runner import run_bot
+
+    run_bot(settings, engine)
+
+
+@app.command()
+def console(
+    as_person: Annotated[str | None, typer.Option("--as", help="Person to sign in as: external id or name.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Talk to the bot in this terminal (or pipe lines in); no token or network needed."""
+    from bot.console import console_main
+
+    settings = _settings(config)
+    engine = _engine(settings)
+    console_main(settings, engine, _pick_member(engine, as_person))
+
+
 def main() -> None:
     app()

@@ -66,3 +66,48 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine):
     return session_factory(engine)
+
+
+@pytest.fixture
+def bot_settings(sqlite_url: str):
+    """Settings of a Shanghai team speaking Simplified Chinese, on a SQLite file."""
+    from bot.config import Settings
+
+    return Settings.model_validate(
+        {"database": {"url": sqlite_url}, "team": {"timezone": "Asia/Shanghai", "language": "zh-Hans"}}
+    )
+
+
+@pytest.fixture
+def team_engine(bot_settings):
+    """A migrated SQLite database holding the small hand-made team of tests/team_fixture.py."""
+    from tests.team_fixture import build_team
+
+    engine = make_engine(bot_settings.database_url)
+    upgrade_database(engine)
+    engine.team = build_team(engine)  # type: ignore[attr-defined]  (read by tests as bot.team)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def frozen_morning():
+    """Monday 23 November 2026, 09:00 in Shanghai."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
+
+
+@pytest.fixture
+async def bot(bot_settings, team_engine, frozen_morning):
+    """The real Application on the team database, recording every Bot API call."""
+    from tests.bot_harness import BotHarness
+
+    async with BotHarness(bot_settings, team_engine) as harness:
+        harness.team = team_engine.team
+        yield harness
+    assert harness.errors == [], f"handlers raised: {harness.errors!r}"

@@ -18,7 +18,11 @@ from bot.models.people import Role
 
 
 class InviteRefused(Exception):
-    """The invite cannot be created (unknown person, or a role the inviter may not grant)."""
+    """The invite cannot be created; code is one of bad_role, unknown_person, not_allowed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,14 @@ def create_invite(
 ) -> str:
     """Store a new invite for the person and return the token (shown once, stored only as a hash)."""
     if role not in {r.value for r in Role}:
-        raise InviteRefused(f"Unknown role {role!r}; use rep, manager or admin.")
+        raise InviteRefused("bad_role", f"Unknown role {role!r}; use rep, manager or admin.")
     now = now or utc_now()
     with Session(engine) as session:
         person = session.exec(select(Person).where(Person.external_id == person_external_id)).first()
         if person is None:
-            raise InviteRefused(f"No person with external id {person_external_id!r}; import the people file first.")
+            raise InviteRefused(
+                "unknown_person", f"No person with external id {person_external_id!r}; import the people file first."
+            )
         if created_by_id is not None:
             inviter = session.get(Person, created_by_id)
             _check_may_invite(inviter, person, role)
@@ -79,12 +85,12 @@ def create_invite(
 
 def _check_may_invite(inviter: Person | None, person: Person, role: str) -> None:
     if inviter is None or not inviter.active:
-        raise InviteRefused("Only active managers and admins can invite.")
+        raise InviteRefused("not_allowed", "Only active managers and admins can invite.")
     if inviter.role == Role.ADMIN:
         return
     if inviter.role == Role.MANAGER and role == Role.REP and person.manager_id == inviter.id:
         return
-    raise InviteRefused("Managers can invite only reps of their own team.")
+    raise InviteRefused("not_allowed", "Managers can invite only reps of their own team.")
 
 
 def invite_link(settings: Settings, token: str) -> str:

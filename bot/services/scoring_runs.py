@@ -43,10 +43,26 @@ GROUP BY customer_id
 """
 
 _SNAPSHOT_COLUMNS = [
-    "customer_id", "tier", "previous_tier", "stage", "value_score", "value_rank_pct", "recency_days",
-    "frequency", "monetary", "r_score", "f_score", "m_score", "abc_class", "trend", "trend_label",
-    "potential_score", "p_alive", "expected_purchases", "clv",
-]  # fmt: skip
+    "customer_id",
+    "tier",
+    "previous_tier",
+    "stage",
+    "value_score",
+    "value_rank_pct",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "abc_class",
+    "trend",
+    "trend_label",
+    "potential_score",
+    "p_alive",
+    "expected_purchases",
+    "clv",
+]
 
 
 def rules_from_settings(settings: Settings) -> ScoringRules:

@@ -70,13 +70,25 @@ FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id
 
 def _customer_tier(row) -> CustomerTier:
     return CustomerTier(
-        customer_id=row.customer_id, run_id=row.run_id, as_of=_as_date(row.as_of), tier=row.tier,
-        previous_tier=row.previous_tier, stage=row.stage, value_rank_pct=row.value_rank_pct,
-        recency_days=row.recency_days, frequency=row.frequency, monetary=row.monetary,
-        rfm=f"{row.r_score}{row.f_score}{row.m_score}", abc_class=row.abc_class, trend=row.trend,
-        potential_score=row.potential_score, p_alive=row.p_alive, expected_purchases=row.expected_purchases,
-        clv=row.clv, reasons=_reasons(row.reasons_json),
-    )  # fmt: skip
+        customer_id=row.customer_id,
+        run_id=row.run_id,
+        as_of=_as_date(row.as_of),
+        tier=row.tier,
+        previous_tier=row.previous_tier,
+        stage=row.stage,
+        value_rank_pct=row.value_rank_pct,
+        recency_days=row.recency_days,
+        frequency=row.frequency,
+        monetary=row.monetary,
+        rfm=f"{row.r_score}{row.f_score}{row.m_score}",
+        abc_class=row.abc_class,
+        trend=row.trend,
+        potential_score=row.potential_score,
+        p_alive=row.p_alive,
+        expected_purchases=row.expected_purchases,
+        clv=row.clv,
+        reasons=_reasons(row.reasons_json),
+    )
 
 
 def latest_run_id(engine: Engine) -> int | None:
@@ -102,12 +114,21 @@ def latest_tier(*, engine: Engine, customer_id: int) -> CustomerTier | None:
 def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> dict[int, CustomerTier]:
     """Latest tiers of many customers at once (all when customer_ids is None)."""
     run_id = latest_run_id(engine)
-    if run_id is None:
+    if run_id is None or customer_ids == []:
         return {}
+    rows = []
     with engine.connect() as connection:
-        rows = connection.execute(text(_TIER_SELECT + " WHERE s.run_id = :run"), {"run": run_id}).all()
-    wanted = None if customer_ids is None else set(customer_ids)
-    return {row.customer_id: _customer_tier(row) for row in rows if wanted is None or row.customer_id in wanted}
+        if customer_ids is None:
+            rows = connection.execute(text(_TIER_SELECT + " WHERE s.run_id = :run"), {"run": run_id}).all()
+        else:
+            statement = text(_TIER_SELECT + " WHERE s.run_id = :run AND s.customer_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            )
+            # Chunked so a manager's few thousand ids stay under every driver's parameter limit.
+            for start in range(0, len(customer_ids), 900):
+                chunk = customer_ids[start : start + 900]
+                rows.extend(connection.execute(statement, {"run": run_id, "ids": chunk}).all())
+    return {row.customer_id: _customer_tier(row) for row in rows}
 
 
 def tier_history(*, engine: Engine, customer_id: int, limit: int = 12) -> list[tuple[date, str, str]]:

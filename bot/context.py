@@ -1,0 +1,91 @@
+"""The typed context every callback receives: the team's services, the member, and the member's language."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.services.invites import Member, member_by_telegram_id
+
+MemberResolver = Callable[[int], Awaitable[Member | None]]
+
+
+@dataclass
+class BotServices:
+    """What the handlers need, built once by build_app and stored as the application's bot_data."""
+
+    settings: Settings | None = None
+    engine: Engine | None = None
+    # The console signs a local user in as a chosen person without a Telegram account.
+    console_members: dict[int, int] = field(default_factory=dict)
+    _index: Any = None
+    _index_signature: tuple[int, int] | None = None
+    _index_checked: float = 0.0
+    _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def resolve_member(self, telegram_user_id: int) -> Member | None:
+        assert self.engine is not None
+        if telegram_user_id in self.console_members:
+            from bot.services.people import member_by_person_id
+
+            return await asyncio.to_thread(
+                member_by_person_id, engine=self.engine, person_id=self.console_members[telegram_user_id]
+            )
+        return await asyncio.to_thread(member_by_telegram_id, engine=self.engine, telegram_user_id=telegram_user_id)
+
+    async def customer_index(self):
+        """The search index over every customer name, rebuilt when customers were added or removed."""
+        from bot.search import CustomerIndex
+        from bot.services.customers import all_customer_names, customer_signature
+
+        assert self.engine is not None
+        now = time.monotonic()
+        # A cheap signature check at most every few seconds keeps searches fast after imports.
+        if self._index is not None and now - self._index_checked < 5:
+            return self._index
+        async with self._index_lock:
+            signature = await asyncio.to_thread(customer_signature, engine=self.engine)
+            if self._index is None or signature != self._index_signature:
+                names = await asyncio.to_thread(all_customer_names, engine=self.engine)
+                self._index = await asyncio.to_thread(CustomerIndex.build, names)
+                self._index_signature = signature
+            self._index_checked = now
+        return self._index
+
+    def forget_customer_index(self) -> None:
+        self._index_checked = 0.0
+        self._index_signature = None
+
+
+class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
+    """CallbackContext with the signed-in member and language, set by the access gate for each update."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.member: Member | None = None
+        self.lang: str = "en"
+
+    @property
+    def services(self) -> BotServices:
+        return self.bot_data
+
+    @property
+    def settings(self) -> Settings:
+        assert self.bot_data.settings is not None
+        return self.bot_data.settings
+
+    @property
+    def engine(self) -> Engine:
+        assert self.bot_data.engine is not None
+        return self.bot_data.engine
+
+    @property
+    def tz(self) -> str:
+        return self.settings.team.timezone

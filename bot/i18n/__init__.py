@@ -1,0 +1,60 @@
+"""All user-facing text: one catalog per language, and the one place where values are HTML-escaped.
+
+``t(lang, key, **params)`` formats a template; every parameter is escaped unless it is ``Markup``
+(text that was itself built by ``t`` or is known-safe HTML). zh-Hant is derived from zh-Hans with
+OpenCC (Taiwan phrasing), so translators maintain two catalogs, not three.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from typing import Any
+
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+
+
+class Markup(str):
+    """A string that is already safe HTML and must not be escaped again."""
+
+
+def escape(value: Any) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape(str(value), quote=False))
+
+
+def language_for(person_language: str | None, telegram_code: str | None, default: str) -> str:
+    """The user's chosen language, else their Telegram app's language, else the team default."""
+    if person_language in LANGUAGES:
+        return person_language  # type: ignore[return-value]
+    code = (telegram_code or "").lower()
+    if code.startswith("zh"):
+        return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"
+    if code.startswith("en"):
+        return "en"
+    return default
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    from bot.i18n import en, zh_hans
+
+    if lang == "en":
+        return en.TEXTS
+    if lang == "zh-Hant":
+        import opencc
+
+        converter = opencc.OpenCC("s2twp")
+        return {key: converter.convert(text) for key, text in zh_hans.TEXTS.items()}
+    return zh_hans.TEXTS
+
+
+def t(lang: str, key: str, /, **params: Any) -> Markup:
+    """The text for key in lang, with params escaped for Telegram HTML."""
+    template = catalog(lang).get(key) or catalog("en")[key]
+    return Markup(template.format(**{name: escape(value) for name, value in params.items()}))
+
+
+def has(lang: str, key: str) -> bool:
+    return key in catalog(lang) or key in catalog("en")

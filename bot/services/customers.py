@@ -1,0 +1,168 @@
+"""Customers as a member may see them: who is visible to whom, the customer card, and 'my customers'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from bot.models import Contact, Customer, FollowUp, Person
+from bot.models.people import Role
+from bot.services.invites import Member
+from bot.services.tiers import CustomerTier, latest_tier, latest_tiers, tier_history
+
+MINE_FILTERS = ("A", "B", "C", "D", "at-risk")
+
+
+def _visible_condition(member: Member):
+    """SQL condition on Customer for what the member may see; None means everything (admin)."""
+    if member.role == Role.ADMIN:
+        return None
+    if member.role == Role.MANAGER:
+        team = select(Person.id).where((Person.manager_id == member.person_id) | (Person.id == member.person_id))
+        return Customer.rep_id.in_(team)  # type: ignore[union-attr]
+    return Customer.rep_id == member.person_id
+
+
+def visible_customers(*, engine: Engine, member: Member) -> list[tuple[int, str]]:
+    """(id, name) of every customer the member may see."""
+    statement = select(Customer.id, Customer.name)
+    condition = _visible_condition(member)
+    if condition is not None:
+        statement = statement.where(condition)
+    with engine.connect() as connection:
+        return [(row.id, row.name) for row in connection.execute(statement)]
+
+
+def visible_customer_ids(*, engine: Engine, member: Member) -> frozenset[int] | None:
+    """Ids the member may see, or None for an admin (everything)."""
+    if member.role == Role.ADMIN:
+        return None
+    return frozenset(customer_id for customer_id, _ in visible_customers(engine=engine, member=member))
+
+
+def may_see(*, engine: Engine, member: Member, customer_id: int) -> bool:
+    statement = select(Customer.id).where(Customer.id == customer_id)
+    condition = _visible_condition(member)
+    if condition is not None:
+        statement = statement.where(condition)
+    with engine.connect() as connection:
+        return connection.execute(statement).first() is not None
+
+
+def customer_signature(*, engine: Engine) -> tuple[int, int]:
+    """(count, max id) of customers: changes when an import adds or removes customers."""
+    with engine.connect() as connection:
+        count, max_id = connection.execute(select(func.count(Customer.id), func.max(Customer.id))).one()
+    return int(count), int(max_id or 0)
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    day: date
+    outcome: str
+    who: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    customer_id: int
+    name: str
+    kind: str
+    city: str | None
+    district: str | None
+    rep_name: str | None
+    tier: CustomerTier | None
+    history: list[tuple[date, str, str]]
+    contacts: list[ContactLine]
+    follow_ups: list[tuple[date, str | None]]
+
+
+def _local_day(moment: datetime, tz: str) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(tz)).date()
+
+
+def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) -> CustomerCard | None:
+    """Everything the card shows, or None when the customer does not exist or is not the member's to see."""
+    if not may_see(engine=engine, member=member, customer_id=customer_id):
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Customer, Person.name.label("rep_name"))  # type: ignore[attr-defined]
+            .outerjoin(Person, Person.id == Customer.rep_id)
+            .where(Customer.id == customer_id)
+        ).one()
+        customer = row.Customer
+        contacts = connection.execute(
+            select(Contact.contacted_at, Contact.outcome, Contact.note, Person.name)
+            .join(Person, Person.id == Contact.person_id)
+            .where(Contact.customer_id == customer_id, Contact.deleted_at.is_(None))  # type: ignore[union-attr]
+            .order_by(Contact.contacted_at.desc())  # type: ignore[attr-defined]
+            .limit(5)
+        ).all()
+        follow_ups = connection.execute(
+            select(FollowUp.due_on, FollowUp.note)
+            .where(
+                FollowUp.customer_id == customer_id,
+                FollowUp.done_at.is_(None),  # type: ignore[union-attr]
+                FollowUp.cancelled_at.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(FollowUp.due_on)
+            .limit(5)
+        ).all()
+    return CustomerCard(
+        customer_id=customer.id,
+        name=customer.name,
+        kind=customer.kind,
+        city=customer.city,
+        district=customer.district,
+        rep_name=row.rep_name,
+        tier=latest_tier(engine=engine, customer_id=customer_id),
+        history=tier_history(engine=engine, customer_id=customer_id, limit=6),
+        contacts=[ContactLine(_local_day(c.contacted_at, tz), c.outcome, c.name, c.note) for c in contacts],
+        follow_ups=[(f.due_on, f.note) for f in follow_ups],
+    )
+
+
+@dataclass(frozen=True)
+class CustomerLine:
+    customer_id: int
+    name: str
+    tier: str | None
+    stage: str | None
+
+
+def my_customers(*, engine: Engine, member: Member, group: str | None) -> list[CustomerLine]:
+    """The member's own customers (a rep's book), optionally one tier or 'at-risk', best tier first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Customer.id, Customer.name).where(Customer.rep_id == member.person_id).order_by(Customer.name)
+        ).all()
+    tiers = latest_tiers(engine=engine, customer_ids=[r.id for r in rows])
+    lines = [
+        CustomerLine(
+            r.id, r.name, tiers[r.id].tier if r.id in tiers else None, tiers[r.id].stage if r.id in tiers else None
+        )
+        for r in rows
+    ]
+    if group == "at-risk":
+        lines = [line for line in lines if line.stage == "at_risk"]
+    elif group in ("A", "B", "C", "D"):
+        lines = [line for line in lines if line.tier == group]
+    return sorted(lines, key=lambda line: (line.tier or "E", line.name))
+
+
+def all_customer_names(*, engine: Engine) -> list[tuple[int, str]]:
+    """(id, name) of every customer, for the search index."""
+    with engine.connect() as connection:
+        return [(row.id, row.name) for row in connection.execute(select(Customer.id, Customer.name))]
+
+
+def customer_name(*, engine: Engine, customer_id: int) -> str:
+    with engine.connect() as connection:
+        return connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()

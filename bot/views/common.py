@@ -1,0 +1,110 @@
+"""Formatting shared by every view: money, dates, percentages, reasons, buttons, long texts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Markup, escape, has, t
+
+MESSAGE_LIMIT = 4096
+_WEEKDAYS = {
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+}
+
+
+def money(lang: str, amount: float | None, symbol: str = "¥") -> str:
+    """¥1.2M in English, ¥120万 in Chinese: how a rep says it."""
+    if amount is None:
+        return "–"
+    sign = "-" if amount < 0 else ""
+    value = abs(amount)
+    if lang.startswith("zh"):
+        if value >= 1e8:
+            return f"{sign}{symbol}{value / 1e8:.1f}亿"
+        if value >= 1e4:
+            return f"{sign}{symbol}{value / 1e4:.1f}万"
+        return f"{sign}{symbol}{value:,.0f}"
+    if value >= 1e6:
+        return f"{sign}{symbol}{value / 1e6:.1f}M"
+    if value >= 1e3:
+        return f"{sign}{symbol}{value / 1e3:.0f}k"
+    return f"{sign}{symbol}{value:,.0f}"
+
+
+def day(lang: str, value: date) -> str:
+    if lang.startswith("zh"):
+        return f"{value.month}月{value.day}日({_WEEKDAYS['zh'][value.weekday()]})"
+    return f"{_WEEKDAYS['en'][value.weekday()]} {value.day} {value:%b}"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def reason_text(lang: str, code: str, params: dict, currency: str = "¥") -> Markup:
+    """One scoring or list reason in words; money and shares formatted for the reader."""
+    formatted = {}
+    for name, value in params.items():
+        if name in {"amount", "clv", "value"} and isinstance(value, int | float):
+            formatted[name] = money(lang, value, currency)
+        elif isinstance(value, float):
+            formatted[name] = f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
+        elif isinstance(value, date):
+            formatted[name] = day(lang, value)
+        else:
+            formatted[name] = value
+    key = f"reason.{code}" if has(lang, f"reason.{code}") else f"why.{code}"
+    if not has(lang, key):
+        return escape(code.replace("_", " "))
+    try:
+        return t(lang, key, **formatted)
+    except KeyError:
+        # A reason whose parameters changed shape still says something true rather than failing.
+        return escape(code.replace("_", " "))
+
+
+def reasons_text(lang: str, reasons, currency: str = "¥", limit: int = 3) -> Markup:
+    separator = "；" if lang.startswith("zh") else "; "
+    return Markup(separator.join(reason_text(lang, code, params, currency) for code, params in list(reasons)[:limit]))
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Inline keyboard from rows of (label, callback data); None when there are no buttons."""
+    rows = [row for row in rows if row]
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long HTML text at line breaks so that no part exceeds Telegram's limit."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            # A single monster line (only possible with user text) is cut hard; tags are never that long.
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def shorten(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"

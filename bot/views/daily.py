@@ -1,0 +1,44 @@
+"""The daily priority list: one line per customer with tier and reason, and one-tap actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Markup, escape, has, t
+from bot.views.common import day, keyboard, shorten
+
+
+def _why(lang: str, item) -> Markup:
+    parts = []
+    for code in item.reasons:
+        if code == "follow_up_overdue" and item.follow_up_due:
+            parts.append(t(lang, "why.follow_up_overdue", date=day(lang, item.follow_up_due)))
+        elif code == "overdue" and item.days_since_contact is not None:
+            parts.append(t(lang, "why.overdue", days=item.days_since_contact, cadence=item.cadence_days or "–"))
+        elif code == "due":
+            parts.append(t(lang, "why.due", cadence=item.cadence_days or "–"))
+        else:
+            parts.append(t(lang, f"why.{code}") if has(lang, f"why.{code}") else escape(code.replace("_", " ")))
+    separator = "，" if lang.startswith("zh") else ", "
+    return Markup(separator.join(parts))
+
+
+def render_daily_list(lang: str, items: list, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = [t(lang, "today.title", date=day(lang, today), count=len(items))]
+    rows: list[list[tuple[str, str]]] = []
+    for n, item in enumerate(items, start=1):
+        lines.append(
+            t(lang, "today.line", n=n, name=item.customer_name, tier=item.tier or "–", reason=_why(lang, item))
+        )
+        if item.kind == "follow_up" and getattr(item, "follow_up_note", None):
+            lines.append(Markup(f"   <i>{escape(shorten(item.follow_up_note, 60))}</i>"))
+        rows.append(
+            [
+                (f"{n}. {t(lang, 'btn.log')}", f"l:{item.customer_id}"),
+                (t(lang, "btn.snooze"), f"s:{item.customer_id}"),
+                (t(lang, "btn.card", name=shorten(item.customer_name, 12)), f"c:{item.customer_id}"),
+            ]
+        )
+    return "\n".join(lines), keyboard(rows)

@@ -1,0 +1,51 @@
+"""Small helpers every handler uses to answer: long texts split, callback queries acknowledged."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.context import TierContext
+from bot.views.common import split_message
+
+MAX_INPUT = 500
+
+
+async def answer(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send text to the user's chat (split over several messages if long); buttons go under the last part."""
+    chat = update.effective_chat
+    assert chat is not None
+    parts = split_message(text)
+    for index, part in enumerate(parts):
+        await chat.send_message(part, reply_markup=markup if index == len(parts) - 1 else None)
+
+
+async def replace(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message whose button was tapped (pagination, settings menus); send anew if it cannot be edited."""
+    query = update.callback_query
+    if query is None or query.message is None or len(text) > 4096:
+        await answer(update, text, markup)
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            await answer(update, text, markup)
+
+
+async def acknowledge(update: Update, text: str | None = None) -> None:
+    """Stop the button's spinner; a short text shows as a toast."""
+    if update.callback_query is not None:
+        # Toasts are plain text: undo the HTML escaping that t() applied.
+        await update.callback_query.answer(html.unescape(re.sub(r"<[^>]+>", "", text)) if text else None)
+
+
+def callback_int(context: TierContext, data: str | None, prefix: str) -> int | None:
+    """The integer after 'prefix:' in callback data, or None if the data is malformed (forged or stale)."""
+    if not data or not data.startswith(prefix + ":"):
+        return None
+    value = data[len(prefix) + 1 :]
+    return int(value) if value.isdigit() and len(value) < 12 else None

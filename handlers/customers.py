@@ -1,0 +1,81 @@
+"""Customer cards: /tier <name>, or just typing a name (typos, pinyin and initials work), and card buttons."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import TierContext
+from bot.i18n import t
+from bot.services.customers import customer_card, visible_customer_ids
+from bot.views.card import render_card
+from bot.views.common import keyboard, shorten
+from handlers.common import MAX_INPUT, acknowledge, answer, callback_int
+
+
+async def find_customer(update: Update, context: TierContext, query: str) -> None:
+    """Search the member's customers; open the card if the match is clear, else offer buttons."""
+    member = context.member
+    assert member is not None
+    if len(query) > MAX_INPUT:
+        await answer(update, t(context.lang, "too_long", length=len(query), limit=MAX_INPUT))
+        return
+    index = await context.services.customer_index()
+    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
+    hits = index.search(query, allowed_ids=allowed, limit=6)
+    if not hits:
+        await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
+        return
+    if index.is_confident(hits):
+        await send_card(update, context, hits[0].customer_id)
+        return
+    buttons = keyboard([[(shorten(hit.name, 30), f"c:{hit.customer_id}")] for hit in hits])
+    await answer(update, t(context.lang, "pick_customer", query=shorten(query, 60)), buttons)
+
+
+async def send_card(update: Update, context: TierContext, customer_id: int) -> None:
+    member = context.member
+    assert member is not None
+    card = await asyncio.to_thread(
+        customer_card, engine=context.engine, member=member, customer_id=customer_id, tz=context.tz
+    )
+    if card is None:
+        # Same answer whether the customer does not exist or is someone else's: a stranger learns nothing.
+        await answer(update, t(context.lang, "not_available"))
+        return
+    text, markup = render_card(context.lang, card, context.settings.team.currency_symbol)
+    await answer(update, text, markup)
+
+
+async def tier_command(update: Update, context: TierContext) -> None:
+    """/tier <name>: the customer's card."""
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await answer(update, t(context.lang, "tier_usage"))
+        return
+    await find_customer(update, context, query)
+
+
+async def typed_name(update: Update, context: TierContext) -> None:
+    """Any other text is taken as a customer name."""
+    assert update.message is not None and update.message.text is not None
+    await find_customer(update, context, update.message.text.strip())
+
+
+async def card_button(update: Update, context: TierContext) -> None:
+    """A card button under a list or a choice of matches."""
+    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "c")
+    await acknowledge(update)
+    if customer_id is None:
+        await answer(update, t(context.lang, "expired_button"))
+        return
+    await send_card(update, context, customer_id)
+
+
+HANDLERS = [
+    CommandHandler("tier", tier_command),
+    CallbackQueryHandler(card_button, pattern=r"^c:"),
+    MessageHandler(filters.TEXT & ~filters.COMMAND, typed_name),
+]

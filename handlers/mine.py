@@ -1,0 +1,59 @@
+"""/mine [A|B|C|D|at-risk]: the member's own customers by tier, a page at a time."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import TierContext
+from bot.i18n import t
+from bot.services.customers import MINE_FILTERS, my_customers
+from bot.views.mine import render_mine
+from handlers.common import acknowledge, answer, replace
+
+_ALIASES = {
+    "a": "A",
+    "b": "B",
+    "c": "C",
+    "d": "D",
+    "at-risk": "at-risk",
+    "atrisk": "at-risk",
+    "risk": "at-risk",
+    "风险": "at-risk",
+    "流失风险": "at-risk",
+}
+
+
+async def _show(update: Update, context: TierContext, group: str | None, page: int, *, edit: bool) -> None:
+    member = context.member
+    assert member is not None
+    lines = await asyncio.to_thread(my_customers, engine=context.engine, member=member, group=group)
+    text, markup = render_mine(context.lang, lines, group, page)
+    await (replace if edit else answer)(update, text, markup)
+
+
+async def mine(update: Update, context: TierContext) -> None:
+    """List my customers, optionally one tier or the ones at risk."""
+    argument = " ".join(context.args or []).strip().lower()
+    group = _ALIASES.get(argument) if argument else None
+    if argument and group is None:
+        await answer(update, t(context.lang, "mine.usage"))
+        return
+    await _show(update, context, group, 1, edit=False)
+
+
+async def mine_page(update: Update, context: TierContext) -> None:
+    """Turn the page of a /mine list."""
+    data = update.callback_query.data if update.callback_query else ""
+    parts = (data or "").split(":")
+    valid = len(parts) == 3 and (parts[1] in MINE_FILTERS or parts[1] == "all") and parts[2].isdigit()
+    await acknowledge(update)
+    if not valid or len(parts[2]) > 5:
+        await answer(update, t(context.lang, "expired_button"))
+        return
+    await _show(update, context, None if parts[1] == "all" else parts[1], int(parts[2]), edit=True)
+
+
+HANDLERS = [CommandHandler("mine", mine), CallbackQueryHandler(mine_page, pattern=r"^m:")]

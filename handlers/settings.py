@@ -1,0 +1,100 @@
+"""/settings: language, daily push time, and pausing pushes until a date — all by buttons."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.clock import team_today
+from bot.context import TierContext
+from bot.i18n import LANGUAGES, language_for, t
+from bot.services.people import PersonSettings, person_settings, update_person_settings
+from bot.views.common import day, keyboard
+from handlers.common import acknowledge, answer, replace
+
+LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
+PUSH_TIMES = ("07:30", "08:00", "08:30", "09:00", "09:30", "10:00")
+PAUSE_DAYS = (1, 3, 7, 14)
+
+
+def _summary(context: TierContext, current: PersonSettings):
+    lang = context.lang
+    paused = (
+        t(lang, "settings.paused_until", date=day(lang, current.paused_until))
+        if current.paused_until and current.paused_until >= team_today(context.settings)
+        else t(lang, "settings.active")
+    )
+    text = t(
+        lang,
+        "settings.title",
+        language=LANGUAGE_NAMES.get(lang, lang),
+        push_time=current.push_time or context.settings.pushes.daily_list_time,
+        paused=paused,
+    )
+    markup = keyboard(
+        [
+            [(t(lang, "btn.language"), "st:lang"), (t(lang, "btn.push_time"), "st:time")],
+            [(t(lang, "btn.pause"), "st:pause"), (t(lang, "btn.resume"), "st:resume")],
+        ]
+    )
+    return text, markup
+
+
+async def settings(update: Update, context: TierContext) -> None:
+    """Show the member's settings with buttons to change them."""
+    assert context.member is not None
+    current = await asyncio.to_thread(person_settings, engine=context.engine, person_id=context.member.person_id)
+    await answer(update, *_summary(context, current))
+
+
+async def settings_button(update: Update, context: TierContext) -> None:
+    """Handle every settings button: open a choice, or save it and show the settings again."""
+    member = context.member
+    assert member is not None and update.callback_query is not None
+    parts = (update.callback_query.data or "").split(":")
+    lang = context.lang
+    change: dict = {}
+    if parts == ["st", "lang"]:
+        await acknowledge(update)
+        rows = [[(name, f"st:lang:{code}")] for code, name in LANGUAGE_NAMES.items()]
+        await replace(update, t(lang, "settings.pick_language"), keyboard([*rows, [(t(lang, "btn.back"), "st:menu")]]))
+        return
+    if parts == ["st", "time"]:
+        await acknowledge(update)
+        rows = [[(value, f"st:time:{value}") for value in PUSH_TIMES[i : i + 3]] for i in range(0, len(PUSH_TIMES), 3)]
+        await replace(update, t(lang, "settings.pick_time"), keyboard([*rows, [(t(lang, "btn.back"), "st:menu")]]))
+        return
+    if parts == ["st", "pause"]:
+        await acknowledge(update)
+        rows = [[(t(lang, "btn.pause_days", days=days), f"st:pause:{days}") for days in PAUSE_DAYS]]
+        await replace(update, t(lang, "settings.pick_pause"), keyboard([*rows, [(t(lang, "btn.back"), "st:menu")]]))
+        return
+    if len(parts) == 3 and parts[1] == "lang" and parts[2] in LANGUAGES:
+        change = {"language": parts[2]}
+    elif len(parts) == 4 and parts[1] == "time" and f"{parts[2]}:{parts[3]}" in PUSH_TIMES:
+        change = {"push_time": f"{parts[2]}:{parts[3]}"}
+    elif len(parts) == 3 and parts[1] == "pause" and parts[2].isdigit() and int(parts[2]) in PAUSE_DAYS:
+        change = {"paused_until": team_today(context.settings) + timedelta(days=int(parts[2]) - 1)}
+    elif parts == ["st", "resume"]:
+        change = {"resume": True}
+    elif parts != ["st", "menu"]:
+        await acknowledge(update, t(lang, "expired_button"))
+        return
+    current = await asyncio.to_thread(
+        update_person_settings, engine=context.engine, person_id=member.person_id, **change
+    )
+    if "language" in change:
+        user = update.effective_user
+        context.lang = language_for(
+            current.language, user.language_code if user else None, context.settings.team.language
+        )
+        if context.user_data is not None:
+            context.user_data["lang"] = context.lang
+    await acknowledge(update, t(context.lang, "settings.saved") if change else None)
+    await replace(update, *_summary(context, current))
+
+
+HANDLERS = [CommandHandler("settings", settings), CallbackQueryHandler(settings_button, pattern=r"^st:")]

@@ -1,0 +1,37 @@
+"""/team for managers and admins: customers per tier and call-cycle attainment of each rep."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.clock import team_today
+from bot.context import TierContext
+from bot.i18n import t
+from bot.services.team import team_overview
+from bot.views.team import render_team
+from handlers.common import answer
+
+
+async def team(update: Update, context: TierContext) -> None:
+    """Send the team overview; reps are told it is for managers."""
+    member = context.member
+    assert member is not None
+    if member.role not in ("manager", "admin"):
+        await answer(update, t(context.lang, "members_only"))
+        return
+    today = team_today(context.settings)
+    overview = await asyncio.to_thread(
+        team_overview,
+        engine=context.engine,
+        settings=context.settings,
+        viewer_id=member.person_id,
+        today=today,
+        tz=context.tz,
+    )
+    await answer(update, render_team(context.lang, overview, today))
+
+
+HANDLERS = [CommandHandler("team", team)]

@@ -1,0 +1,89 @@
+"""'Who should I visit today': /today, plain phrases in Chinese or English, and the snooze button."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.clock import team_today
+from bot.context import TierContext
+from bot.i18n import t
+from bot.services.customers import customer_name, may_see
+from bot.services.daily_list import daily_list, snooze_customer
+from bot.services.upcoming import upcoming_customer
+from bot.views.common import day
+from bot.views.daily import render_daily_list
+from handlers.common import acknowledge, answer, callback_int
+
+TODAY_PHRASES = re.compile(
+    r"^\s*(today|today'?s list|who (should|do) i (visit|see)( today)?|whom to visit( today)?|my list|"
+    r"今天拜访谁|今天去哪(里|儿)?|今天见谁|今天拜访|今日拜访|今天的?清单|拜访清单|今天跑哪(里|儿|家)?)\s*[?？!！。.]*\s*$",
+    re.IGNORECASE,
+)
+
+
+async def show_today(update: Update, context: TierContext) -> None:
+    """Send the member's daily priority list, or something useful when nothing is due."""
+    member = context.member
+    assert member is not None
+    today = team_today(context.settings)
+    items = await asyncio.to_thread(
+        daily_list,
+        engine=context.engine,
+        settings=context.settings,
+        person_id=member.person_id,
+        today=today,
+        tz=context.tz,
+    )
+    if items:
+        text, markup = render_daily_list(context.lang, items, today)
+        await answer(update, text, markup)
+        return
+    upcoming = await asyncio.to_thread(
+        upcoming_customer,
+        engine=context.engine,
+        settings=context.settings,
+        person_id=member.person_id,
+        today=today,
+        tz=context.tz,
+    )
+    if upcoming is None:
+        await answer(update, t(context.lang, "today.no_customers"))
+        return
+    name, tier, due_on = upcoming
+    text = (
+        t(context.lang, "today.empty")
+        + "\n"
+        + t(context.lang, "today.next", name=name, tier=tier or "–", date=day(context.lang, due_on))
+    )
+    await answer(update, text)
+
+
+async def snooze(update: Update, context: TierContext) -> None:
+    """Take a customer off the member's list until tomorrow."""
+    member = context.member
+    assert member is not None
+    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
+    allowed = customer_id is not None and await asyncio.to_thread(
+        may_see, engine=context.engine, member=member, customer_id=customer_id
+    )
+    if not allowed:
+        await acknowledge(update, t(context.lang, "not_available"))
+        return
+    tomorrow = team_today(context.settings) + timedelta(days=1)
+    await asyncio.to_thread(
+        snooze_customer, engine=context.engine, person_id=member.person_id, customer_id=customer_id, until=tomorrow
+    )
+    name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=customer_id)
+    await acknowledge(update, t(context.lang, "today.snoozed", name=name, date=day(context.lang, tomorrow)))
+
+
+HANDLERS = [
+    CommandHandler("today", show_today),
+    MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(TODAY_PHRASES), show_today),
+    CallbackQueryHandler(snooze, pattern=r"^s:"),
+]
