@@ -7,9 +7,25 @@ from telegram.ext import Application
 
 def register_handlers(application: Application) -> None:
     """Register every handler; order matters: the gate first, catch-alls last."""
-    from handlers import customers, errors, fallback, gate, help, invite, mine, settings, start, team, today
+    from handlers import (
+        customers,
+        errors,
+        fallback,
+        followups,
+        gate,
+        help,
+        invite,
+        log,
+        mine,
+        settings,
+        start,
+        team,
+        today,
+    )
 
     application.add_handlers(gate.HANDLERS, group=-1)
-    for module in (start, help, today, mine, team, settings, invite, customers, fallback):
-        application.add_handlers(module.HANDLERS)
+    # Text typed into a step of a log flow is taken here; anything else falls through to group 1.
+    application.add_handlers(log.TEXT_STEP_HANDLERS, group=0)
+    for module in (start, help, log, followups, today, mine, team, settings, invite, customers, fallback):
+        application.add_handlers(module.HANDLERS, group=1)
     application.add_error_handler(errors.on_error)

@@ -37,6 +37,8 @@ class FollowUp(SQLModel, table=True):
     due_on: date
     note: str | None = Field(default=None, sa_type=Text)
     done_at: datetime | None = Field(default=None, sa_type=utc_datetime())
+    # The contact that fulfilled this follow-up, so undoing that contact reopens it.
+    closed_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     cancelled_at: datetime | None = Field(default=None, sa_type=utc_datetime())
     created_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
 

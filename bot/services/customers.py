@@ -92,12 +92,18 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
     if not may_see(engine=engine, member=member, customer_id=customer_id):
         return None
     with engine.connect() as connection:
-        row = connection.execute(
-            select(Customer, Person.name.label("rep_name"))  # type: ignore[attr-defined]
+        customer = connection.execute(
+            select(
+                Customer.id,
+                Customer.name,
+                Customer.kind,
+                Customer.city,
+                Customer.district,
+                Person.name.label("rep_name"),  # type: ignore[attr-defined]
+            )
             .outerjoin(Person, Person.id == Customer.rep_id)
             .where(Customer.id == customer_id)
         ).one()
-        customer = row.Customer
         contacts = connection.execute(
             select(Contact.contacted_at, Contact.outcome, Contact.note, Person.name)
             .join(Person, Person.id == Contact.person_id)
@@ -121,7 +127,7 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
         kind=customer.kind,
         city=customer.city,
         district=customer.district,
-        rep_name=row.rep_name,
+        rep_name=customer.rep_name,
         tier=latest_tier(engine=engine, customer_id=customer_id),
         history=tier_history(engine=engine, customer_id=customer_id, limit=6),
         contacts=[ContactLine(_local_day(c.contacted_at, tz), c.outcome, c.name, c.note) for c in contacts],

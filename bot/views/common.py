@@ -44,19 +44,32 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 def reason_text(lang: str, code: str, params: dict, currency: str = "¥") -> Markup:
-    """One scoring or list reason in words; money and shares formatted for the reader."""
-    formatted = {}
+    """One scoring or list reason in words; money, shares and periods formatted for the reader."""
+    formatted: dict = {}
     for name, value in params.items():
-        if name in {"amount", "clv", "value"} and isinstance(value, int | float):
+        if name == "amount" and isinstance(value, int | float):
             formatted[name] = money(lang, value, currency)
+        elif name == "value":
+            # A potential attribute: bed count or market potential, shown beside the 1-5 score.
+            formatted[name] = "" if value is None else f" ({_number(float(value))})"
         elif isinstance(value, float):
-            formatted[name] = f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
+            formatted[name] = _number(value)
         elif isinstance(value, date):
             formatted[name] = day(lang, value)
         else:
             formatted[name] = value
+    if "window_days" in params:
+        formatted["months"] = round(params["window_days"] / 30.44)
     key = f"reason.{code}" if has(lang, f"reason.{code}") else f"why.{code}"
+    if code == "at_risk" and params.get("usual_days") is None:
+        key = "reason.at_risk_once"
+    if code == "last_order" and params.get("days") == 0:
+        key = "reason.last_order_today"
     if not has(lang, key):
         return escape(code.replace("_", " "))
     try:

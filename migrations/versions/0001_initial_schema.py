@@ -201,8 +201,12 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_by_contact_id", sa.Integer(), nullable=True),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["closed_by_contact_id"], ["contact.id"], name=op.f("fk_follow_up_closed_by_contact_id_contact")
+        ),
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], name=op.f("fk_follow_up_contact_id_contact")),
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_follow_up_customer_id_customer")),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_follow_up_person_id_person")),

@@ -1,0 +1,93 @@
+"""Drafts of contacts being logged step by step: customer, outcome, note, follow-up.
+
+Each draft has its own flow id, carried in every button it shows, so a rep can have two flows open
+(from two lines of the daily list, say) without one's taps landing in the other, and two reps never
+share anything: drafts live in each user's own ``user_data``. A draft untouched for FLOW_TIMEOUT is
+dropped: its buttons then answer "expired" and nothing is stored. Timing out on the next interaction,
+rather than with a scheduled job, keeps the flow independent of the job queue and exact under test.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+FLOW_TIMEOUT = timedelta(minutes=15)
+MAX_DRAFTS = 5
+# Steps that wait for the rep to type something.
+TEXT_STEPS = ("customer", "note", "follow_up")
+
+
+@dataclass
+class LogDraft:
+    flow_id: str
+    dedup_key: str
+    touched: datetime
+    step: str = "customer"
+    customer_id: int | None = None
+    outcome: str | None = None
+    note: str | None = None
+    follow_up: date | None = None
+    # A one-line /log says all it means: its note and follow-up count as given, even when absent.
+    note_done: bool = False
+    follow_up_done: bool = False
+    query: str | None = None
+
+    def next_step(self) -> str:
+        """The first step still to do, or 'save'."""
+        if self.customer_id is None:
+            return "customer"
+        if self.outcome is None:
+            return "outcome"
+        if not self.note_done:
+            return "note"
+        if not self.follow_up_done:
+            return "follow_up"
+        return "save"
+
+
+@dataclass
+class Drafts:
+    """One user's open drafts, newest last."""
+
+    items: dict[str, LogDraft] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, user_data: dict[str, Any] | None) -> Drafts:
+        if user_data is None:
+            return cls()
+        return user_data.setdefault("log_drafts", cls())
+
+    def start(self, now: datetime, *, dedup_key: str | None = None, **values: Any) -> LogDraft:
+        self.expire(now)
+        flow_id = secrets.token_hex(4)
+        draft = LogDraft(flow_id=flow_id, dedup_key=dedup_key or f"flow:{flow_id}", touched=now, **values)
+        self.items[flow_id] = draft
+        while len(self.items) > MAX_DRAFTS:
+            self.items.pop(next(iter(self.items)))
+        return draft
+
+    def get(self, flow_id: str, now: datetime) -> LogDraft | None:
+        self.expire(now)
+        draft = self.items.get(flow_id)
+        if draft is not None:
+            draft.touched = now
+        return draft
+
+    def awaiting_text(self, now: datetime) -> LogDraft | None:
+        """The newest draft that waits for typed text, if any."""
+        self.expire(now)
+        for draft in reversed(self.items.values()):
+            if draft.step in TEXT_STEPS:
+                draft.touched = now
+                return draft
+        return None
+
+    def finish(self, flow_id: str) -> None:
+        self.items.pop(flow_id, None)
+
+    def expire(self, now: datetime) -> None:
+        for flow_id in [f for f, d in self.items.items() if now - d.touched > FLOW_TIMEOUT]:
+            del self.items[flow_id]

@@ -1,0 +1,153 @@
+"""Logging contacts from the field: stored once, committed before the bot confirms, undoable.
+
+A contact carries a dedup key naming its origin (the Telegram update, or the guided flow). Telegram
+may deliver an update twice and a rep may double-tap a button; the unique key turns the second
+insert into a no-op, and the caller gets the first contact back marked as a duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from bot.models import Contact, Customer, FollowUp
+from bot.models.contacts import OUTCOMES
+from bot.services.customers import may_see
+from bot.services.invites import Member
+
+_contact = Contact.__table__
+_follow_up = FollowUp.__table__
+NOTE_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class LoggedContact:
+    contact_id: int
+    customer_id: int
+    customer_name: str
+    outcome: str
+    note: str | None
+    follow_up_id: int | None
+    follow_up_due: date | None
+    duplicate: bool
+
+
+def _insert_ignoring_duplicates(connection: Connection, values: dict):
+    """INSERT ... ON CONFLICT (dedup_key) DO NOTHING, returning the new id or None."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(_contact).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
+    return connection.execute(statement.returning(_contact.c.id)).scalar()
+
+
+def log_contact(
+    *,
+    engine: Engine,
+    member: Member,
+    customer_id: int,
+    outcome: str,
+    note: str | None,
+    follow_up: date | None,
+    dedup_key: str,
+    now: datetime,
+    tz: str,
+) -> LoggedContact | None:
+    """Store a contact (and its follow-up) once; None when the customer is not the member's to see."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if not may_see(engine=engine, member=member, customer_id=customer_id):
+        return None
+    note = (note or "").strip()[:NOTE_LIMIT] or None
+    today = now.astimezone(ZoneInfo(tz)).date()
+    with engine.begin() as connection:
+        contact_id = _insert_ignoring_duplicates(
+            connection,
+            {
+                "person_id": member.person_id, "customer_id": customer_id, "outcome": outcome, "note": note,
+                "contacted_at": now, "created_at": now, "dedup_key": dedup_key,
+            },
+        )  # fmt: skip
+        if contact_id is None:
+            return _existing(connection, dedup_key)
+        # The rep's promises for this customer that were due are fulfilled by this contact.
+        connection.execute(
+            update(_follow_up)
+            .where(
+                _follow_up.c.person_id == member.person_id,
+                _follow_up.c.customer_id == customer_id,
+                _follow_up.c.due_on <= today,
+                _follow_up.c.done_at.is_(None),
+                _follow_up.c.cancelled_at.is_(None),
+            )
+            .values(done_at=now, closed_by_contact_id=contact_id)
+        )
+        follow_up_id = None
+        if follow_up is not None:
+            follow_up_id = connection.execute(
+                insert(_follow_up)
+                .values(person_id=member.person_id, customer_id=customer_id, contact_id=contact_id,
+                        due_on=follow_up, note=note, created_at=now)
+                .returning(_follow_up.c.id)
+            ).scalar_one()  # fmt: skip
+        name = connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()
+    return LoggedContact(contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False)
+
+
+def _existing(connection: Connection, dedup_key: str) -> LoggedContact:
+    row = connection.execute(
+        select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, _contact.c.note, Customer.name)
+        .join(Customer, Customer.id == _contact.c.customer_id)
+        .where(_contact.c.dedup_key == dedup_key)
+    ).one()
+    follow = connection.execute(
+        select(_follow_up.c.id, _follow_up.c.due_on).where(_follow_up.c.contact_id == row.id)
+    ).first()
+    return LoggedContact(
+        row.id, row.customer_id, row.name, row.outcome, row.note,
+        follow.id if follow else None, follow.due_on if follow else None, duplicate=True,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UndoneContact:
+    contact_id: int
+    customer_id: int
+    customer_name: str
+    outcome: str
+
+
+def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now: datetime) -> UndoneContact | None:
+    """Undo the person's contact (their latest when contact_id is None): it and its follow-up disappear,
+    and the follow-ups it had fulfilled are open again. None when there is nothing of theirs to undo."""
+    with engine.begin() as connection:
+        statement = (
+            select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, Customer.name)
+            .join(Customer, Customer.id == _contact.c.customer_id)
+            .where(_contact.c.person_id == person_id, _contact.c.deleted_at.is_(None))
+        )
+        if contact_id is not None:
+            statement = statement.where(_contact.c.id == contact_id)
+        row = connection.execute(statement.order_by(_contact.c.created_at.desc(), _contact.c.id.desc())).first()
+        if row is None:
+            return None
+        # The conditional update makes a double-tapped undo a no-op rather than a second change.
+        changed = connection.execute(
+            update(_contact).where(_contact.c.id == row.id, _contact.c.deleted_at.is_(None)).values(deleted_at=now)
+        ).rowcount
+        if changed != 1:
+            return None
+        connection.execute(
+            update(_follow_up)
+            .where(_follow_up.c.contact_id == row.id, _follow_up.c.cancelled_at.is_(None))
+            .values(cancelled_at=now)
+        )
+        connection.execute(
+            update(_follow_up)
+            .where(_follow_up.c.closed_by_contact_id == row.id)
+            .values(done_at=None, closed_by_contact_id=None)
+        )
+    return UndoneContact(row.id, row.customer_id, row.name, row.outcome)

@@ -1,0 +1,67 @@
+"""/followups: the rep's promised follow-ups by date, with done and tomorrow buttons."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.clock import team_today, utc_now
+from bot.context import TierContext
+from bot.i18n import Markup, escape, t
+from bot.services.followups import complete_follow_up, open_follow_ups, snooze_follow_up
+from bot.views.common import day, keyboard, shorten
+from handlers.common import acknowledge, answer, callback_int, replace
+
+LIMIT = 20
+
+
+async def _render(context: TierContext):
+    member = context.member
+    assert member is not None
+    lang = context.lang
+    today = team_today(context.settings)
+    items = await asyncio.to_thread(open_follow_ups, engine=context.engine, person_id=member.person_id, today=today)
+    if not items:
+        return t(lang, "followups.empty"), None
+    lines = [t(lang, "followups.title", count=len(items))]
+    rows = []
+    for n, item in enumerate(items[:LIMIT], start=1):
+        note = Markup(f" — {escape(shorten(item.note, 50))}") if item.note else ""
+        overdue = t(lang, "followups.overdue") if item.overdue else ""
+        lines.append(t(lang, "followups.line", n=n, date=day(lang, item.due_on), name=item.customer_name,
+                       note=note, overdue=overdue))  # fmt: skip
+        rows.append([(t(lang, "btn.done", n=n), f"fd:{item.follow_up_id}"),
+                     (t(lang, "btn.later", n=n), f"fz:{item.follow_up_id}")])  # fmt: skip
+    return "\n".join(lines), keyboard(rows)
+
+
+async def followups(update: Update, context: TierContext) -> None:
+    """List my open follow-ups."""
+    await answer(update, *await _render(context))
+
+
+async def followup_button(update: Update, context: TierContext) -> None:
+    """Done or tomorrow on one follow-up; only its owner can change it, and only once."""
+    member = context.member
+    assert member is not None and update.callback_query is not None
+    data = update.callback_query.data or ""
+    done_id = callback_int(context, data, "fd")
+    later_id = callback_int(context, data, "fz")
+    if done_id is not None:
+        changed = await asyncio.to_thread(complete_follow_up, engine=context.engine, person_id=member.person_id,
+                                          follow_up_id=done_id, now=utc_now())  # fmt: skip
+    elif later_id is not None:
+        tomorrow = team_today(context.settings) + timedelta(days=1)
+        changed = await asyncio.to_thread(snooze_follow_up, engine=context.engine, person_id=member.person_id,
+                                          follow_up_id=later_id, until=tomorrow)  # fmt: skip
+    else:
+        changed = False
+    await acknowledge(update, None if changed else t(context.lang, "followups.gone"))
+    if changed:
+        await replace(update, *await _render(context))
+
+
+HANDLERS = [CommandHandler("followups", followups), CallbackQueryHandler(followup_button, pattern=r"^f[dz]:")]

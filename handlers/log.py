@@ -1,0 +1,301 @@
+"""Logging a contact: `/log name outcome; note; follow up next tue` in one line, or step by step with buttons.
+
+Callback data: l:<customer> starts a flow from a list or card; lc/lo/ln/lf/lx:<flow>:... are the
+steps of one flow (customer, outcome, skip note, follow-up, cancel); u:/e:<contact> undo or edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.clock import team_today, utc_now
+from bot.context import TierContext
+from bot.i18n import Markup, t
+from bot.log_flow import Drafts, LogDraft
+from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date, parse_log_line
+from bot.models.contacts import OUTCOMES
+from bot.services.contacts import log_contact, undo_contact
+from bot.services.customers import customer_name, may_see, visible_customer_ids
+from bot.services.daily_list import daily_list
+from bot.views.common import day, keyboard, shorten
+from handlers.common import MAX_INPUT, acknowledge, answer, callback_int
+
+log = logging.getLogger(__name__)
+# Button code, label, preset: the same presets as the words "明天", "下周", "两周后" in a typed date.
+FOLLOW_UP_BUTTONS = (
+    ("t", "btn.tomorrow", "tomorrow"),
+    ("w", "btn.next_week", "next_week"),
+    ("2w", "btn.two_weeks", "two_weeks"),
+)
+
+
+async def log_command(update: Update, context: TierContext) -> None:
+    """/log alone starts the guided flow; /log with text logs it in one go."""
+    assert update.message is not None and update.message.text is not None
+    text = update.message.text.partition(" ")[2].strip()
+    drafts = Drafts.of(context.user_data)
+    now = utc_now()
+    if not text:
+        await _ask(update, context, drafts.start(now))
+        return
+    if len(text) > MAX_INPUT:
+        await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
+        return
+    parsed = parse_log_line(text, today=team_today(context.settings))
+    if parsed.follow_up_error:
+        await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
+        return
+    # Everything typed on the line counts as given; redelivery of this message maps to the same row.
+    draft = drafts.start(now, dedup_key=f"tg:{update.update_id}", outcome=parsed.outcome, note=parsed.note,
+                         follow_up=parsed.follow_up, note_done=True, follow_up_done=True)  # fmt: skip
+    if parsed.customer_text and not await _choose_customer(update, context, draft, parsed.customer_text):
+        drafts.finish(draft.flow_id)
+        return
+    await _advance(update, context, draft)
+
+
+async def _choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
+    """Set the draft's customer from a typed name; ask with buttons when ambiguous. False when none matched."""
+    member = context.member
+    assert member is not None
+    index = await context.services.customer_index()
+    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
+    hits = index.search(query, allowed_ids=allowed, limit=6)
+    if not hits:
+        await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
+        return False
+    if index.is_confident(hits):
+        draft.customer_id = hits[0].customer_id
+    else:
+        draft.query = query
+    return True
+
+
+async def _advance(update: Update, context: TierContext, draft: LogDraft) -> None:
+    """Ask for the next missing piece, or save when nothing is missing."""
+    draft.step = draft.next_step()
+    if draft.step == "save":
+        await _save(update, context, draft)
+    elif draft.step == "customer" and draft.query:
+        await _ask_pick(update, context, draft)
+    else:
+        await _ask(update, context, draft)
+
+
+async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
+    lang, flow = context.lang, draft.flow_id
+    cancel = [(t(lang, "btn.cancel"), f"lx:{flow}")]
+    draft.step = draft.next_step()
+    if draft.step == "customer":
+        assert context.member is not None
+        items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
+                                        person_id=context.member.person_id, today=team_today(context.settings),
+                                        tz=context.tz)  # fmt: skip
+        rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
+        await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
+        return
+    name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=draft.customer_id)
+    if draft.step == "outcome":
+        await answer(update, t(lang, "log.pick_outcome", name=name), _outcome_keyboard(lang, flow))
+    elif draft.step == "note":
+        outcome = t(lang, f"outcome.{draft.outcome}")
+        await answer(update, t(lang, "log.ask_note", name=name, outcome=outcome),
+                     keyboard([[(t(lang, "btn.skip"), f"ln:{flow}")], cancel]))  # fmt: skip
+    elif draft.step == "follow_up":
+        presets = [(t(lang, key), f"lf:{flow}:{code}") for code, key, _ in FOLLOW_UP_BUTTONS]
+        await answer(update, t(lang, "log.ask_follow_up"),
+                     keyboard([presets, [(t(lang, "btn.no_follow_up"), f"lf:{flow}:n")], cancel]))  # fmt: skip
+
+
+def _outcome_keyboard(lang: str, flow: str):
+    labels = [(t(lang, f"outcome.{code}"), f"lo:{flow}:{n}") for n, code in enumerate(OUTCOMES)]
+    return keyboard([labels[0:3], labels[3:6], [(t(lang, "btn.cancel"), f"lx:{flow}")]])
+
+
+async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
+    member = context.member
+    assert member is not None and draft.query is not None
+    index = await context.services.customer_index()
+    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
+    hits = index.search(draft.query, allowed_ids=allowed, limit=6)
+    rows = [[(shorten(hit.name, 30), f"lc:{draft.flow_id}:{hit.customer_id}")] for hit in hits]
+    rows.append([(t(context.lang, "btn.cancel"), f"lx:{draft.flow_id}")])
+    await answer(update, t(context.lang, "pick_customer", query=shorten(draft.query, 60)), keyboard(rows))
+
+
+async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
+    """Store the contact, then confirm; on a database error say so and keep the draft for a retry."""
+    member = context.member
+    assert member is not None and draft.customer_id is not None and draft.outcome is not None
+    lang = context.lang
+    try:
+        logged = await asyncio.to_thread(
+            log_contact, engine=context.engine, member=member, customer_id=draft.customer_id,
+            outcome=draft.outcome, note=draft.note, follow_up=draft.follow_up, dedup_key=draft.dedup_key,
+            now=utc_now(), tz=context.tz,
+        )  # fmt: skip
+    except SQLAlchemyError:
+        log.exception("Could not store a contact")
+        await acknowledge(update)
+        await answer(update, t(lang, "log.not_saved"))
+        return
+    Drafts.of(context.user_data).finish(draft.flow_id)
+    if logged is None:
+        await acknowledge(update)
+        await answer(update, t(lang, "not_available"))
+        return
+    if logged.duplicate:
+        await acknowledge(update, t(lang, "log.already_saved"))
+        return
+    await acknowledge(update)
+    lines = [t(lang, "log.saved", name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
+    if logged.note:
+        lines.append(t(lang, "log.saved_note", note=shorten(logged.note, 200)))
+    if logged.follow_up_due:
+        lines.append(t(lang, "log.saved_follow_up", date=day(lang, logged.follow_up_due)))
+    buttons = keyboard(
+        [[(t(lang, "btn.undo"), f"u:{logged.contact_id}"), (t(lang, "btn.edit"), f"e:{logged.contact_id}")]]
+    )
+    await answer(update, Markup("\n".join(lines)), buttons)
+
+
+def _flow_and_value(data: str | None) -> tuple[str, str]:
+    parts = (data or "").split(":")
+    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "")
+
+
+async def flow_button(update: Update, context: TierContext) -> None:
+    """A tap on a step of a flow: pick customer, outcome, skip the note, follow-up, or cancel."""
+    query = update.callback_query
+    assert query is not None and context.member is not None
+    flow_id, value = _flow_and_value(query.data)
+    drafts = Drafts.of(context.user_data)
+    draft = drafts.get(flow_id, utc_now())
+    kind = (query.data or "")[:2]
+    if draft is None:
+        await acknowledge(update, t(context.lang, "log.expired"))
+        return
+    if kind == "lx":
+        drafts.finish(flow_id)
+        await acknowledge(update)
+        await answer(update, t(context.lang, "log.cancelled"))
+        return
+    if kind == "lc" and value.isdigit() and draft.step == "customer":
+        allowed = await asyncio.to_thread(may_see, engine=context.engine, member=context.member,
+                                          customer_id=int(value))  # fmt: skip
+        if not allowed:
+            await acknowledge(update, t(context.lang, "not_available"))
+            return
+        draft.customer_id = int(value)
+    elif kind == "lo" and value.isdigit() and int(value) < len(OUTCOMES) and draft.step == "outcome":
+        draft.outcome = OUTCOMES[int(value)]
+    elif kind == "ln" and draft.step == "note":
+        draft.note_done = True
+    elif kind == "lf" and draft.step == "follow_up" and value in {"n", *(c for c, _, _ in FOLLOW_UP_BUTTONS)}:
+        preset = {code: name for code, _, name in FOLLOW_UP_BUTTONS}.get(value)
+        draft.follow_up = FOLLOW_UP_PRESETS[preset](team_today(context.settings)) if preset else None
+        draft.follow_up_done = True
+    else:
+        # A tap on an earlier step's button (or forged data): the flow stays where it is.
+        await acknowledge(update, t(context.lang, "expired_button"))
+        return
+    await acknowledge(update)
+    await _advance(update, context, draft)
+
+
+async def start_from_button(update: Update, context: TierContext) -> None:
+    """'Log' under a daily-list line or a card: start a flow for that customer."""
+    member = context.member
+    assert member is not None
+    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "l")
+    if customer_id is None or not await asyncio.to_thread(may_see, engine=context.engine, member=member,
+                                                          customer_id=customer_id):  # fmt: skip
+        await acknowledge(update, t(context.lang, "not_available"))
+        return
+    await acknowledge(update)
+    await _ask(update, context, Drafts.of(context.user_data).start(utc_now(), customer_id=customer_id))
+
+
+async def typed_step(update: Update, context: TierContext) -> None:
+    """Text while a flow waits for a customer name, a note or a date; other text goes on to the search."""
+    assert update.message is not None and update.message.text is not None
+    if context.member is None:
+        return
+    draft = Drafts.of(context.user_data).awaiting_text(utc_now())
+    if draft is None:
+        return
+    text = update.message.text.strip()
+    if len(text) > MAX_INPUT:
+        await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
+        raise ApplicationHandlerStop
+    if draft.step == "customer":
+        draft.query = None
+        if await _choose_customer(update, context, draft, text):
+            await _advance(update, context, draft)
+    elif draft.step == "note":
+        draft.note, draft.note_done = text, True
+        await _advance(update, context, draft)
+    elif draft.step == "follow_up":
+        due: date | None = parse_follow_up_date(text, today=team_today(context.settings))
+        if due is None:
+            await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
+        else:
+            draft.follow_up, draft.follow_up_done = due, True
+            await _advance(update, context, draft)
+    raise ApplicationHandlerStop
+
+
+async def undo(update: Update, context: TierContext) -> None:
+    """/undo, or the Undo button of a confirmation: remove the contact and its follow-up."""
+    member = context.member
+    assert member is not None
+    contact_id = None
+    if update.callback_query is not None:
+        contact_id = callback_int(context, update.callback_query.data, "u")
+        if contact_id is None:
+            await acknowledge(update, t(context.lang, "expired_button"))
+            return
+    undone = await asyncio.to_thread(undo_contact, engine=context.engine, person_id=member.person_id,
+                                     contact_id=contact_id, now=utc_now())  # fmt: skip
+    await acknowledge(update)
+    if undone is None:
+        await answer(update, t(context.lang, "log.nothing_to_undo"))
+        return
+    await answer(update, t(context.lang, "log.undone", name=undone.customer_name,
+                           outcome=t(context.lang, f"outcome.{undone.outcome}")))  # fmt: skip
+
+
+async def edit(update: Update, context: TierContext) -> None:
+    """The Edit button: remove the entry and log that customer again, step by step."""
+    member = context.member
+    assert member is not None and update.callback_query is not None
+    contact_id = callback_int(context, update.callback_query.data, "e")
+    undone = None
+    if contact_id is not None:
+        undone = await asyncio.to_thread(undo_contact, engine=context.engine, person_id=member.person_id,
+                                         contact_id=contact_id, now=utc_now())  # fmt: skip
+    if undone is None:
+        await acknowledge(update, t(context.lang, "log.nothing_to_undo"))
+        return
+    await acknowledge(update)
+    draft = Drafts.of(context.user_data).start(utc_now(), customer_id=undone.customer_id, step="outcome")
+    await answer(update, t(context.lang, "log.editing", name=undone.customer_name),
+                 _outcome_keyboard(context.lang, draft.flow_id))  # fmt: skip
+
+
+# Group 0: the text step runs before every other handler and lets unrelated text through.
+TEXT_STEP_HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_step)]
+HANDLERS = [
+    CommandHandler("log", log_command),
+    CommandHandler("undo", undo),
+    CallbackQueryHandler(start_from_button, pattern=r"^l:"),
+    CallbackQueryHandler(flow_button, pattern=r"^l[cofnx]:"),
+    CallbackQueryHandler(undo, pattern=r"^u:"),
+    CallbackQueryHandler(edit, pattern=r"^e:"),
+]
