@@ -84,12 +84,12 @@ def load_aggregates(connection: Connection, *, as_of: date, window_days: int, ch
     frames = []
     for rows in result.partitions(chunk_rows):
         frames.append(pd.DataFrame(rows, columns=list(result.keys())))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
     return _typed_aggregates(frame)
 
 
 def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[AGGREGATE_COLUMNS].copy()
+    frame = frame[list(AGGREGATE_COLUMNS)].copy()
     frame["customer_id"] = frame["customer_id"].astype("int64")
     for column in ("first_purchase", "last_purchase"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
