@@ -28,10 +28,12 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
             )
         )
         lines.append(reasons_text(lang, tier.reasons, currency))
-        last = t(lang, "never") if tier.recency_days is None else t(lang, "days_ago", days=int(tier.recency_days))
-        lines.append(
-            t(lang, "card.facts", amount=money(lang, tier.monetary, currency), orders=tier.frequency, last=last)
-        )
+        # Value customers' reasons already state revenue, orders and recency; others get the facts too.
+        if not {code for code, _ in tier.reasons} & {"top_value", "solid_value"}:
+            last = t(lang, "never") if tier.recency_days is None else t(lang, "days_ago", days=int(tier.recency_days))
+            lines.append(
+                t(lang, "card.facts", amount=money(lang, tier.monetary, currency), orders=tier.frequency, last=last)
+            )
         if tier.p_alive is not None and tier.stage != "prospect":
             lines.append(
                 t(
