@@ -12,10 +12,14 @@ OUTCOMES = ("visited", "called", "no_answer", "order", "objection", "other")
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_customer_time", "customer_id", "contacted_at"),)
+    __table_args__ = (
+        Index("ix_contact_customer_time", "customer_id", "contacted_at"),
+        # Serves a rep's own contacts (undo, "contacts this week" for /team and the digest).
+        Index("ix_contact_person_time", "person_id", "contacted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
     customer_id: int = Field(foreign_key="customer.id")
     outcome: str = Field(max_length=16)
     note: str | None = Field(default=None, sa_type=Text)

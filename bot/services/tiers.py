@@ -56,7 +56,8 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _reasons(raw: str) -> tuple[Reason, ...]:
+def parse_reasons(raw: str) -> tuple[Reason, ...]:
+    """Reasons stored as JSON [[code, params], ...] back to a tuple of (code, params)."""
     return tuple((code, params) for code, params in json.loads(raw))
 
 
@@ -87,7 +88,7 @@ def _customer_tier(row) -> CustomerTier:
         p_alive=row.p_alive,
         expected_purchases=row.expected_purchases,
         clv=row.clv,
-        reasons=_reasons(row.reasons_json),
+        reasons=parse_reasons(row.reasons_json),
     )
 
 
@@ -184,7 +185,7 @@ def tier_changes(
         ).all()
     wanted = None if customer_ids is None else set(customer_ids)
     return [
-        TierChange(row.customer_id, row.name, row.rep_id, row.before, row.after, _reasons(row.reasons_json))
+        TierChange(row.customer_id, row.name, row.rep_id, row.before, row.after, parse_reasons(row.reasons_json))
         for row in rows
         if wanted is None or row.customer_id in wanted
     ]

@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.services.tiers import latest_run_id
+from bot.models import Customer, TierSnapshot
+from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, last_contact_column, local_date
+
+_customer = Customer.__table__
+_snapshot = TierSnapshot.__table__
 
 
 def upcoming_customer(
     *, engine: Engine, settings: Settings, person_id: int, today: date, tz: str
 ) -> tuple[str, str | None, date] | None:
     """(name, tier, due date) of the rep's customer that comes due soonest after today; None without customers."""
-    run_id = latest_run_id(engine) or 0
+    zone = ZoneInfo(tz)
+    before = day_start_utc(today + timedelta(days=1), zone)
     with engine.connect() as connection:
         rows = connection.execute(
-            text(
-                "SELECT c.name, s.tier, MAX(ct.contacted_at) AS last_contact FROM customer c "
-                "LEFT JOIN tier_snapshot s ON s.customer_id = c.id AND s.run_id = :run "
-                "LEFT JOIN contact ct ON ct.customer_id = c.id AND ct.deleted_at IS NULL "
-                "WHERE c.rep_id = :person GROUP BY c.id, c.name, s.tier"
-            ),
-            {"run": run_id, "person": person_id},
+            select(_customer.c.name, _snapshot.c.tier, last_contact_column(_customer.c.id, before).label("last"))
+            .select_from(customers_with_latest_snapshot())
+            .where(_customer.c.rep_id == person_id)
         ).all()
-    zone = ZoneInfo(tz)
+    tomorrow = today + timedelta(days=1)
     best: tuple[date, str, str | None] | None = None
-    for name, tier, last_contact in rows:
-        if last_contact is None:
-            due = today + timedelta(days=1)
-        else:
-            moment = last_contact if not isinstance(last_contact, str) else _parse(last_contact)
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-            due = moment.astimezone(zone).date() + timedelta(days=settings.cadence.days(tier or "D"))
-        due = max(due, today + timedelta(days=1))
+    for name, tier, last in rows:
+        due = tomorrow if last is None else local_date(last, zone) + timedelta(days=settings.cadence.days(tier or "D"))
+        due = max(due, tomorrow)
         if best is None or (due, name) < (best[0], best[1]):
             best = (due, name, tier)
     return None if best is None else (best[1], best[2], best[0])
-
-
-def _parse(value: str):
-    from datetime import datetime
-
-    # SQLite hands MAX() of a DateTime column back as text.
-    return datetime.fromisoformat(value)

@@ -130,7 +130,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index("ix_contact_customer_time", ["customer_id", "contacted_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_contact_person_id"), ["person_id"], unique=False)
+        batch_op.create_index("ix_contact_person_time", ["person_id", "contacted_at"], unique=False)
 
     op.create_table(
         "customer_snooze",
@@ -236,7 +236,7 @@ def downgrade() -> None:
     op.drop_table("sale_line")
     op.drop_table("customer_snooze")
     with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contact_person_id"))
+        batch_op.drop_index("ix_contact_person_time")
         batch_op.drop_index("ix_contact_customer_time")
 
     op.drop_table("contact")

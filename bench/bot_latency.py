@@ -1,0 +1,221 @@
+"""How fast the bot answers: /today and a customer-card search, through Application.process_update.
+
+Builds a SQLite team of 200 reps × 300 customers with 5,000,000 sales lines (scored), then feeds
+real Updates through the real Application with the in-process recording Bot API, sequentially and
+with concurrent updates, beside an echo handler measured in the same run (the framework's ceiling).
+
+    .venv/bin/python bench/bot_latency.py                  # full size (builds the database once)
+    .venv/bin/python bench/bot_latency.py --lines 200000   # quick look
+    .venv/bin/python bench/bot_latency.py --results        # also record in bench/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.machine import machine_line, write_section
+from bot.app import build_app, warm_up
+from bot.config import Settings
+from bot.db import make_engine, upgrade_database
+from bot.local_api import LocalBotApi, message_update
+from bot.services.scoring_runs import run_scoring
+
+AS_OF = date(2026, 11, 23)
+SYLLABLES = (
+    "仁济瑞金华山中山长海东方同济新华曙光龙华岳阳普陀静安徐汇浦东闵行宝山嘉定松江青浦奉贤金山崇明黄浦虹口杨浦长宁"
+)
+KINDS = ("医院", "大药房", "诊所", "社区卫生服务中心", "中医医院")
+
+
+def customer_names(count: int, rng: random.Random) -> list[str]:
+    names: set[str] = set()
+    while len(names) < count:
+        stem = "".join(rng.sample(SYLLABLES, 2))
+        names.add(f"{stem}{rng.choice(KINDS)}({rng.randint(1, 999)}号)")
+    return sorted(names)
+
+
+def build_database(path: Path, reps: int, per_rep: int, lines: int, seed: int) -> None:
+    """Fill a migrated SQLite file with the team, sales lines and a contact history (raw sqlite3, fast)."""
+    rng = random.Random(seed)
+    generator = np.random.default_rng(seed)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    now = datetime(2026, 11, 23, tzinfo=UTC).isoformat(sep=" ")
+    with connection:
+        connection.execute(
+            "INSERT INTO person (external_id, name, role, active, created_at) VALUES ('M1', '经理', 'manager', 1, ?)",
+            (now,),
+        )
+        connection.executemany(
+            "INSERT INTO person (external_id, name, role, manager_id, active, telegram_user_id, created_at) "
+            "VALUES (?, ?, 'rep', 1, 1, ?, ?)",
+            [(f"R{r:04d}", f"代表{r}", 10_000 + r, now) for r in range(1, reps + 1)],
+        )
+        names = customer_names(reps * per_rep, rng)
+        connection.executemany(
+            "INSERT INTO customer (external_id, name, kind, rep_id, potential_value, created_at) "
+            "VALUES (?, ?, 'hospital', ?, ?, ?)",
+            [(f"C{i:06d}", name, 2 + i // per_rep, float(rng.randint(50, 3000)), now) for i, name in enumerate(names)],
+        )
+    customers = reps * per_rep
+    # Heavy-tailed: a few customers buy much more often than most.
+    weights = generator.pareto(1.5, customers) + 0.1
+    weights /= weights.sum()
+    chunk = 500_000
+    with connection:
+        for start in range(0, lines, chunk):
+            size = min(chunk, lines - start)
+            who = generator.choice(customers, size=size, p=weights) + 1
+            days = generator.integers(0, 730, size=size)
+            amounts = np.round(generator.lognormal(8, 1, size=size), 2)
+            sold_on = [(AS_OF - timedelta(days=int(d))).isoformat() for d in days]
+            connection.executemany(
+                "INSERT INTO sale_line (line_key, customer_id, sold_on, amount) VALUES (?, ?, ?, ?)",
+                zip((f"b:{start + i}" for i in range(size)), who.tolist(), sold_on, amounts.tolist(), strict=True),
+            )
+        contacts = []
+        for customer_id in range(1, customers + 1):
+            for _ in range(rng.randint(0, 4)):
+                moment = datetime(2026, 11, 22, 2, tzinfo=UTC) - timedelta(days=rng.randint(0, 120))
+                contacts.append((2 + (customer_id - 1) // per_rep, customer_id, moment.isoformat(sep=" "), now))
+        connection.executemany(
+            "INSERT INTO contact (person_id, customer_id, outcome, contacted_at, created_at) "
+            "VALUES (?, ?, 'visited', ?, ?)",
+            contacts,
+        )
+    connection.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q))
+
+
+async def measure(application, updates: list, concurrency: int) -> tuple[list[float], float]:
+    """Latency of each update (ms) and updates per second, `concurrency` updates in flight at a time."""
+    latencies: list[float] = []
+
+    async def one(update) -> None:
+        started = time.perf_counter()
+        await application.process_update(update)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    for batch_start in range(0, len(updates), concurrency):
+        await asyncio.gather(*(one(u) for u in updates[batch_start : batch_start + concurrency]))
+    return latencies, len(updates) / (time.perf_counter() - started)
+
+
+def echo_application(api: LocalBotApi):
+    from telegram.ext import Application, MessageHandler, filters
+
+    async def echo(update, context) -> None:
+        await update.effective_chat.send_message(update.effective_message.text)
+
+    application = Application.builder().token("1000:bench").request(api).updater(None).job_queue(None).build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    return application
+
+
+async def run(settings: Settings, engine, reps: int, per_rep: int, count: int, concurrency: int) -> list[tuple]:
+    rng = random.Random(1)
+    with engine.connect() as connection:
+        names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM customer ORDER BY id")]
+    api = LocalBotApi()
+    application = build_app(settings, engine, request=api, token="1000:bench", with_updater=False, with_job_queue=False)
+    echo = echo_application(api)
+    await application.initialize()
+    await echo.initialize()
+    await warm_up(application)
+    rows = []
+
+    def today_updates():
+        return [message_update(application.bot, 10_000 + rng.randint(1, reps), "/today") for _ in range(count)]
+
+    def card_updates():
+        updates = []
+        for _ in range(count):
+            rep = rng.randint(1, reps)
+            name = names[(rep - 1) * per_rep + rng.randrange(per_rep)]
+            updates.append(message_update(application.bot, 10_000 + rep, name[:-1]))  # a partial name, as typed
+        return updates
+
+    def echo_updates():
+        return [message_update(echo.bot, 10_000 + rng.randint(1, reps), "hello") for _ in range(count)]
+
+    await measure(application, today_updates()[:50], 1)  # warm caches and the thread pool
+    for label, app, make in (("echo handler", echo, echo_updates), ("/today", application, today_updates),
+                             ("card search", application, card_updates)):  # fmt: skip
+        for mode, parallel in (("sequential", 1), (f"{concurrency} concurrent", concurrency)):
+            latencies, per_second = await measure(app, make(), parallel)
+            rows.append((label, mode, statistics.median(latencies), percentile(latencies, 95),
+                         percentile(latencies, 99), per_second))  # fmt: skip
+    await application.shutdown()
+    await echo.shutdown()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--customers-per-rep", type=int, default=300)
+    parser.add_argument("--lines", type=int, default=5_000_000)
+    parser.add_argument("--updates", type=int, default=1000, help="updates per measurement")
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--db", type=Path, default=Path("bench/out/bot_latency.db"))
+    parser.add_argument("--results", action="store_true", help="write the figures into bench/RESULTS.md")
+    args = parser.parse_args()
+
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{args.db}"
+    settings = Settings.model_validate({"database": {"url": url}, "team": {"timezone": "Asia/Shanghai"}})
+    fresh = not args.db.exists()
+    engine = make_engine(url)
+    if fresh:
+        upgrade_database(engine)
+        started = time.perf_counter()
+        build_database(args.db, args.reps, args.customers_per_rep, args.lines, seed=7)
+        print(f"built {args.lines:,} sales lines in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        summary = run_scoring(engine=engine, settings=settings, as_of=AS_OF, trigger="bench")
+        print(f"scored {summary.customers:,} customers in {time.perf_counter() - started:.0f} s", flush=True)
+    import time_machine
+
+    # The daily list depends on "today": measure on the day the data was built for.
+    with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=True):
+        rows = asyncio.run(run(settings, engine, args.reps, args.customers_per_rep, args.updates, args.concurrency))
+    echo_rate = {mode: rate for label, mode, *_, rate in rows if label == "echo handler"}
+    lines = [
+        "| what | mode | p50 ms | p95 ms | p99 ms | updates/s | share of echo |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, mode, p50, p95, p99, rate in rows:
+        lines.append(
+            f"| {label} | {mode} | {p50:.2f} | {p95:.2f} | {p99:.2f} | {rate:,.0f} | {rate / echo_rate[mode]:.0%} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    if args.results:
+        command = " ".join(["python bench/bot_latency.py", *sys.argv[1:]])
+        write_section(
+            "Bot latency (issue 4)",
+            f"{machine_line()}\n\nCommand: `{command}` — {args.reps} reps × {args.customers_per_rep} customers, "
+            f"{args.lines:,} sales lines, scored; {args.updates} updates per row; SQLite.\n"
+            "Targets: p95 under 50 ms; at least 25 % of the echo handler's throughput.\n\n" + table,
+        )
+
+
+if __name__ == "__main__":
+    main()

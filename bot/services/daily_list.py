@@ -1,0 +1,270 @@
+"""The daily priority list: whom a rep should contact today, and why (PRODUCT.md §3).
+
+For one rep and one local day `today` in the rep's time zone `tz`:
+
+1. Follow-ups first: the rep's own open follow-ups (neither done nor cancelled) due on or before today,
+   oldest due date first, then oldest created. A customer with several appears once, with the oldest.
+   They are the rep's promises, so they are listed even when the customer now belongs to another rep.
+2. Then due customers: customers whose rep is this person and whose days since the last contact reach
+   the tier's cadence (`settings.cadence`). The last contact is anyone's, not undone, dated on or before
+   today (local date in `tz`); a customer never contacted is due. Ranked by score, highest first:
+
+       score = tier_weight × (1 + overdue ratio) + at_risk_boost (stage 'at_risk')
+               + downgraded_boost (the latest run moved it down a tier) + new_customer_boost (stage 'new')
+       overdue ratio = min(days_overdue / cadence, 1); a never-contacted customer counts as 1
+
+   Ties go to the longer overdue (never contacted first), then the name. A customer with no snapshot in
+   the latest finished scoring run (never scored) has tier None, is held to the D cadence, scored with
+   the D weight and no boost, and ranked after every scored customer.
+3. Never a customer contacted today, nor one this rep snoozed until a later day (a snooze until day X
+   shows the customer again on X); both apply to follow-ups too. Never the same customer twice. At most
+   `capacity` lines (default `settings.priority.daily_capacity`), follow-ups taking the first places.
+
+Two queries per call (follow-ups, then the rep's customers with their latest snapshot, last contact and
+snooze, through the indexes on follow_up (person_id, due_on), contact (customer_id, contacted_at),
+tier_snapshot (run_id, customer_id) and customer_snooze (person_id, customer_id)); no sales lines read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from bot.clock import utc_now
+from bot.config import Settings
+from bot.models import Contact, Customer, CustomerSnooze, FollowUp, ScoringRun, TierSnapshot
+from bot.services.followups import is_open
+from bot.services.tiers import TIER_ORDER, parse_reasons
+
+# A customer twice its cadence overdue is as urgent as it gets; beyond that only tier and boosts count.
+OVERDUE_RATIO_CAP = 1.0
+
+_contact = Contact.__table__
+_customer = Customer.__table__
+_follow_up = FollowUp.__table__
+_run = ScoringRun.__table__
+_snapshot = TierSnapshot.__table__
+_snooze = CustomerSnooze.__table__
+
+
+@dataclass(frozen=True)
+class DailyItem:
+    customer_id: int
+    customer_name: str
+    tier: str | None
+    stage: str | None
+    kind: str  # 'follow_up' | 'due'
+    follow_up_id: int | None
+    follow_up_due: date | None
+    follow_up_note: str | None
+    last_contact: date | None
+    days_since_contact: int | None
+    cadence_days: int | None
+    days_overdue: int | None  # days past the cadence: 0 = due today, negative = not due yet
+    reasons: tuple[str, ...]
+    tier_reasons: tuple
+    score: float
+
+
+def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC moment the local day begins."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).date()
+
+
+def latest_run_id_column() -> Any:
+    """Scalar subquery: the id of the latest finished scoring run (as in tiers.latest_run_id)."""
+    return (
+        select(_run.c.id)
+        .where(_run.c.finished_at.is_not(None))
+        .order_by(_run.c.as_of.desc(), _run.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def customers_with_latest_snapshot() -> Any:
+    """customer LEFT JOIN its tier_snapshot in the latest finished run (NULL tier when never scored)."""
+    return _customer.outerjoin(
+        _snapshot, and_(_snapshot.c.customer_id == _customer.c.id, _snapshot.c.run_id == latest_run_id_column())
+    )
+
+
+def last_contact_column(customer_id: Any, before: datetime) -> Any:
+    """Correlated scalar subquery: the customer's latest not-undone contact before a moment.
+
+    ORDER BY ... LIMIT 1 walks the (customer_id, contacted_at) index backwards and stops at the first
+    row that is not undone, where MAX() would visit every contact of the customer.
+    """
+    return (
+        select(_contact.c.contacted_at)
+        .where(
+            _contact.c.customer_id == customer_id,
+            _contact.c.deleted_at.is_(None),
+            _contact.c.contacted_at < before.astimezone(UTC),
+        )
+        .order_by(_contact.c.contacted_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def daily_list(
+    *, engine: Engine, settings: Settings, person_id: int, today: date, tz: str, capacity: int | None = None
+) -> list[DailyItem]:
+    """Today's list for the rep: promised follow-ups, then due customers by score, at most capacity lines."""
+    limit = settings.priority.daily_capacity if capacity is None else capacity
+    follow_ups, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True)
+    listed = {item.customer_id for item in follow_ups}
+    items = (follow_ups + [item for item in due if item.customer_id not in listed])[: max(limit, 0)]
+    # Only the lines shown need their tier reasons: parsing them for a whole book is most of the cost.
+    return [replace(item, tier_reasons=parse_reasons(item.tier_reasons)) for item in items]
+
+
+def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: date, tz: str) -> list[DailyItem]:
+    """Every due customer of the rep, ranked as on the daily list, with no capacity cap and no follow-ups."""
+    _, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=False)
+    return [replace(item, tier_reasons=parse_reasons(item.tier_reasons)) for item in due]
+
+
+def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: date) -> None:
+    """Keep the customer off the rep's daily list until the given day (one snooze per rep and customer)."""
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    now = utc_now()
+    statement = insert(_snooze).values(person_id=person_id, customer_id=customer_id, until=until, created_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_snooze.c.person_id, _snooze.c.customer_id], set_={"until": until, "created_at": now}
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)
+
+
+def _candidates(
+    engine: Engine, settings: Settings, person_id: int, today: date, zone: ZoneInfo, *, with_follow_ups: bool
+) -> tuple[list[DailyItem], list[DailyItem]]:
+    """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers."""
+    tomorrow_starts = day_start_utc(today + timedelta(days=1), zone)
+    with engine.connect() as connection:
+        promised = _open_follow_ups_due(connection, person_id, today) if with_follow_ups else []
+        rows = _book(connection, person_id, {f.customer_id for f in promised}, tomorrow_starts)
+    by_customer = {row.id: row for row in rows}
+    last_seen = {row.id: local_date(row.last_contact_at, zone) if row.last_contact_at else None for row in rows}
+    listable = {row.id for row in rows if not _contacted_today_or_snoozed(row, last_seen[row.id], today)}
+    follow_ups: list[DailyItem] = []
+    seen: set[int] = set()
+    for promise in promised:  # oldest first, so a customer's oldest promise is the one kept
+        if promise.customer_id in listable and promise.customer_id not in seen:
+            seen.add(promise.customer_id)
+            row = by_customer[promise.customer_id]
+            follow_ups.append(_item(row, last_seen[row.id], settings, today, promise))
+    cadences = {tier: settings.cadence.days(tier) for tier in TIER_ORDER}
+    due = [
+        _item(row, last_seen[row.id], settings, today, None)
+        for row in rows
+        if row.rep_id == person_id
+        and row.id in listable
+        and (last_seen[row.id] is None or (today - last_seen[row.id]).days >= cadences[row.tier or "D"])
+    ]
+    due.sort(key=_rank)
+    return follow_ups, due
+
+
+def _open_follow_ups_due(connection: Connection, person_id: int, today: date) -> list[Any]:
+    return connection.execute(
+        select(_follow_up.c.id, _follow_up.c.customer_id, _follow_up.c.due_on, _follow_up.c.note)
+        .where(
+            _follow_up.c.person_id == person_id,
+            _follow_up.c.due_on <= today,
+            is_open(),
+        )
+        .order_by(_follow_up.c.due_on, _follow_up.c.id)
+    ).all()
+
+
+def _book(connection: Connection, person_id: int, extra_ids: set[int], before: datetime) -> list[Any]:
+    """The rep's customers (and extra_ids) with the latest snapshot, the last contact and the rep's snooze."""
+    in_book = _customer.c.rep_id == person_id
+    statement = (
+        select(
+            _customer.c.id,
+            _customer.c.name,
+            _customer.c.rep_id,
+            _snapshot.c.tier,
+            _snapshot.c.previous_tier,
+            _snapshot.c.stage,
+            _snapshot.c.reasons_json,
+            last_contact_column(_customer.c.id, before).label("last_contact_at"),
+            _snooze.c.until.label("snoozed_until"),
+        )
+        .select_from(
+            customers_with_latest_snapshot().outerjoin(
+                _snooze, and_(_snooze.c.customer_id == _customer.c.id, _snooze.c.person_id == person_id)
+            )
+        )
+        .where(or_(in_book, _customer.c.id.in_(sorted(extra_ids))) if extra_ids else in_book)
+    )
+    return connection.execute(statement).all()
+
+
+def _contacted_today_or_snoozed(row: Any, last: date | None, today: date) -> bool:
+    contacted_today = last == today  # contacts after today are never read
+    snoozed = row.snoozed_until is not None and row.snoozed_until > today
+    return contacted_today or snoozed
+
+
+def _item(row: Any, last: date | None, settings: Settings, today: date, promise: Any | None) -> DailyItem:
+    cadence = settings.cadence.days(row.tier or "D")
+    since = (today - last).days if last is not None else None
+    overdue = since - cadence if since is not None else None
+    ratio = OVERDUE_RATIO_CAP if overdue is None else min(max(overdue, 0) / cadence, OVERDUE_RATIO_CAP)
+    score = settings.priority.tier_weights[row.tier or "D"] * (1 + ratio)
+    signals: list[str] = []
+    if row.tier is not None:
+        boosts = settings.priority
+        if row.stage == "at_risk":
+            score += boosts.at_risk_boost
+            signals.append("at_risk")
+        if row.previous_tier in TIER_ORDER and TIER_ORDER[row.tier] > TIER_ORDER[row.previous_tier]:
+            score += boosts.downgraded_boost
+            signals.append("downgraded")
+        if row.stage == "new":
+            score += boosts.new_customer_boost
+            signals.append("new_customer")
+    if promise is not None:
+        first = "follow_up_overdue" if promise.due_on < today else "follow_up_today"
+    else:
+        first = "never_contacted" if overdue is None else ("overdue" if overdue > 0 else "due")
+    return DailyItem(
+        customer_id=row.id,
+        customer_name=row.name,
+        tier=row.tier,
+        stage=row.stage,
+        kind="follow_up" if promise is not None else "due",
+        follow_up_id=promise.id if promise is not None else None,
+        follow_up_due=promise.due_on if promise is not None else None,
+        follow_up_note=promise.note if promise is not None else None,
+        last_contact=last,
+        days_since_contact=since,
+        cadence_days=cadence,
+        days_overdue=overdue,
+        reasons=(first, *signals),
+        # Raw JSON until the item is chosen for display (see daily_list).
+        tier_reasons=row.reasons_json or "[]",
+        score=round(score, 6),
+    )
+
+
+def _rank(item: DailyItem) -> tuple:
+    overdue = float("inf") if item.days_overdue is None else item.days_overdue
+    return (item.tier is None, -item.score, -overdue, item.customer_name, item.customer_id)

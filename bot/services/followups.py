@@ -1,0 +1,86 @@
+"""A rep's promised follow-ups: list them, complete one, move one to a later day, count those due.
+
+Only the follow-up's owner may change it: every write names the person in its WHERE clause, so a
+foreign id changes nothing and gets False, the same answer as an unknown id (a stranger learns nothing).
+Writes are single conditional UPDATEs, so a repeated tap (or two bot instances) cannot apply one twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.engine import Engine
+
+from bot.models import Customer, FollowUp
+
+_customer = Customer.__table__
+_follow_up = FollowUp.__table__
+
+
+@dataclass(frozen=True)
+class FollowUpItem:
+    follow_up_id: int
+    customer_id: int
+    customer_name: str
+    due_on: date
+    note: str | None
+    overdue: bool  # due before today
+
+
+def is_open() -> ColumnElement[bool]:
+    """SQL condition: the follow-up is neither done nor cancelled."""
+    return and_(_follow_up.c.done_at.is_(None), _follow_up.c.cancelled_at.is_(None))
+
+
+def _owned_and_open(person_id: int, follow_up_id: int) -> tuple:
+    return (_follow_up.c.id == follow_up_id, _follow_up.c.person_id == person_id, is_open())
+
+
+def open_follow_ups(*, engine: Engine, person_id: int, today: date) -> list[FollowUpItem]:
+    """The rep's open follow-ups (overdue, today's and later ones), by due date, oldest promise first."""
+    statement = (
+        select(_follow_up.c.id, _follow_up.c.customer_id, _customer.c.name, _follow_up.c.due_on, _follow_up.c.note)
+        .join(_customer, _customer.c.id == _follow_up.c.customer_id)
+        .where(_follow_up.c.person_id == person_id, is_open())
+        .order_by(_follow_up.c.due_on, _follow_up.c.id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return [
+        FollowUpItem(
+            follow_up_id=row.id,
+            customer_id=row.customer_id,
+            customer_name=row.name,
+            due_on=row.due_on,
+            note=row.note,
+            overdue=row.due_on < today,
+        )
+        for row in rows
+    ]
+
+
+def complete_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, now: datetime) -> bool:
+    """Mark the rep's open follow-up done; False when it is not theirs, unknown, or already done or cancelled."""
+    statement = update(_follow_up).where(*_owned_and_open(person_id, follow_up_id)).values(done_at=now.astimezone(UTC))
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
+
+
+def snooze_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, until: date) -> bool:
+    """Move the rep's open follow-up to another day; False when it is not theirs, unknown, or closed."""
+    statement = update(_follow_up).where(*_owned_and_open(person_id, follow_up_id)).values(due_on=until)
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
+
+
+def due_follow_ups_count(*, engine: Engine, person_id: int, today: date) -> int:
+    """How many of the rep's open follow-ups are due today or overdue (for the afternoon nudge)."""
+    statement = (
+        select(func.count())
+        .select_from(_follow_up)
+        .where(_follow_up.c.person_id == person_id, is_open(), _follow_up.c.due_on <= today)
+    )
+    with engine.connect() as connection:
+        return int(connection.execute(statement).scalar_one())
