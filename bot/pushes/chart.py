@@ -1,0 +1,207 @@
+"""The digest's chart: per rep, A and B coverage against the share of the cycle gone, sized for a phone.
+
+Drawn on a bare Agg `Figure` (no pyplot), so no figure, rcParam or backend choice outlives the call.
+Chinese needs a CJK font; CI and servers install `fonts-wqy-microhei` (Debian/Ubuntu). Without one,
+the chart is drawn with English labels and rep names in pinyin, never with empty boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import cache
+from pathlib import Path
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import Patch
+
+from bot.i18n import t
+from bot.pushes.digest import Digest, most_behind_first
+from bot.services.team import TierAttainment
+from bot.views.common import percent, shorten
+
+log = logging.getLogger(__name__)
+
+WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150  # 4:5 portrait: Telegram shows it full width on a phone
+CHART_REPS = 15
+COLOURS = {"under": "#d62728", "on_track": "#4c72b0", "over": "#2ca02c"}
+
+# Where the usual CJK fonts live (Debian/Ubuntu, Fedora, Arch, Alpine, macOS, Windows); first found wins.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/source-han-sans/SourceHanSans-Regular.ttc",
+    "/usr/share/fonts/adobe-source-han-sans/SourceHanSans-Regular.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Medium.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+CJK_FONT_NAMES = (
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+)
+_PROBE = "覆盖率戶"  # simplified and traditional characters the chart needs
+
+
+def _has_chinese(path: str) -> bool:
+    try:
+        charmap = FT2Font(path).get_charmap()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(ord(char) in charmap for char in _PROBE)
+
+
+@cache
+def cjk_font_path() -> str | None:
+    """A font file that renders Chinese: known paths first, then matplotlib's list of system fonts."""
+    candidates = [path for path in CJK_FONT_FILES if Path(path).is_file()]
+    candidates += [entry.fname for entry in font_manager.fontManager.ttflist if entry.name in CJK_FONT_NAMES]
+    for path in candidates:
+        if _has_chinese(path):
+            return path
+    return None
+
+
+@cache
+def _warn_no_cjk_font() -> None:
+    # Cached: logged once per process, not once per manager.
+    log.warning("no CJK font found (install fonts-wqy-microhei); digest charts fall back to English labels")
+
+
+@cache
+def _charmap(path: str) -> frozenset[int]:
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _drawable(text: str, path: str, *, romanize: bool) -> str:
+    """The text with only glyphs the font has; Chinese in pinyin first when the font has no Chinese."""
+    if romanize and any("\u3400" <= char <= "\u9fff" for char in text):
+        from pypinyin import lazy_pinyin
+
+        text = " ".join(part.strip().capitalize() for part in lazy_pinyin(text) if part.strip())
+    charmap = _charmap(path)
+    return "".join(char for char in text if ord(char) in charmap or char.isspace()).strip() or "?"
+
+
+def digest_chart(digest: Digest, lang: str) -> bytes:
+    """A PNG of the digest's A and B coverage per rep, in the reader's language when a font allows."""
+    font_path = cjk_font_path()
+    if font_path is None:
+        _warn_no_cjk_font()
+        lang = "en"
+        font_path = font_manager.findfont(FontProperties(family="DejaVu Sans"))
+    romanize = not _has_chinese(font_path)
+
+    def font(size: float, weight: str = "normal") -> FontProperties:
+        return FontProperties(fname=font_path, size=size, weight=weight)
+
+    def label(text: str) -> str:
+        return _drawable(str(text), font_path, romanize=romanize)
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
+    try:
+        _draw(figure, digest, lang, font, label)
+        buffer = io.BytesIO()
+        FigureCanvasAgg(figure).print_png(buffer)
+        return buffer.getvalue()
+    finally:
+        figure.clear()
+
+
+def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
+    title = t(lang, "digest.chart.title", week=digest.week_number)
+    subtitle = t(
+        lang,
+        "digest.chart.subtitle",
+        up=len(digest.moved_up),
+        down=len(digest.moved_down),
+        at_risk=len(digest.newly_at_risk),
+    )
+    figure.text(0.04, 0.965, label(title), fontproperties=font(17, "bold"), va="top", parse_math=False)
+    figure.text(0.04, 0.925, label(subtitle), fontproperties=font(12.5), color="#444444", va="top", parse_math=False)
+    reps = most_behind_first(digest.reps)[:CHART_REPS]
+    if not reps:
+        figure.text(0.5, 0.5, label(t(lang, "digest.chart.no_reps")), fontproperties=font(16), ha="center")
+        return
+    if len(digest.reps) > CHART_REPS:
+        note = t(lang, "digest.chart.shown", shown=CHART_REPS, total=len(digest.reps))
+        figure.text(0.04, 0.895, label(note), fontproperties=font(11), color="#666666", va="top", parse_math=False)
+    axes = figure.subplots(
+        1, 2, sharey=True, gridspec_kw={"left": 0.25, "right": 0.94, "wspace": 0.22, "top": 0.80, "bottom": 0.1}
+    )
+    rows = list(range(len(reps)))
+    for axis, tier in zip(axes, ("A", "B"), strict=True):
+        items = [next(item for item in rep.attainment if item.tier == tier) for rep in reps]
+        _tier_panel(axis, tier, items, rows, lang, font, label)
+    axes[0].set_yticks(rows)
+    axes[0].set_yticklabels([label(shorten(rep.name, 10)) for rep in reps])
+    for tick in axes[0].get_yticklabels():
+        tick.set_fontproperties(font(12.5 if len(reps) <= 10 else 11))
+        tick.set_parse_math(False)
+    axes[0].set_ylim(len(reps) - 0.5, -0.5)  # the rep furthest behind on top
+    legend = [
+        Patch(color=COLOURS[status], label=label(t(lang, f"digest.chart.{status}")))
+        for status in ("under", "on_track", "over")
+    ]
+    figure.legend(handles=legend, loc="lower center", ncol=3, frameon=False, prop=font(12), bbox_to_anchor=(0.5, 0.01))
+
+
+def _tier_panel(axis, tier: str, items: list[TierAttainment], rows: list[int], lang: str, font, label) -> None:
+    days = (items[0].cycle_end - items[0].cycle_start).days + 1
+    elapsed = items[0].cycle_elapsed
+    shares = [item.covered_share if item.customers else 0.0 for item in items]
+    colours = [COLOURS[item.status] for item in items]
+    axis.barh(rows, shares, height=0.62, color=colours)
+    for row, item in zip(rows, items, strict=True):
+        text = percent(item.covered_share) if item.customers else "–"
+        inside = item.customers and item.covered_share > 0.78
+        axis.text(
+            item.covered_share - 0.02 if inside else item.covered_share + 0.02,
+            row,
+            text,
+            va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "#222222",
+            fontproperties=font(11),
+            parse_math=False,
+            # Keeps a label readable where it crosses the dashed cycle line.
+            bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            zorder=5,
+        )
+    axis.axvline(elapsed, color="#222222", linestyle="--", linewidth=1.6)
+    axis.text(
+        elapsed,
+        -0.75,
+        label(t(lang, "digest.chart.elapsed", share=percent(elapsed))),
+        ha="center" if 0.2 < elapsed < 0.8 else ("left" if elapsed <= 0.2 else "right"),
+        va="bottom",
+        fontproperties=font(10.5),
+        parse_math=False,
+    )
+    axis.set_title(label(t(lang, "digest.chart.tier", tier=tier, days=days)), fontproperties=font(14, "bold"), pad=30)
+    axis.set_xlim(0, 1)
+    axis.set_xticks([0, 0.5, 1])
+    axis.set_xticklabels(["0", "50%", "100%"])
+    for tick in axis.get_xticklabels():
+        tick.set_fontproperties(font(11))
+    axis.tick_params(axis="y", length=0)
+    axis.grid(axis="x", color="#dddddd", linewidth=0.8)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)

@@ -1,0 +1,219 @@
+"""The weekly digest for a manager (their team) or an admin (everyone): what moved, what is at risk, who covers.
+
+The digest is sent on `today` (local). It reports:
+
+- tier changes between the latest finished run on or before today − 7 and the latest on or before today
+  (so a Monday digest after the nightly run compares this Monday's run with last Monday's);
+- key accounts (tier A or B in the latest of those runs) whose stage is at_risk there but was not in the
+  earlier run (or that were not scored then); with no earlier run at all, every at-risk key account;
+- per rep, from `team_overview`: attainment, contacts and overdue follow-ups for the week that ended
+  yesterday (Monday..yesterday). A digest read on Monday morning is about last week: with today itself,
+  every rep would show no contacts and no coverage yet.
+
+Whose customers: an admin's digest covers every customer; a manager's, the customers of the people they
+manage and their own (the same rule as bot.services.customers); a rep's, their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, and_, bindparam, or_, select
+from sqlalchemy.engine import Connection, Engine
+
+from bot.config import Settings
+from bot.models import Customer, Person, ScoringRun, TierSnapshot
+from bot.models.people import Role
+from bot.services.team import RepOverview, team_overview
+from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
+
+KEY_TIERS = ("A", "B")
+
+_customer = Customer.__table__
+_person = Person.__table__
+_snapshot = TierSnapshot.__table__
+_run = ScoringRun.__table__
+
+
+@dataclass(frozen=True)
+class DigestMove:
+    """A customer that changed tier during the week, with the reasons of its new tier."""
+
+    customer_id: int
+    customer_name: str
+    rep_name: str | None
+    before: str
+    after: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class AtRiskAccount:
+    """A key account (tier A or B) that became at risk during the week."""
+
+    customer_id: int
+    customer_name: str
+    rep_name: str | None
+    tier: str
+    monetary: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    viewer_id: int
+    everyone: bool  # an admin's digest: every customer and every rep
+    today: date  # the day the digest is sent (local)
+    week_start: date  # Monday of the reported week
+    week_end: date  # the last reported day: yesterday
+    # as_of of the runs compared: the latest on or before today − 7 and on or before today. None when there
+    # is no such run; equal when no run happened during the week (then nothing can have changed).
+    compared_with: date | None
+    latest_run: date | None
+    moved_down: tuple[DigestMove, ...]  # biggest loss first: from A before from B, then by name
+    moved_up: tuple[DigestMove, ...]  # best new tier first, then by name
+    newly_at_risk: tuple[AtRiskAccount, ...]  # A before B, then by revenue, largest first
+    reps: tuple[RepOverview, ...]  # by name, as team_overview returns them
+
+    @property
+    def week_number(self) -> int:
+        """ISO week number of the reported week."""
+        return self.week_end.isocalendar().week
+
+    @property
+    def is_quiet(self) -> bool:
+        """Nothing moved and no key account became at risk."""
+        return not (self.moved_down or self.moved_up or self.newly_at_risk)
+
+
+def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: date, tz: str) -> Digest:
+    """The digest the viewer gets on `today`; PermissionError for an unknown or inactive viewer."""
+    week_end = today - timedelta(days=1)
+    # Raises PermissionError first, before anything about customers is read.
+    reps = team_overview(engine=engine, settings=settings, viewer_id=viewer_id, today=week_end, tz=tz)
+    to_run = run_on_or_before(engine, today)
+    from_run = run_on_or_before(engine, today - timedelta(days=7))
+    with engine.connect() as connection:
+        role = connection.execute(select(_person.c.role).where(_person.c.id == viewer_id)).scalar_one()
+        scope = _customers_of(role, viewer_id)
+        run_days = _run_days(connection, [run for run in (from_run, to_run) if run is not None])
+        customer_ids = (
+            None if scope is None else list(connection.execute(select(_customer.c.id).where(scope)).scalars())
+        )
+        at_risk = _newly_at_risk(connection, scope, from_run, to_run)
+    changes = []
+    if customer_ids != [] and to_run is not None:
+        changes = tier_changes(engine=engine, from_run_id=from_run, to_run_id=to_run, customer_ids=customer_ids)
+    with engine.connect() as connection:
+        names = _person_names(connection, {change.rep_id for change in changes if change.rep_id is not None})
+    moves = [
+        DigestMove(c.customer_id, c.customer_name, names.get(c.rep_id), c.before, c.after, c.reasons) for c in changes
+    ]
+    return Digest(
+        viewer_id=viewer_id,
+        everyone=role == Role.ADMIN,
+        today=today,
+        week_start=week_end - timedelta(days=week_end.weekday()),
+        week_end=week_end,
+        compared_with=run_days.get(from_run),
+        latest_run=run_days.get(to_run),
+        moved_down=tuple(
+            sorted(
+                (m for m in moves if TIER_ORDER[m.after] > TIER_ORDER[m.before]),
+                key=lambda m: (TIER_ORDER[m.before], TIER_ORDER[m.after], m.customer_name),
+            )
+        ),
+        moved_up=tuple(
+            sorted(
+                (m for m in moves if TIER_ORDER[m.after] < TIER_ORDER[m.before]),
+                key=lambda m: (TIER_ORDER[m.after], TIER_ORDER[m.before], m.customer_name),
+            )
+        ),
+        newly_at_risk=tuple(at_risk),
+        reps=tuple(reps),
+    )
+
+
+def _customers_of(role: str, viewer_id: int):
+    """SQL condition on customer for the viewer's digest; None for everything."""
+    if role == Role.ADMIN:
+        return None
+    if role == Role.MANAGER:
+        team = select(_person.c.id).where(or_(_person.c.manager_id == viewer_id, _person.c.id == viewer_id))
+        return _customer.c.rep_id.in_(team)
+    return _customer.c.rep_id == viewer_id
+
+
+def _run_days(connection: Connection, run_ids: list[int]) -> dict[int, date]:
+    rows = connection.execute(select(_run.c.id, _run.c.as_of).where(_run.c.id.in_(run_ids))).all() if run_ids else []
+    # SQLite may hand back the date as text.
+    return {row.id: date.fromisoformat(str(row.as_of)[:10]) for row in rows}
+
+
+def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: int | None) -> list[AtRiskAccount]:
+    """Key accounts at risk in to_run and not at risk (or not scored) in from_run, in one query."""
+    if to_run is None or from_run == to_run:
+        return []
+    now, before = _snapshot.alias("now"), _snapshot.alias("before")
+    statement = (
+        select(
+            _customer.c.id,
+            _customer.c.name,
+            _person.c.name.label("rep_name"),
+            now.c.tier,
+            now.c.monetary,
+            now.c.reasons_json,
+        )
+        .select_from(
+            now.join(_customer, _customer.c.id == now.c.customer_id)
+            .outerjoin(_person, _person.c.id == _customer.c.rep_id)
+            .outerjoin(
+                before,
+                and_(
+                    before.c.customer_id == now.c.customer_id, before.c.run_id == bindparam("from_run", type_=Integer)
+                ),
+            )
+        )
+        .where(
+            now.c.run_id == to_run,
+            now.c.tier.in_(KEY_TIERS),
+            now.c.stage == "at_risk",
+            or_(before.c.stage.is_(None), before.c.stage != "at_risk"),
+        )
+        .order_by(now.c.tier, now.c.monetary.desc(), _customer.c.name, _customer.c.id)
+    )
+    if scope is not None:
+        statement = statement.where(scope)
+    rows = connection.execute(statement, {"from_run": from_run}).all()
+    return [
+        AtRiskAccount(
+            row.id, row.name, row.rep_name, row.tier, float(row.monetary or 0), _at_risk_first(row.reasons_json)
+        )
+        for row in rows
+    ]
+
+
+def _at_risk_first(raw: str) -> tuple[Reason, ...]:
+    # The alert is why the account is in this section, so it leads.
+    return tuple(sorted(parse_reasons(raw), key=lambda reason: reason[0] != "at_risk"))
+
+
+def _person_names(connection: Connection, ids: set[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start : start + 900]
+        names.update(connection.execute(select(_person.c.id, _person.c.name).where(_person.c.id.in_(chunk))).all())
+    return names
+
+
+def most_behind_first(reps: tuple[RepOverview, ...] | list[RepOverview]) -> list[RepOverview]:
+    """Reps ordered for a manager's eye: under-reached first, then by how far A or B coverage trails the cycle."""
+
+    def urgency(rep: RepOverview) -> tuple:
+        key = [item for item in rep.attainment if item.tier in KEY_TIERS and item.customers]
+        behind = max((item.cycle_elapsed - item.covered_share for item in key), default=float("-inf"))
+        return (not any(item.status == "under" for item in key), -behind, rep.name, rep.person_id)
+
+    return sorted(reps, key=urgency)

@@ -1,0 +1,140 @@
+"""The weekly digest as Telegram HTML: headline, moved down (they need action), moved up, at risk, reps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from bot.i18n import Markup, t
+from bot.pushes.digest import AtRiskAccount, Digest, DigestMove, most_behind_first
+from bot.services.team import RepOverview
+from bot.views.common import day, money, percent, reasons_text, shorten, split_message
+
+T = TypeVar("T")
+SECTION_LIMIT = 15  # lines per section; a phone screen, not a report
+REASONS_PER_LINE = 2
+
+
+def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
+    """The digest as one or more messages, each within Telegram's 4,096 characters."""
+    lines: list[str] = [
+        t(
+            lang,
+            "digest.headline",
+            week=digest.week_number,
+            up=len(digest.moved_up),
+            down=len(digest.moved_down),
+            at_risk=len(digest.newly_at_risk),
+        ),
+        t(lang, "digest.period", start=day(lang, digest.week_start), end=day(lang, digest.week_end)),
+    ]
+    comparison = _comparison(lang, digest)
+    if comparison:
+        lines.append(comparison)
+    if digest.is_quiet and not comparison:
+        lines.append(t(lang, "digest.quiet"))
+    if digest.moved_down:
+        lines += ["", t(lang, "digest.down_title", count=len(digest.moved_down))]
+        lines += _capped(lang, digest.moved_down, lambda move: _move(lang, move, currency))
+    if digest.moved_up:
+        lines += ["", t(lang, "digest.up_title", count=len(digest.moved_up))]
+        lines += _capped(lang, digest.moved_up, lambda move: _move(lang, move, currency))
+    if digest.newly_at_risk:
+        lines += ["", t(lang, "digest.at_risk_title", count=len(digest.newly_at_risk))]
+        lines += _capped(lang, digest.newly_at_risk, lambda account: _at_risk(lang, account, currency))
+    lines.append("")
+    lines += _reps(lang, digest.reps)
+    lines += ["", t(lang, "digest.footer")]
+    return split_message("\n".join(lines))
+
+
+def _comparison(lang: str, digest: Digest) -> Markup | None:
+    """Why there can be no tier changes, when there can be none; None when two runs were compared."""
+    if digest.latest_run is None:
+        return t(lang, "digest.no_runs")
+    if digest.compared_with is None:
+        return t(lang, "digest.no_baseline")
+    if digest.compared_with == digest.latest_run:
+        return t(lang, "digest.no_new_run", date=day(lang, digest.latest_run))
+    return None
+
+
+def _rep_name(lang: str, name: str | None) -> str:
+    return shorten(name, 20) if name else t(lang, "digest.no_rep")
+
+
+def _move(lang: str, move: DigestMove, currency: str) -> str:
+    line = t(
+        lang,
+        "digest.move_line",
+        name=shorten(move.customer_name),
+        before=move.before,
+        after=move.after,
+        rep=_rep_name(lang, move.rep_name),
+    )
+    return _with_reasons(lang, line, move.reasons, currency)
+
+
+def _at_risk(lang: str, account: AtRiskAccount, currency: str) -> str:
+    line = t(
+        lang,
+        "digest.at_risk_line",
+        name=shorten(account.customer_name),
+        tier=account.tier,
+        amount=money(lang, account.monetary, currency),
+        rep=_rep_name(lang, account.rep_name),
+    )
+    return _with_reasons(lang, line, account.reasons, currency)
+
+
+def _with_reasons(lang: str, line: str, reasons, currency: str) -> str:
+    if not reasons:
+        return line
+    words = reasons_text(lang, reasons, currency, limit=REASONS_PER_LINE)
+    return f"{line}\n{t(lang, 'digest.reasons_line', reasons=words)}"
+
+
+def _capped(lang: str, items: Sequence[T], line: Callable[[T], str]) -> list[str]:
+    """The first SECTION_LIMIT items as lines (only those are formatted), then how many more there are."""
+    lines = [line(item) for item in items[:SECTION_LIMIT]]
+    if len(items) > SECTION_LIMIT:
+        lines.append(t(lang, "digest.more", count=len(items) - SECTION_LIMIT))
+    return lines
+
+
+def _reps(lang: str, reps: tuple[RepOverview, ...]) -> list[str]:
+    if not reps:
+        return [t(lang, "digest.no_reps")]
+    elapsed = {item.tier: item.cycle_elapsed for item in reps[0].attainment}
+    lines = [t(lang, "digest.reps_title", a_elapsed=percent(elapsed["A"]), b_elapsed=percent(elapsed["B"]))]
+    ordered = most_behind_first(reps)
+    for rep in ordered[:SECTION_LIMIT]:
+        coverage = {item.tier: _coverage(lang, item) for item in rep.attainment}
+        lines.append(
+            t(
+                lang,
+                "digest.rep_line",
+                name=shorten(rep.name, 20),
+                a=coverage["A"],
+                b=coverage["B"],
+                contacts=rep.contacts_this_week,
+                overdue=rep.overdue_follow_ups,
+            )
+        )
+    if len(ordered) > SECTION_LIMIT:
+        lines.append(t(lang, "digest.reps_more", count=len(ordered) - SECTION_LIMIT))
+    return lines
+
+
+def _coverage(lang: str, item) -> Markup:
+    if item.customers == 0:
+        return t(lang, "digest.tier_none", tier=item.tier)
+    return t(
+        lang,
+        "digest.tier_coverage",
+        tier=item.tier,
+        covered=item.covered,
+        customers=item.customers,
+        share=percent(item.covered_share),
+        status=t(lang, f"digest.status.{item.status}"),
+    )

@@ -1,0 +1,418 @@
+"""The Monday digest: whose customers, what moved, what is newly at risk, how it reads, and its chart."""
+
+from __future__ import annotations
+
+import logging
+import os
+import string
+import struct
+import warnings
+from datetime import date, timedelta
+
+import matplotlib
+import pytest
+from sqlalchemy import event
+
+from bot.config import Settings
+from bot.i18n import en, zh_hans
+from bot.pushes import chart
+from bot.pushes.digest import AtRiskAccount, Digest, DigestMove, weekly_digest
+from bot.services.team import RepOverview, TierAttainment
+from bot.views.digest import render_digest
+from tests.builders import (
+    add_contact,
+    add_customer,
+    add_follow_up,
+    add_person,
+    add_scoring_run,
+    add_tier_snapshot,
+    local_time,
+)
+
+TZ = "Asia/Shanghai"
+TODAY = date(2026, 11, 23)  # Monday of ISO week 48; the digest reports week 47 (16-22 November)
+LAST_WEEK = TODAY - timedelta(days=7)
+SETTINGS = Settings()
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_languages_have_every_digest_text_with_the_same_placeholders():
+    digest_keys = {key for key in en.TEXTS if key.startswith("digest.")}
+    assert len(digest_keys) >= 30
+    assert digest_keys == {key for key in zh_hans.TEXTS if key.startswith("digest.")}
+    for key in digest_keys:
+        assert placeholders(zh_hans.TEXTS[key]) == placeholders(en.TEXTS[key]), key
+
+
+# --- The digest from the database -------------------------------------------------------------------
+
+
+def build_week(engine) -> dict[str, int]:
+    """Two teams, three runs (two weeks ago, a week ago, today) and a week of contacts."""
+    ids: dict[str, int] = {}
+    ids["admin"] = add_person(engine, name="管理员", role="admin")
+    ids["manager"] = add_person(engine, name="张经理", role="manager")
+    ids["other_manager"] = add_person(engine, name="Mary", role="manager")
+    li = ids["li"] = add_person(engine, name="李代表", manager_id=ids["manager"])
+    wang = ids["wang"] = add_person(engine, name="王代表", manager_id=ids["manager"])
+    tom = ids["tom"] = add_person(engine, name="Tom Rep", manager_id=ids["other_manager"])
+    for key, name, rep in (
+        ("renji", "仁济医院", li),
+        ("escaped", "<b>&Co</b>", li),
+        ("ruijin", "瑞金医院", wang),
+        ("huashan", "华山医院", li),
+        ("zhongshan", "中山医院", li),
+        ("clinic", "社区诊所", wang),
+        ("xiehe", "协和医院", wang),
+        ("jiangsu", "江苏省人民医院", tom),
+        ("far_risk", "南京鼓楼医院", tom),
+    ):
+        ids[key] = add_customer(engine, name=name, rep_id=rep)
+    # Two weeks ago 瑞金 was D: the digest compares with last week's run (C), not this one.
+    add_scoring_run(engine, as_of=TODAY - timedelta(days=14), tiers={ids["renji"]: "A", ids["ruijin"]: "D"})
+    week_ago = {
+        "renji": ("A", "active"),
+        "escaped": ("B", "active"),
+        "ruijin": ("C", "active"),
+        "huashan": ("A", "active"),
+        "zhongshan": ("B", "at_risk"),
+        "clinic": ("C", "active"),
+        "jiangsu": ("A", "active"),
+        "far_risk": ("B", "active"),
+    }  # 协和 was not scored yet
+    now = {
+        "renji": ("B", "active", [["declining", {"pct": 42.0}], ["last_order", {"days": 38}]]),
+        "escaped": ("C", "active", [["revenue", {"amount": 40000.0, "window_days": 365}]]),
+        "ruijin": ("B", "active", [["growing", {"pct": 35.0}]]),
+        "huashan": (
+            "A",
+            "at_risk",
+            [["top_value", {"amount": 8e5, "top_pct": 5.0}], ["at_risk", {"silent_days": 45, "usual_days": 12}]],
+        ),
+        "zhongshan": ("B", "at_risk", [["at_risk", {"silent_days": 90, "usual_days": 20}]]),
+        "clinic": ("C", "at_risk", [["at_risk", {"silent_days": 70, "usual_days": 30}]]),
+        "xiehe": ("A", "at_risk", [["at_risk", {"silent_days": 40, "usual_days": 10}]]),
+        "jiangsu": ("D", "lost", [["lost", {"silent_days": 400}]]),
+        "far_risk": ("B", "at_risk", [["at_risk", {"silent_days": 50, "usual_days": 15}]]),
+    }
+    run = add_scoring_run(engine, as_of=LAST_WEEK)
+    for key, (tier, stage) in week_ago.items():
+        add_tier_snapshot(engine, run_id=run, customer_id=ids[key], tier=tier, stage=stage)
+    run = add_scoring_run(engine, as_of=TODAY)
+    monetary = {"huashan": 8e5, "xiehe": 1.5e6}
+    for key, (tier, stage, reasons) in now.items():
+        add_tier_snapshot(
+            engine,
+            run_id=run,
+            customer_id=ids[key],
+            tier=tier,
+            stage=stage,
+            reasons=reasons,
+            monetary=monetary.get(key, 0.0),
+        )
+    # A run that crashed today says everything is D; it must be ignored.
+    add_scoring_run(engine, as_of=TODAY, tiers={ids[key]: "D" for key in now}, finished=False)
+    # Li's contacts: two in the reported week (one late on Sunday), one before it, one this morning.
+    for customer, day, hhmm in (
+        ("renji", date(2026, 11, 17), "10:00"),
+        ("huashan", date(2026, 11, 22), "23:30"),
+        ("zhongshan", date(2026, 11, 15), "18:00"),
+        ("huashan", TODAY, "08:00"),
+    ):
+        add_contact(engine, person_id=li, customer_id=ids[customer], contacted_at=local_time(day, hhmm, TZ))
+    add_follow_up(engine, person_id=wang, customer_id=ids["ruijin"], due_on=date(2026, 11, 20))
+    add_follow_up(engine, person_id=tom, customer_id=ids["jiangsu"], due_on=date(2026, 11, 18))
+    return ids
+
+
+def digest_for(engine, viewer: int, today: date = TODAY) -> Digest:
+    return weekly_digest(engine=engine, settings=SETTINGS, viewer_id=viewer, today=today, tz=TZ)
+
+
+def moves(items) -> list[tuple[str, str, str, str | None]]:
+    return [(m.customer_name, m.before, m.after, m.rep_name) for m in items]
+
+
+def test_a_manager_gets_their_team_moves_and_newly_at_risk_key_accounts(engine):
+    ids = build_week(engine)
+
+    digest = digest_for(engine, ids["manager"])
+
+    assert (digest.week_start, digest.week_end, digest.week_number) == (date(2026, 11, 16), date(2026, 11, 22), 47)
+    assert (digest.compared_with, digest.latest_run, digest.everyone) == (LAST_WEEK, TODAY, False)
+    assert moves(digest.moved_down) == [("仁济医院", "A", "B", "李代表"), ("<b>&Co</b>", "B", "C", "李代表")]
+    assert moves(digest.moved_up) == [("瑞金医院", "C", "B", "王代表")]
+    assert digest.moved_down[0].reasons == (("declining", {"pct": 42.0}), ("last_order", {"days": 38}))
+    # Not 中山 (already at risk a week ago), not the tier C clinic, not another team's; 协和 was not scored before.
+    assert [(a.customer_name, a.tier, a.rep_name, a.monetary) for a in digest.newly_at_risk] == [
+        ("协和医院", "A", "王代表", 1.5e6),
+        ("华山医院", "A", "李代表", 8e5),
+    ]
+    assert digest.newly_at_risk[1].reasons[0] == ("at_risk", {"silent_days": 45, "usual_days": 12})  # the alert leads
+    assert [(r.name, r.contacts_this_week, r.overdue_follow_ups) for r in digest.reps] == [
+        ("李代表", 2, 0),
+        ("王代表", 0, 1),
+    ]
+
+
+def test_an_admin_gets_everyone(engine):
+    ids = build_week(engine)
+
+    digest = digest_for(engine, ids["admin"])
+
+    assert digest.everyone
+    assert moves(digest.moved_down) == [
+        ("仁济医院", "A", "B", "李代表"),
+        ("江苏省人民医院", "A", "D", "Tom Rep"),
+        ("<b>&Co</b>", "B", "C", "李代表"),
+    ]
+    assert [a.customer_name for a in digest.newly_at_risk] == ["协和医院", "华山医院", "南京鼓楼医院"]
+    assert [(r.name, r.overdue_follow_ups) for r in digest.reps] == [("Tom Rep", 1), ("李代表", 0), ("王代表", 1)]
+
+
+def test_the_other_manager_sees_nothing_of_the_first_team(engine):
+    ids = build_week(engine)
+
+    digest = digest_for(engine, ids["other_manager"])
+
+    assert moves(digest.moved_down) == [("江苏省人民医院", "A", "D", "Tom Rep")]
+    assert digest.moved_up == ()
+    assert [a.customer_name for a in digest.newly_at_risk] == ["南京鼓楼医院"]
+    text = "\n".join(render_digest("en", digest))
+    assert not any(name in text for name in ("仁济", "瑞金", "华山", "协和", "李代表", "王代表"))
+
+
+def test_a_stranger_gets_no_digest(engine):
+    build_week(engine)
+    with pytest.raises(PermissionError):
+        digest_for(engine, 10_000)
+
+
+def test_a_week_without_a_new_run_has_no_changes_and_says_why(engine):
+    ids = build_week(engine)
+
+    digest = digest_for(engine, ids["manager"], today=TODAY + timedelta(days=7))  # no run since TODAY
+
+    assert (digest.moved_down, digest.moved_up, digest.newly_at_risk) == ((), (), ())
+    assert digest.compared_with == digest.latest_run == TODAY
+    text = render_digest("zh-Hans", digest)[0]
+    assert text.splitlines()[0] == "<b>第48周 团队分级变化：↑0 ↓0 · 新增风险客户 0</b>"
+    assert "自 11月23日(周一) 以来没有新的评分，分级没有变化。" in text
+
+
+def test_a_quiet_week_and_an_empty_database_still_read_well(engine):
+    manager = add_person(engine, name="张经理", role="manager")
+    rep = add_person(engine, name="李代表", manager_id=manager)
+    customer = add_customer(engine, name="仁济医院", rep_id=rep)
+
+    empty = digest_for(engine, manager)
+    add_scoring_run(engine, as_of=LAST_WEEK, tiers={customer: "A"})
+    add_scoring_run(engine, as_of=TODAY, tiers={customer: "A"})
+    quiet = digest_for(engine, manager)
+    lonely = digest_for(engine, add_person(engine, name="New Manager", role="manager"))
+
+    assert "No scoring run yet, so there are no tiers to compare." in render_digest("en", empty)[0]
+    [text] = render_digest("en", quiet)
+    assert text.splitlines()[:3] == [
+        "<b>Week 47 team tier changes: ↑0 ↓0 · 0 key accounts newly at risk</b>",
+        "Mon 16 Nov – Sun 22 Nov",
+        "No customer changed tier and no key account became at risk this week. 👍",
+    ]
+    assert "<b>李代表</b> · A 0/1 (0%) ⚠️ under · B – · 0 contacts · 0 overdue follow-ups" in text
+    assert "Your team has no reps yet." in render_digest("en", lonely)[0]
+
+
+def test_rendered_in_chinese_and_english_with_moved_down_first_and_names_escaped(engine):
+    ids = build_week(engine)
+    digest = digest_for(engine, ids["manager"])
+
+    [zh] = render_digest("zh-Hans", digest, "¥")
+    [english] = render_digest("en", digest, "¥")
+    [hant] = render_digest("zh-Hant", digest, "¥")
+
+    assert zh.splitlines()[:2] == [
+        "<b>第47周 团队分级变化：↑1 ↓2 · 新增风险客户 2</b>",
+        "11月16日(周一) – 11月22日(周日)",
+    ]
+    assert english.splitlines()[0] == "<b>Week 47 team tier changes: ↑1 ↓2 · 2 key accounts newly at risk</b>"
+    assert hant.splitlines()[0] == "<b>第47周 團隊分級變化：↑1 ↓2 · 新增風險客戶 2</b>"  # OpenCC keeps 周
+    assert "• <b>仁济医院</b> A→B · 李代表\n   <i>比上一周期下降 42%；最近下单 38 天前</i>" in zh
+    assert "• <b>协和医院</b> [A] ¥150.0万 · 王代表\n   <i>已 40 天未下单，平时约每 10 天一单</i>" in zh
+    assert "• <b>&lt;b&gt;&amp;Co&lt;/b&gt;</b> B→C · 李代表" in zh
+    assert "<b>&Co</b>" not in zh and "<b>&Co</b>" not in english
+    positions = [
+        zh.index(title) for title in ("⬇️ 降级 2 家", "⬆️ 升级 1 家", "⚠️ 新增风险的重点客户 2 家", "📊 代表覆盖情况")
+    ]
+    assert positions == sorted(positions)
+    # The cycle of A (Mon-Sun) is 6/7 gone on the Sunday reported; B's fortnight began on 16 November too.
+    assert "（A 周期已过 86%，B 周期已过 43%）" in zh
+    # Under-reached reps first; 中山's contact on 15 November was before the B cycle began.
+    assert zh.split("📊")[1].splitlines()[1:3] == [
+        "<b>王代表</b> · A 0/1（0%）⚠️不足 · B 0/1（0%）⚠️不足 · 联系 0 次 · 逾期跟进 1 条",
+        "<b>李代表</b> · A 1/1（100%）正常 · B 1/2（50%）正常 · 联系 2 次 · 逾期跟进 0 条",
+    ]
+
+
+def test_sql_statements_do_not_grow_with_the_team(engine):
+    ids = build_week(engine)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    digest_for(engine, ids["manager"])
+    small = len(statements)
+    run = add_scoring_run(engine, as_of=TODAY + timedelta(days=1), tiers={ids["renji"]: "C"})
+    for n in range(8):
+        rep = add_person(engine, name=f"Rep {n}", manager_id=ids["manager"])
+        for _ in range(6):
+            add_tier_snapshot(
+                engine, run_id=run, customer_id=add_customer(engine, rep_id=rep), tier="A", stage="at_risk"
+            )
+    statements.clear()
+
+    digest = digest_for(engine, ids["manager"], today=TODAY + timedelta(days=1))
+
+    assert len(digest.reps) == 10 and len(digest.newly_at_risk) == 48 and len(digest.moved_down) == 1
+    assert len(statements) == small
+
+
+# --- Rendering a big team ---------------------------------------------------------------------------
+
+
+def attainment(tier: str, customers: int, covered: int, elapsed: float, status: str) -> TierAttainment:
+    return TierAttainment(
+        tier,
+        customers,
+        covered,
+        covered / customers if customers else 0.0,
+        elapsed,
+        status,
+        date(2026, 11, 16),
+        date(2026, 11, 22),
+    )
+
+
+def hand_made_digest(reps: int = 8, moves_down: int = 5, names: str = "上海市第{n}人民医院") -> Digest:
+    statuses = ("under", "on_track", "over")
+    overviews = tuple(
+        RepOverview(
+            person_id=n,
+            name=f"{'李王张刘陈杨赵黄'[n % 8]}代表{n}",
+            per_tier={"A": 10, "B": 20, "C": 30, "D": 40},
+            attainment=(
+                attainment("A", 10, n % 11, 6 / 7, statuses[n % 3]),
+                attainment("B", 20, (n * 3) % 21, 6 / 14, statuses[(n + 1) % 3]),
+                attainment("C", 30, 10, 0.5, "on_track"),
+                attainment("D", 40, 10, 0.5, "on_track"),
+            ),
+            contacts_this_week=n * 2,
+            overdue_follow_ups=n % 4,
+            unscored=0,
+        )
+        for n in range(reps)
+    )
+    reasons = (("declining", {"pct": 42.0}), ("last_order", {"days": 38}), ("orders", {"count": 3}))
+    down = tuple(DigestMove(n, names.format(n=n), "李代表", "A", "C", reasons) for n in range(moves_down))
+    up = tuple(
+        DigestMove(1000 + n, f"老百姓大药房({n}店)", "王代表", "C", "B", reasons) for n in range(moves_down // 2)
+    )
+    risk = tuple(
+        AtRiskAccount(2000 + n, f"仁济医院{n}", None, "A", 1.2e6, (("at_risk", {"silent_days": 45, "usual_days": 12}),))
+        for n in range(moves_down // 3)
+    )
+    return Digest(1, True, TODAY, date(2026, 11, 16), date(2026, 11, 22), LAST_WEEK, TODAY, down, up, risk, overviews)
+
+
+def test_a_big_team_is_capped_per_section_and_split_under_telegram_limit():
+    digest = hand_made_digest(reps=200, moves_down=600, names="<Hospital & Co> number {n} " + "x" * 200)
+
+    parts = render_digest("en", digest)
+
+    text = "\n".join(parts)
+    assert len(parts) >= 2 and all(len(part) <= 4096 for part in parts)
+    assert parts[0].startswith("<b>Week 47 team tier changes: ↑300 ↓600 · 200 key accounts newly at risk</b>")
+    assert all(part.count("<b>") == part.count("</b>") and part.count("<i>") == part.count("</i>") for part in parts)
+    assert "…and 585 more" in text and "…and 285 more" in text and "…and 185 more" in text
+    assert "…and 185 more reps: /team" in text
+    assert text.count("• <b>&lt;Hospital &amp; Co&gt; number") == 15
+    assert "• <b>仁济医院0</b> [A] ¥1.2M · no rep" in text
+
+
+def test_reps_furthest_behind_come_first():
+    digest = hand_made_digest(reps=6)
+
+    [text] = render_digest("en", digest)
+
+    rep_lines = [line for line in text.splitlines() if line.startswith("<b>") and "contacts" in line]
+    # Under-reached first, each group by how far A or B trails the cycle; not by name (刘 张 李 杨 王 陈).
+    assert [line.split("</b>")[0].removeprefix("<b>") for line in rep_lines] == [
+        "李代表0",
+        "张代表2",
+        "刘代表3",
+        "杨代表5",
+        "王代表1",
+        "陈代表4",
+    ]
+    assert all("⚠️ under" in line for line in rep_lines[:4]) and not any("⚠️ under" in line for line in rep_lines[4:])
+
+
+# --- The chart --------------------------------------------------------------------------------------
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == PNG_SIGNATURE and png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_the_chart_is_a_phone_sized_png_with_every_glyph_drawn(lang):
+    if chart.cjk_font_path() is None:
+        # .ci/run installs the font, so CI always draws the Chinese chart; a bare laptop may not have it.
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font on CI: .ci/run must install fonts-wqy-microhei")
+        pytest.skip("no CJK font here: apt-get install fonts-wqy-microhei to test Chinese charts")
+    rc_before = dict(matplotlib.rcParams)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font": that would be a tofu box
+        png = chart.digest_chart(hand_made_digest(reps=12), lang)
+
+    assert png_size(png) == (1080, 1350)
+    assert 20_000 < len(png) < 1_500_000
+    assert dict(matplotlib.rcParams) == rc_before
+
+
+def test_a_team_of_200_reps_and_one_of_none_chart_too():
+    assert png_size(chart.digest_chart(hand_made_digest(reps=200), "zh-Hans")) == (1080, 1350)
+    assert png_size(chart.digest_chart(hand_made_digest(reps=0, moves_down=0), "en")) == (1080, 1350)
+
+
+def test_without_a_chinese_font_the_chart_is_in_english_and_warns_once(monkeypatch, caplog):
+    monkeypatch.setattr(chart, "cjk_font_path", lambda: None)
+    chart._warn_no_cjk_font.cache_clear()
+    languages: list[str] = []
+    real_t = chart.t
+    monkeypatch.setattr(chart, "t", lambda lang, key, **params: languages.append(lang) or real_t(lang, key, **params))
+
+    with caplog.at_level(logging.WARNING, logger="bot.pushes.chart"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # rep names are Chinese: drawn in pinyin, never as boxes
+        first = chart.digest_chart(hand_made_digest(reps=8), "zh-Hans")
+        second = chart.digest_chart(hand_made_digest(reps=8), "zh-Hant")
+
+    assert png_size(first) == png_size(second) == (1080, 1350)
+    assert languages and set(languages) == {"en"}
+    assert [record.message for record in caplog.records].count(
+        "no CJK font found (install fonts-wqy-microhei); digest charts fall back to English labels"
+    ) == 1
+    chart._warn_no_cjk_font.cache_clear()
+
+
+def test_names_are_romanized_only_when_the_font_has_no_chinese():
+    font = chart.cjk_font_path()
+    latin = matplotlib.font_manager.findfont("DejaVu Sans")
+    if font is not None:
+        assert chart._drawable("李代表", font, romanize=False) == "李代表"
+    assert chart._drawable("李代表 Tom", latin, romanize=True) == "Li Dai Biao Tom"
+    assert chart._drawable("$x$ キム", latin, romanize=True) == "$x$"  # katakana: no glyphs, no pinyin
