@@ -144,7 +144,8 @@ class LocalBotApi(BaseRequest):
         self.calls.clear()
 
 
-_update_ids = itertools.count(1)
+# Seeded from the clock so a restarted console never reuses the ids (and dedup keys) of an earlier run.
+_update_ids = itertools.count(int(time.time() * 1000) % 10**12)
 
 
 def _user(user_id: int, language_code: str | None, first_name: str = "User") -> dict[str, Any]:

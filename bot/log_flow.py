@@ -62,7 +62,7 @@ class Drafts:
 
     def start(self, now: datetime, *, dedup_key: str | None = None, **values: Any) -> LogDraft:
         self.expire(now)
-        flow_id = secrets.token_hex(4)
+        flow_id = secrets.token_hex(8)  # 64 bits: flow dedup keys never collide
         draft = LogDraft(flow_id=flow_id, dedup_key=dedup_key or f"flow:{flow_id}", touched=now, **values)
         self.items[flow_id] = draft
         while len(self.items) > MAX_DRAFTS:

@@ -22,6 +22,9 @@ async def find_customer(update: Update, context: TierContext, query: str) -> Non
     if len(query) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(query), limit=MAX_INPUT))
         return
+    if not query.strip("\u200b\u200c\u200d\ufeff \t\n"):
+        await answer(update, t(context.lang, "tier_usage"))
+        return
     index = await context.services.customer_index()
     allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
     hits = index.search(query, allowed_ids=allowed, limit=6)
@@ -32,7 +35,8 @@ async def find_customer(update: Update, context: TierContext, query: str) -> Non
         await send_card(update, context, hits[0].customer_id)
         return
     buttons = keyboard([[(shorten(hit.name, 30), f"c:{hit.customer_id}")] for hit in hits])
-    await answer(update, t(context.lang, "pick_customer", query=shorten(query, 60)), buttons)
+    key = "pick_customer" if len(hits) > 1 else "pick_one"
+    await answer(update, t(context.lang, key, query=shorten(query, 60)), buttons)
 
 
 async def send_card(update: Update, context: TierContext, customer_id: int) -> None:

@@ -52,8 +52,16 @@ async def log_command(update: Update, context: TierContext) -> None:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return
     # Everything typed on the line counts as given; redelivery of this message maps to the same row.
-    draft = drafts.start(now, dedup_key=f"tg:{update.update_id}", outcome=parsed.outcome, note=parsed.note,
-                         follow_up=parsed.follow_up, note_done=True, follow_up_done=True)  # fmt: skip
+    assert update.effective_user is not None
+    draft = drafts.start(
+        now,
+        dedup_key=f"tg:{update.effective_user.id}:{update.update_id}",
+        outcome=parsed.outcome,
+        note=parsed.note,
+        follow_up=parsed.follow_up,
+        note_done=True,
+        follow_up_done=True,
+    )
     if parsed.customer_text and not await _choose_customer(update, context, draft, parsed.customer_text):
         drafts.finish(draft.flow_id)
         return
@@ -81,8 +89,10 @@ async def _advance(update: Update, context: TierContext, draft: LogDraft) -> Non
     """Ask for the next missing piece, or save when nothing is missing."""
     draft.step = draft.next_step()
     if draft.step == "save":
-        await _save(update, context, draft)
-    elif draft.step == "customer" and draft.query:
+        await _save(update, context, draft)  # answers a tap itself, once, after the commit
+        return
+    await acknowledge(update)
+    if draft.step == "customer" and draft.query:
         await _ask_pick(update, context, draft)
     else:
         await _ask(update, context, draft)
@@ -126,7 +136,8 @@ async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> No
     hits = index.search(draft.query, allowed_ids=allowed, limit=6)
     rows = [[(shorten(hit.name, 30), f"lc:{draft.flow_id}:{hit.customer_id}")] for hit in hits]
     rows.append([(t(context.lang, "btn.cancel"), f"lx:{draft.flow_id}")])
-    await answer(update, t(context.lang, "pick_customer", query=shorten(draft.query, 60)), keyboard(rows))
+    key = "pick_customer" if len(hits) > 1 else "pick_one"
+    await answer(update, t(context.lang, key, query=shorten(draft.query, 60)), keyboard(rows))
 
 
 async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
@@ -151,7 +162,10 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
         await answer(update, t(lang, "not_available"))
         return
     if logged.duplicate:
-        await acknowledge(update, t(lang, "log.already_saved"))
+        if update.callback_query is not None:
+            await acknowledge(update, t(lang, "log.already_saved"))
+        else:
+            await answer(update, t(lang, "log.already_saved"))
         return
     await acknowledge(update)
     lines = [t(lang, "log.saved", name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
@@ -181,6 +195,10 @@ async def flow_button(update: Update, context: TierContext) -> None:
     if draft is None:
         await acknowledge(update, t(context.lang, "log.expired"))
         return
+    if draft.step == "save" and kind != "lx":
+        # Only a failed save leaves a draft at this step: the rep's next tap retries it, as told.
+        await _save(update, context, draft)
+        return
     if kind == "lx":
         drafts.finish(flow_id)
         await acknowledge(update)
@@ -205,7 +223,6 @@ async def flow_button(update: Update, context: TierContext) -> None:
         # A tap on an earlier step's button (or forged data): the flow stays where it is.
         await acknowledge(update, t(context.lang, "expired_button"))
         return
-    await acknowledge(update)
     await _advance(update, context, draft)
 
 

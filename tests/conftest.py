@@ -31,7 +31,7 @@ def postgres_url() -> Iterator[str]:
         server.stop()
 
 
-def _fresh_postgres_database(admin_url: str) -> str:
+def fresh_postgres_database(admin_url: str) -> str:
     name = f"tierbot_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -45,7 +45,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """An empty database URL: a SQLite file, then a fresh database on the PostgreSQL server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'tierbot.db'}"
-    return _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+    return fresh_postgres_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

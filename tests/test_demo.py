@@ -17,7 +17,7 @@ from bot.demo import DatabaseNotEmpty, DemoSummary, fill_demo_team
 from bot.demo.sales import SalesHistory
 from bot.models import Customer, Invite, Person, PushLog, SaleLine, ScoringRun
 from bot.models.contacts import OUTCOMES
-from tests.conftest import _fresh_postgres_database
+from tests.conftest import fresh_postgres_database
 
 SEED = 7
 AS_OF = date(2026, 11, 23)
@@ -30,7 +30,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[tuple[Eng
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'tierbot.db'}"
     else:
-        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+        url = fresh_postgres_database(request.getfixturevalue("postgres_url"))
     engine = make_engine(url)
     upgrade_database(engine)
     summary = fill_demo_team(engine=engine, seed=SEED, as_of=AS_OF)

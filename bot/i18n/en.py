@@ -46,6 +46,7 @@ TEXTS: dict[str, str] = {
     "expired_button": "That button has expired. Please ask again.",
     "members_only": "This is for managers and admins.",
     # Customer search and card
+    "pick_one": "Did you mean this customer? (“{query}”)",
     "pick_customer": "Several customers match “{query}”. Which one?",
     "tier_usage": "Which customer? Send /tier followed by a name, for example: /tier 仁济医院",
     "card.title": "<b>{name}</b>\n{kind} · {place}",
@@ -232,4 +233,7 @@ TEXTS: dict[str, str] = {
     "digest.chart.over": "ahead",
     "digest.chart.shown": "{shown} of {total} reps, furthest behind first",
     "digest.chart.no_reps": "No reps in this team yet",
+    # Pushes
+    "push.morning": "☀️ Good morning, {name}!",
+    "push.nudge": "⏰ {count} follow-up(s) promised for today are not logged yet:",
 }

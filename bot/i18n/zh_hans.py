@@ -41,6 +41,7 @@ TEXTS: dict[str, str] = {
     "expired_button": "该按钮已失效，请重新查询。",
     "members_only": "此功能仅限经理和管理员使用。",
     # 客户搜索与卡片
+    "pick_one": "您要找的是这个客户吗？（“{query}”）",
     "pick_customer": "有多个客户与“{query}”匹配，请选择：",
     "tier_usage": "请问是哪个客户？请发送 /tier 加客户名称，例如：/tier 仁济医院",
     "card.title": "<b>{name}</b>\n{kind} · {place}",
@@ -225,4 +226,7 @@ TEXTS: dict[str, str] = {
     "digest.chart.over": "超前",
     "digest.chart.shown": "落后最多的 {shown} 位代表（共 {total} 位）",
     "digest.chart.no_reps": "团队还没有代表",
+    # 推送
+    "push.morning": "☀️ {name}，早上好！",
+    "push.nudge": "⏰ 今天有 {count} 条约定的跟进还没有记录：",
 }

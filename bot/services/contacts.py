@@ -125,14 +125,15 @@ def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now:
     and the follow-ups it had fulfilled are open again. None when there is nothing of theirs to undo."""
     with engine.begin() as connection:
         statement = (
-            select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, Customer.name)
+            select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, _contact.c.deleted_at, Customer.name)
             .join(Customer, Customer.id == _contact.c.customer_id)
-            .where(_contact.c.person_id == person_id, _contact.c.deleted_at.is_(None))
+            .where(_contact.c.person_id == person_id)
         )
         if contact_id is not None:
             statement = statement.where(_contact.c.id == contact_id)
         row = connection.execute(statement.order_by(_contact.c.created_at.desc(), _contact.c.id.desc())).first()
-        if row is None:
+        # Only the latest entry can be undone: a repeated /undo must not reach further back.
+        if row is None or row.deleted_at is not None:
             return None
         # The conditional update makes a double-tapped undo a no-op rather than a second change.
         changed = connection.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -89,8 +90,15 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     rows = [row for row in rows if row]
     if not rows:
         return None
+    # Labels are plain text: texts from t() come HTML-escaped and are unescaped here.
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [
+            [
+                InlineKeyboardButton(html.unescape(label) if isinstance(label, Markup) else label, callback_data=data)
+                for label, data in row
+            ]
+            for row in rows
+        ]
     )
 
 
