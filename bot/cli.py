@@ -118,6 +118,8 @@ def import_(
     config: ConfigOption = None,
 ) -> None:
     """Load customers, sales lines or people from a CSV or XLSX export."""
+    from sqlalchemy.exc import OperationalError
+
     from bot.importing import ImportFileError, import_file
     from bot.importing.progress import rich_progress
 
@@ -140,6 +142,10 @@ def import_(
             )
     except ImportFileError as exc:
         _fail(f"{file}: {exc}")
+        return
+    except OperationalError:
+        # SQLite waited 30 s for another writer (the bot, another import); nothing was changed.
+        _fail(f"{file}: the database is busy with another import or the bot; nothing was changed. Try again.")
         return
     typer.echo(report.summary())
     if report.committed and kind is ImportKind.sales and not dry_run:
@@ -302,3 +308,7 @@ def console(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Customers files: check each chunk, then insert new customers and update changed ones by external id.
+
+A column missing from the file leaves that attribute of existing customers alone; an empty cell in a
+column that is there clears it (an empty kind means "other").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from bot.importing.readers import Chunk, Table
+from bot.importing.rows import (
+    Checked,
+    IdMap,
+    Outcome,
+    optional_text,
+    records,
+    repeats,
+    required_text,
+    unknown_reference,
+)
+from bot.importing.values import Occurrences, Problems, empty, parse_choice, parse_numbers
+from bot.importing.writers import insert_rows, load_existing, split_by_change, update_rows
+from bot.models import Customer, Person
+
+KIND_CHOICES = {
+    "hospital": "hospital",
+    "医院": "hospital",
+    "pharmacy": "pharmacy",
+    "drugstore": "pharmacy",
+    "药房": "pharmacy",
+    "药店": "pharmacy",
+    "clinic": "clinic",
+    "诊所": "clinic",
+    "门诊": "clinic",
+    "doctor": "doctor",
+    "医生": "doctor",
+    "医师": "doctor",
+    "other": "other",
+    "其他": "other",
+    "其它": "other",
+}
+POTENTIAL_CLASSES = {
+    "h": "H",
+    "high": "H",
+    "高": "H",
+    "m": "M",
+    "medium": "M",
+    "中": "M",
+    "l": "L",
+    "low": "L",
+    "低": "L",
+}
+
+
+class CustomerImport:
+    """Imports a customers file chunk by chunk."""
+
+    def __init__(self, connection: Connection, table: Table) -> None:
+        self._connection = connection
+        self._table = table
+        self._people = IdMap.load(connection, Person.__table__)
+        self._seen = Occurrences()
+
+    def check(self, chunk: Chunk) -> Checked:
+        """Check a chunk (no database access: this runs in the read-ahead thread)."""
+        problems = Problems(chunk.rows, self._table.field_headers)
+        values = self._check(chunk, problems)
+        return Checked(chunk, problems, records(values, ~problems.bad))
+
+    def write(self, checked: Checked) -> list[Outcome]:
+        rows = checked.payload
+        columns = [name for name in rows[0] if name != "external_id"] if rows else []
+        existing = load_existing(self._connection, Customer.__table__, [row["external_id"] for row in rows], columns)
+        new, changed, unchanged = split_by_change(rows, existing)
+        insert_rows(self._connection, Customer.__table__, new)
+        update_rows(self._connection, Customer.__table__, changed)
+        return [Outcome(checked.chunk, checked.problems, inserted=len(new), updated=len(changed), unchanged=unchanged)]
+
+    def finish(self) -> list[Outcome]:
+        return []
+
+    def _check(self, chunk: Chunk, problems: Problems) -> dict[str, pd.Series | np.ndarray]:
+        """Check every column; return the database values by column (bad rows included)."""
+        cells, fields = chunk.cells, self._table.fields
+        values: dict[str, pd.Series | np.ndarray] = {
+            "external_id": required_text(problems, cells, "external_id", 64, "a customer id"),
+            "name": required_text(problems, cells, "name", 200, "a name"),
+        }
+        repeats(problems, cells, "external_id", chunk.rows, self._seen, "customer id")
+        if "kind" in fields:
+            kinds, bad = parse_choice(cells["kind"], KIND_CHOICES)
+            problems.add(
+                bad,
+                "kind",
+                cells["kind"],
+                "is not a customer kind; use hospital, pharmacy, clinic, doctor or other "
+                "(医院, 药房, 诊所, 医生, 其他)",
+            )
+            values["kind"] = kinds.where(kinds.notna(), "other")
+        for name in ("city", "district"):
+            if name in fields:
+                values[name] = optional_text(problems, cells, name, 100)
+        if "rep" in fields:
+            values["rep_id"] = unknown_reference(
+                problems,
+                cells,
+                "rep",
+                self._people.lookup(cells["rep"]),
+                "is not a known person; import the people file first, or correct the staff id",
+            )
+        if "potential" in fields:
+            values["potential_value"], values["potential_class"] = _potential(problems, cells["potential"])
+        return values
+
+
+def _potential(problems: Problems, cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A number (beds, market size) goes to potential_value; H/M/L (高/中/低) to potential_class."""
+    classes, not_class = parse_choice(cells, POTENTIAL_CLASSES)
+    numbers, not_number = parse_numbers(cells)
+    problems.add(not_class & not_number, "potential", cells, "is neither a number nor H/M/L (高/中/低)")
+    problems.add(numbers < 0, "potential", cells, "is negative; potential is a size such as a bed count")
+    as_number = ~empty(cells) & ~not_number
+    number_values = np.where(as_number, numbers, None).astype(object)
+    return number_values, classes.to_numpy(dtype=object)

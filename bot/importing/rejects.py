@@ -1,0 +1,61 @@
+"""The rejects file: every bad row with its original cells, row number, columns and reasons.
+
+It is CSV in UTF-8 with a BOM, so Excel and WPS open it with the Chinese intact. The original columns
+come first under their original headers, so the file can be corrected and imported again as it is
+(the extra ``row``, ``column`` and ``reason`` columns are ignored by the import).
+"""
+
+from __future__ import annotations
+
+import csv
+from itertools import groupby
+from pathlib import Path
+from typing import TextIO
+
+from bot.importing.readers import Chunk
+from bot.importing.values import Problems
+
+EXTRA_COLUMNS = ("row", "column", "reason")
+
+
+class RejectsFile:
+    """Written lazily: the file is created at the first bad row, and only then."""
+
+    def __init__(self, path: Path, headers: list[str]) -> None:
+        self.path = path
+        # A rejects file imported again brings its own row/column/reason columns; drop the stale ones.
+        self._keep = [i for i, header in enumerate(headers) if header not in EXTRA_COLUMNS]
+        self._headers = [headers[i] for i in self._keep]
+        self._handle: TextIO | None = None
+        self.rows_written = 0
+
+    def write(self, chunk: Chunk, problems: Problems) -> None:
+        if not problems.errors:
+            return
+        writer = self._writer()
+        cells = chunk.original.to_numpy(dtype=object)
+        errors = problems.sorted_errors()
+        for position, group in groupby(zip(problems.positions, errors, strict=True), key=lambda pair: pair[0]):
+            found = [error for _, error in group]
+            columns = list(dict.fromkeys(error.column for error in found))
+            reasons = [error.describe() for error in found]
+            writer.writerow(
+                [*(cells[position][i] for i in self._keep), found[0].row, "; ".join(columns), "; ".join(reasons)]
+            )
+            self.rows_written += 1
+
+    def _writer(self):
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
+            writer = csv.writer(self._handle)
+            writer.writerow([*self._headers, *EXTRA_COLUMNS])
+        return csv.writer(self._handle)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+    @property
+    def written(self) -> bool:
+        return self._handle is not None
