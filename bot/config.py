@@ -127,7 +127,9 @@ class ScoringSettings(_Section):
     at_risk_min_days: int = Field(30, ge=1)
     lost_days: int = Field(365, ge=30)
     rfm_weights: tuple[float, float, float] = (0.2, 0.3, 0.5)
-    potential_high_score: int = Field(4, ge=1, le=5)
+    potential_high_score: int = Field(5, ge=1, le=5)
+    potential_low_score: int = Field(2, ge=1, le=5)
+    low_value_score: float = Field(0.25, ge=0, le=1)
     growth_trend: float = Field(0.2, gt=0)
     hysteresis_margin: float = Field(0.05, ge=0, lt=0.5)
     prediction_days: int = Field(90, ge=7)
@@ -138,6 +140,8 @@ class ScoringSettings(_Section):
     def _shares_in_order(self) -> ScoringSettings:
         if not self.abc_a_share < self.abc_b_share:
             raise ValueError("abc_a_share must be smaller than abc_b_share")
+        if not self.potential_low_score < self.potential_high_score:
+            raise ValueError("potential_low_score must be smaller than potential_high_score")
         if any(w < 0 for w in self.rfm_weights) or sum(self.rfm_weights) <= 0:
             raise ValueError("rfm_weights must be three non-negative numbers that do not all equal 0")
         return self
@@ -181,6 +185,8 @@ class PushSettings(_Section):
     # A morning list missed while the bot was down is still sent until this local time, never later.
     daily_list_catch_up_until: str = "12:00"
     global_rate_per_second: float = Field(25.0, gt=0, le=30)
+    # A push claimed by an instance that died before sending is taken over after this many seconds.
+    claim_lease_seconds: int = Field(120, ge=1, le=3600)
 
     @field_validator(
         "daily_list_time", "followup_nudge_time", "digest_time", "scoring_time", "daily_list_catch_up_until"
