@@ -73,6 +73,10 @@ async def _post_init(application: Application) -> None:
     lang = settings.team.language
     await application.bot.set_my_commands(_commands(lang, Role.REP), scope=BotCommandScopeDefault())
     await warm_up(application)
+    from bot.pushes.jobs import schedule_pushes
+
+    # Jobs are not kept by the scheduler across restarts: recreate them, and catch up, from the database.
+    await schedule_pushes(application)
 
 
 async def warm_up(application: Application) -> None:

@@ -25,6 +25,8 @@ class BotServices:
     engine: Engine | None = None
     # The console signs a local user in as a chosen person without a Telegram account.
     console_members: dict[int, int] = field(default_factory=dict)
+    # The scheduled pushes' state (bot.pushes.jobs.PushRunner), created when the jobs are scheduled.
+    push_runner: Any = None
     _index: Any = None
     _index_signature: tuple[int, int] | None = None
     _index_checked: float = 0.0

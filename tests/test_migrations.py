@@ -24,6 +24,8 @@ def test_upgrade_creates_every_table_and_matches_the_models(database_url):
         "scoring_run",
         "tier_snapshot",
         "push_log",
+        "customer_snooze",
+        "scheduled_run",
     }
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)

@@ -3,7 +3,7 @@
 from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, SaleLine
 from bot.models.people import Invite, Person
-from bot.models.pushes import PushLog
+from bot.models.pushes import PushLog, ScheduledRun
 from bot.models.scoring import ScoringRun, TierSnapshot
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Person",
     "PushLog",
     "SaleLine",
+    "ScheduledRun",
     "ScoringRun",
     "TierSnapshot",
 ]

@@ -22,3 +22,17 @@ class PushLog(SQLModel, table=True):
     claimed_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
     sent_at: datetime | None = Field(default=None, sa_type=utc_datetime())
     error: str | None = Field(default=None, sa_type=Text)
+
+
+class ScheduledRun(SQLModel, table=True):
+    """Team-wide scheduled work (the nightly scoring run), claimed once per period across bot instances."""
+
+    __tablename__ = "scheduled_run"
+    __table_args__ = (UniqueConstraint("kind", "period", name="uq_scheduled_run_kind_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    period: str = Field(max_length=32)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
+    finished_at: datetime | None = Field(default=None, sa_type=utc_datetime())

@@ -43,6 +43,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_person_manager_id"), ["manager_id"], unique=False)
 
     op.create_table(
+        "scheduled_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_run")),
+        sa.UniqueConstraint("kind", "period", name="uq_scheduled_run_kind_period"),
+    )
+    op.create_table(
         "scoring_run",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=False),
@@ -255,6 +266,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_scoring_run_as_of"))
 
     op.drop_table("scoring_run")
+    op.drop_table("scheduled_run")
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_manager_id"))
         batch_op.drop_index(batch_op.f("ix_person_external_id"))

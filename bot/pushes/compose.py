@@ -1,0 +1,140 @@
+"""What each person receives: the morning list, the afternoon follow-up nudge, the Monday digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from bot.config import PushSettings, Settings
+from bot.i18n import Markup, escape, t
+from bot.models import Person, PushLog
+from bot.models.people import Role
+from bot.pushes.chart import digest_chart
+from bot.pushes.digest import weekly_digest
+from bot.pushes.push_log import CLAIMED, FAILED, MAX_ATTEMPTS, SENT
+from bot.pushes.sender import Photo, Push
+from bot.services.daily_list import daily_list
+from bot.services.followups import open_follow_ups
+from bot.services.upcoming import upcoming_customer
+from bot.views.common import day, keyboard, shorten
+from bot.views.daily import render_daily_list
+from bot.views.digest import render_digest
+
+DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST = "daily_list", "follow_up_nudge", "weekly_digest"
+_person = Person.__table__
+_push_log = PushLog.__table__
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: int
+    chat_id: int
+    name: str
+    role: str
+    lang: str
+    tz: str
+    push_time: time
+    paused_until: date | None
+
+    def local_now(self, now: datetime) -> datetime:
+        return now.astimezone(ZoneInfo(self.tz))
+
+    def paused_on(self, day: date) -> bool:
+        return self.paused_until is not None and day <= self.paused_until
+
+
+def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
+    """Every active person who has joined through Telegram, with their own or the team's settings."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_person).where(_person.c.active.is_(True), _person.c.telegram_user_id.is_not(None))
+        ).all()
+    team = settings.team
+    return [
+        Recipient(
+            person_id=row.id, chat_id=row.telegram_user_id, name=row.name, role=row.role,
+            lang=row.language or team.language, tz=row.timezone or team.timezone,
+            push_time=PushSettings.parse_time(row.push_time or settings.pushes.daily_list_time),
+            paused_until=row.paused_until,
+        )
+        for row in rows
+    ]  # fmt: skip
+
+
+def already_pushed(
+    *, engine: Engine, kind: str, periods: set[str], now: datetime, lease: timedelta
+) -> set[tuple[int, str]]:
+    """(person, period) pairs nobody needs to send again: sent, failed for good, or claimed within the lease.
+
+    A stale claim (its instance died) or a transient failure stays wanted, so the broadcaster's claim
+    can take it over; this is only a cheap filter in front of it, never the exactly-once guarantee.
+    """
+    if not periods:
+        return set()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_push_log.c.person_id, _push_log.c.period, _push_log.c.status, _push_log.c.claimed_at,
+                   _push_log.c.attempts)
+            .where(_push_log.c.kind == kind, _push_log.c.period.in_(sorted(periods)))
+        ).all()  # fmt: skip
+    fresh_after = now - lease
+    settled = set()
+    for row in rows:
+        claimed_at = row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=UTC)
+        live_claim = row.status == CLAIMED and claimed_at >= fresh_after
+        if row.status in (SENT, FAILED) or live_claim or row.attempts >= MAX_ATTEMPTS:
+            settled.add((row.person_id, row.period))
+    return settled
+
+
+def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
+    """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due."""
+    lang = who.lang
+    greeting = t(lang, "push.morning", name=who.name)
+    items = daily_list(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
+    if items:
+        text, markup = render_daily_list(lang, items, today)
+        return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup(f"{greeting}\n{text}"), markup)])
+    upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
+    lines = [greeting, t(lang, "today.empty")]
+    if upcoming is not None:
+        name, tier, due_on = upcoming
+        lines.append(t(lang, "today.next", name=name, tier=tier or "–", date=day(lang, due_on)))
+    return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup("\n".join(lines)), None)])
+
+
+def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:
+    """Follow-ups due today (or overdue) that are still open; None when there is nothing to remind."""
+    due = [item for item in open_follow_ups(engine=engine, person_id=who.person_id, today=today)
+           if item.due_on <= today]  # fmt: skip
+    if not due:
+        return None
+    lang = who.lang
+    lines = [t(lang, "push.nudge", count=len(due))]
+    rows = []
+    for n, item in enumerate(due[:10], start=1):
+        note = Markup(f" — {escape(shorten(item.note, 50))}") if item.note else ""
+        overdue = t(lang, "followups.overdue") if item.overdue else ""
+        lines.append(t(lang, "followups.line", n=n, date=day(lang, item.due_on), name=item.customer_name,
+                       note=note, overdue=overdue))  # fmt: skip
+        rows.append([(f"{n}. {t(lang, 'btn.log')}", f"l:{item.customer_id}"), (t(lang, "btn.done", n=n),
+                     f"fd:{item.follow_up_id}")])  # fmt: skip
+    return Push(who.person_id, who.chat_id, FOLLOW_UP_NUDGE, period, [(Markup("\n".join(lines)), keyboard(rows))])
+
+
+def digest_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
+    """The Monday digest: the chart first (its caption is the headline), then the text."""
+    digest = weekly_digest(engine=engine, settings=settings, viewer_id=who.person_id, today=today, tz=who.tz)
+    texts = render_digest(who.lang, digest, settings.team.currency_symbol)
+    headline = texts[0].split("\n", 1)[0] if texts else ""
+    parts: list = [Photo(digest_chart(digest, who.lang), caption=headline[:1024])]
+    parts.extend((text, None) for text in texts)
+    return Push(who.person_id, who.chat_id, WEEKLY_DIGEST, period, parts)
+
+
+def receives_digest(who: Recipient) -> bool:
+    return who.role in (Role.MANAGER, Role.ADMIN)

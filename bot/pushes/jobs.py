@@ -1,0 +1,247 @@
+"""Scheduled pushes on the bot's JobQueue, recreated from the database at every start.
+
+Each push kind has one idempotent *sweep*: "send every push of this kind that is due now and not
+yet claimed". A sweep runs at each distinct local push time (named daily jobs such as
+``push:daily_list:Asia/Shanghai:08:30``) and every few minutes as a safety net. The same sweep at
+start-up is the catch-up after downtime, and it only sends what is still useful:
+
+- daily list: on the recipient's workdays, from their push time until ``daily_list_catch_up_until``;
+- follow-up nudge: on workdays, from the nudge time until NUDGE_UNTIL;
+- weekly digest: on the digest weekday, from the digest time until the end of that day;
+- nightly scoring: once per team-local day, from ``scoring_time`` on (fresh tiers are useful all day).
+
+Every push is claimed in the push log before it is sent, so two instances, a restart, or a sweep that
+overlaps a scheduled run never send one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from telegram.ext import Application, ContextTypes
+
+from bot.clock import utc_now
+from bot.config import PushSettings, Settings
+from bot.models import ScheduledRun
+from bot.pushes import compose
+from bot.pushes.calendar import is_workday
+from bot.pushes.pacing import BotPace
+from bot.pushes.push_log import day_period, instance_id, week_period
+from bot.pushes.sender import BroadcastReport, Push, broadcast
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = timedelta(minutes=5)
+NUDGE_UNTIL = time(20, 0)
+RENDER_BATCH = 100
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_scheduled = ScheduledRun.__table__
+
+
+class PushRunner:
+    """Holds what the sweeps share: the application, this instance's name, one lock per kind."""
+
+    def __init__(self, application: Application):
+        self.application = application
+        self.instance = instance_id()
+        # One pace for every broadcast of this bot, so overlapping kinds (a Monday digest during the
+        # morning lists) stay under Telegram's global and per-chat limits together.
+        self.pace = BotPace(application.bot_data.settings.pushes.global_rate_per_second)
+        self.locks = {kind: asyncio.Lock() for kind in ("daily_list", "follow_up_nudge", "weekly_digest", "scoring")}
+
+    @property
+    def settings(self) -> Settings:
+        return self.application.bot_data.settings
+
+    @property
+    def engine(self) -> Engine:
+        return self.application.bot_data.engine
+
+    async def _broadcast(self, pushes: list[Push]) -> BroadcastReport:
+        pushes_settings = self.settings.pushes
+        return await broadcast(
+            self.application.bot, self.engine, pushes, instance=self.instance, now_fn=utc_now,
+            lease=timedelta(seconds=pushes_settings.claim_lease_seconds),
+            rate_per_second=pushes_settings.global_rate_per_second, pace=self.pace,
+        )  # fmt: skip
+
+    async def _sweep(self, kind: str, due, compose_push, now: datetime) -> BroadcastReport:
+        """Send `kind` to every recipient `due` says is due at `now`, rendering in batches off the event loop."""
+        report = BroadcastReport()
+        lock = self.locks[kind]
+        if lock.locked():  # a long broadcast of this kind is still going; it will cover these too
+            return report
+        async with lock:
+            people = await asyncio.to_thread(compose.recipients, engine=self.engine, settings=self.settings)
+            wanted = [(who, period, local_day) for who in people for period, local_day in [due(who, now)] if period]
+            done = await asyncio.to_thread(
+                compose.already_pushed,
+                engine=self.engine,
+                kind=kind,
+                periods={p for _, p, _ in wanted},
+                now=now,
+                lease=timedelta(seconds=self.settings.pushes.claim_lease_seconds),
+            )
+            wanted = [w for w in wanted if (w[0].person_id, w[1]) not in done]
+            for start in range(0, len(wanted), RENDER_BATCH):
+                batch = wanted[start : start + RENDER_BATCH]
+                pushes = await asyncio.to_thread(
+                    lambda batch=batch: [p for who, period, local_day in batch
+                                         if (p := compose_push(who, local_day, period)) is not None]
+                )  # fmt: skip
+                result = await self._broadcast(pushes)
+                for name in ("sent", "skipped", "failed", "blocked", "messages"):
+                    setattr(report, name, getattr(report, name) + getattr(result, name))
+            if wanted:
+                log.info("%s sweep: %s sent, %s skipped, %s failed, %s blocked", kind, report.sent, report.skipped,
+                         report.failed, report.blocked)  # fmt: skip
+        return report
+
+    # -- the four sweeps -------------------------------------------------------------------------
+    async def daily_lists(self, now: datetime) -> BroadcastReport:
+        pushes = self.settings.pushes
+        until = PushSettings.parse_time(pushes.daily_list_catch_up_until)
+        country = self.settings.team.country
+
+        def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
+            local = who.local_now(moment)
+            today = local.date()
+            ok = (who.role == "rep" and is_workday(today, country) and not who.paused_on(today)
+                  and who.push_time <= local.time() < until)  # fmt: skip
+            return (day_period(today) if ok else None), today
+
+        def render(who, today, period):
+            return compose.daily_list_push(engine=self.engine, settings=self.settings, who=who, today=today,
+                                           period=period)  # fmt: skip
+
+        return await self._sweep("daily_list", due, render, now)
+
+    async def nudges(self, now: datetime) -> BroadcastReport:
+        start = PushSettings.parse_time(self.settings.pushes.followup_nudge_time)
+        country = self.settings.team.country
+
+        def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
+            local = who.local_now(moment)
+            today = local.date()
+            ok = (is_workday(today, country) and not who.paused_on(today)
+                  and start <= local.time() < max(NUDGE_UNTIL, start))  # fmt: skip
+            return (day_period(today) if ok else None), today
+
+        def render(who, today, period):
+            return compose.nudge_push(engine=self.engine, who=who, today=today, period=period)
+
+        return await self._sweep("follow_up_nudge", due, render, now)
+
+    async def digests(self, now: datetime) -> BroadcastReport:
+        pushes = self.settings.pushes
+        start = PushSettings.parse_time(pushes.digest_time)
+        weekday = WEEKDAYS.index(pushes.digest_weekday)
+
+        def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
+            local = who.local_now(moment)
+            today = local.date()
+            ok = (compose.receives_digest(who) and today.weekday() == weekday and not who.paused_on(today)
+                  and local.time() >= start)  # fmt: skip
+            return (week_period(today) if ok else None), today
+
+        def render(who, today, period):
+            return compose.digest_push(engine=self.engine, settings=self.settings, who=who, today=today,
+                                       period=period)  # fmt: skip
+
+        return await self._sweep("weekly_digest", due, render, now)
+
+    async def nightly_scoring(self, now: datetime) -> bool:
+        """Score once per team-local day after scoring_time; True if this instance ran it."""
+        settings = self.settings
+        local = now.astimezone(ZoneInfo(settings.team.timezone))
+        if local.time() < PushSettings.parse_time(settings.pushes.scoring_time) or self.locks["scoring"].locked():
+            return False
+        async with self.locks["scoring"]:
+            period = local.date().isoformat()
+            if not await asyncio.to_thread(claim_scheduled_run, self.engine, "nightly_scoring", period,
+                                           self.instance, now):  # fmt: skip
+                return False
+            from bot.services.scoring_runs import run_scoring
+
+            summary = await asyncio.to_thread(run_scoring, engine=self.engine, settings=settings,
+                                              as_of=local.date(), trigger="nightly", now=now)  # fmt: skip
+            await asyncio.to_thread(finish_scheduled_run, self.engine, "nightly_scoring", period, utc_now())
+            log.info("nightly scoring: %s customers", summary.customers)
+            return True
+
+    async def sweep_all(self, now: datetime | None = None) -> None:
+        """Everything that is due now: the safety net and the catch-up at start."""
+        now = now or utc_now()
+        for job in (self.nightly_scoring, self.daily_lists, self.nudges, self.digests):
+            try:
+                await job(now)
+            except Exception:
+                # One failing kind must not keep the others from going out.
+                log.exception("push sweep %s failed", job.__name__)
+
+
+def claim_scheduled_run(engine: Engine, kind: str, period: str, instance: str, now: datetime) -> bool:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(_scheduled).values(kind=kind, period=period, claimed_by=instance, claimed_at=now)
+    with engine.begin() as connection:
+        inserted = connection.execute(
+            statement.on_conflict_do_nothing(index_elements=["kind", "period"]).returning(_scheduled.c.id)
+        ).scalar()
+    return inserted is not None
+
+
+def finish_scheduled_run(engine: Engine, kind: str, period: str, now: datetime) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(_scheduled).where(_scheduled.c.kind == kind, _scheduled.c.period == period).values(finished_at=now)
+        )
+
+
+# -- JobQueue wiring ---------------------------------------------------------------------------
+def _runner(context: ContextTypes.DEFAULT_TYPE) -> PushRunner:
+    return context.application.bot_data.push_runner
+
+
+async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled or repeating: run every sweep for what is due now."""
+    await _runner(context).sweep_all()
+
+
+async def _reschedule_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pick up push times, time zones and people that changed since start."""
+    await schedule_pushes(context.application)
+
+
+async def schedule_pushes(application: Application) -> list[str]:
+    """(Re)create the named push jobs from the database; return their names."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        return []
+    if getattr(application.bot_data, "push_runner", None) is None:
+        application.bot_data.push_runner = PushRunner(application)
+    runner: PushRunner = application.bot_data.push_runner
+    settings = runner.settings
+    people = await asyncio.to_thread(compose.recipients, engine=runner.engine, settings=settings)
+    pushes = settings.pushes
+    moments = {(who.tz, who.push_time) for who in people if who.role == "rep"}
+    moments |= {(who.tz, PushSettings.parse_time(pushes.followup_nudge_time)) for who in people}
+    moments |= {(who.tz, PushSettings.parse_time(pushes.digest_time)) for who in people if compose.receives_digest(who)}
+    moments.add((settings.team.timezone, PushSettings.parse_time(pushes.scoring_time)))
+    wanted = {f"push:{tz}:{moment:%H:%M}": (tz, moment) for tz, moment in moments}
+    for job in job_queue.jobs():
+        if job.name and job.name.startswith("push:") and job.name not in wanted:
+            job.schedule_removal()
+    existing = {job.name for job in job_queue.jobs()}
+    for name, (tz, moment) in sorted(wanted.items()):
+        if name not in existing:
+            job_queue.run_daily(_sweep_job, time=moment.replace(tzinfo=ZoneInfo(tz)), name=name)
+    if "sweep" not in existing:
+        job_queue.run_repeating(_sweep_job, interval=SWEEP_INTERVAL, first=1, name="sweep")
+        job_queue.run_repeating(_reschedule_job, interval=SWEEP_INTERVAL, first=SWEEP_INTERVAL, name="reschedule")
+    return sorted(wanted)

@@ -1,0 +1,234 @@
+"""Exactly-once bookkeeping for pushes: claim a (person, kind, period) before sending, mark it after.
+
+Statuses of a ``push_log`` row:
+
+- ``claimed``: an instance owns the push and may be sending it right now;
+- ``sent``: Telegram accepted every part; final;
+- ``failed``: a permanent failure (bot blocked, message rejected); final, never retried;
+- ``retry``: a transient failure (network, flood wait exhausted); the next ``claim`` takes it over at
+  once, up to ``MAX_ATTEMPTS`` claims in all.
+
+A ``claimed`` row whose owner went quiet for longer than the lease (the process crashed or was
+killed) is taken over by the next ``claim``. The unique constraint makes the first claim win among
+any number of instances; a takeover is a conditional UPDATE, so exactly one instance wins it too.
+
+The only window in which a crash can double a message is between Telegram answering a send and
+``mark_sent`` committing: the sender calls ``mark_sent`` right after the last answer, before
+anything else. A push of several parts widens that window to the time between its parts.
+
+Timestamps are UTC; every ``now`` must be timezone-aware. SQLite stores them as text in one format,
+so comparing them as text is comparing them in time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from bot.models.people import Person
+from bot.models.pushes import PushLog
+
+DAILY_LIST = "daily_list"
+FOLLOW_UP_NUDGE = "follow_up_nudge"
+WEEKLY_DIGEST = "weekly_digest"
+KINDS = (DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST)
+
+CLAIMED, SENT, FAILED, RETRY = "claimed", "sent", "failed", "retry"
+# A push that failed transiently this many times (claims in all) is left alone: something is wrong.
+MAX_ATTEMPTS = 5
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WEEK = re.compile(r"^\d{4}-W\d{2}$")
+_table = PushLog.__table__
+
+
+@dataclass(frozen=True)
+class PushState:
+    """One push_log row as plain data."""
+
+    status: str
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime
+    sent_at: datetime | None
+    error: str | None
+
+
+def day_period(local_date: date) -> str:
+    """Period key of the daily list and the follow-up nudge: the rep's local date, '2026-11-23'."""
+    return local_date.isoformat()
+
+
+def week_period(local_date: date) -> str:
+    """Period key of the weekly digest: the ISO week of the local date, '2026-W48'."""
+    year, week, _ = local_date.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def period_for(kind: str, local_date: date) -> str:
+    return week_period(local_date) if kind == WEEKLY_DIGEST else day_period(local_date)
+
+
+def instance_id() -> str:
+    """A name for this process in claimed_by: host, pid and a random suffix (pids are reused)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _check_key(kind: str, period: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown push kind {kind!r}; expected one of {', '.join(KINDS)}")
+    pattern = _WEEK if kind == WEEKLY_DIGEST else _DAY
+    if not pattern.match(period):
+        raise ValueError(f"period {period!r} does not fit kind {kind!r}")
+
+
+def _utc(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+def _key(person_id: int, kind: str, period: str):
+    return and_(_table.c.person_id == person_id, _table.c.kind == kind, _table.c.period == period)
+
+
+def _insert_claim(engine: Engine):
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    # RETURNING tells "inserted" from "conflict" on both backends (rowcount is -1 with RETURNING).
+    statement = dialect.insert(_table).on_conflict_do_nothing(index_elements=["person_id", "kind", "period"])
+    return statement.returning(_table.c.id)
+
+
+def claim(
+    engine: Engine,
+    *,
+    person_id: int,
+    kind: str,
+    period: str,
+    instance: str,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> bool:
+    """Claim one push for this instance; True when the caller now owns it and must send it.
+
+    A new push is inserted; an existing one is taken over only when its claim is older than ``lease``
+    (the owner died) or it failed transiently and has attempts left.
+    """
+    _check_key(kind, period)
+    now = _utc(now)
+    with engine.begin() as connection:
+        inserted = connection.execute(
+            _insert_claim(engine).values(
+                person_id=person_id,
+                kind=kind,
+                period=period,
+                status=CLAIMED,
+                attempts=1,
+                claimed_by=instance,
+                claimed_at=now,
+            )
+        )
+        if inserted.first() is not None:
+            return True
+        taken = connection.execute(
+            update(_table)
+            .where(
+                _key(person_id, kind, period),
+                _table.c.attempts < max_attempts,
+                or_(
+                    and_(_table.c.status == CLAIMED, _table.c.claimed_at < now - lease),
+                    _table.c.status == RETRY,
+                ),
+            )
+            .values(status=CLAIMED, claimed_by=instance, claimed_at=now, attempts=_table.c.attempts + 1)
+        )
+        return taken.rowcount == 1
+
+
+def renew(engine: Engine, *, person_id: int, kind: str, period: str, instance: str, now: datetime) -> bool:
+    """Refresh this instance's claim before a late send; False when another instance took it over."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(_table)
+            .where(_key(person_id, kind, period), _table.c.claimed_by == instance, _table.c.status == CLAIMED)
+            .values(claimed_at=_utc(now))
+        )
+        return result.rowcount == 1
+
+
+def mark_sent(engine: Engine, *, person_id: int, kind: str, period: str, instance: str, now: datetime) -> bool:
+    """Record that Telegram accepted the push; False when it was already final (a double was sent).
+
+    Whoever holds the claim, a delivered push is recorded as sent, so an instance that took the
+    claim over and has not sent yet will see it and stand down.
+    """
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(_table)
+            .where(_key(person_id, kind, period), _table.c.status.in_((CLAIMED, RETRY)))
+            .values(status=SENT, sent_at=_utc(now), claimed_by=instance, error=None)
+        )
+        return result.rowcount == 1
+
+
+def mark_failed(
+    engine: Engine,
+    *,
+    person_id: int,
+    kind: str,
+    period: str,
+    instance: str,
+    now: datetime,
+    error: str,
+    permanent: bool,
+) -> bool:
+    """Record a failure of this instance's claim: 'failed' when permanent, else 'retry' for a later claim."""
+    with engine.begin() as connection:
+        return _fail(connection, person_id, kind, period, instance, now, error, permanent)
+
+
+def mark_blocked(
+    engine: Engine, *, person_id: int, kind: str, period: str, instance: str, now: datetime, error: str
+) -> bool:
+    """The user blocked the bot (or deleted the account): fail the push for good and mark the person inactive."""
+    with engine.begin() as connection:
+        connection.execute(update(Person.__table__).where(Person.__table__.c.id == person_id).values(active=False))
+        return _fail(connection, person_id, kind, period, instance, now, error, True)
+
+
+def _fail(connection, person_id, kind, period, instance, now, error, permanent) -> bool:
+    result = connection.execute(
+        update(_table)
+        .where(_key(person_id, kind, period), _table.c.claimed_by == instance, _table.c.status == CLAIMED)
+        .values(status=FAILED if permanent else RETRY, error=error[:2000], claimed_at=_utc(now))
+    )
+    return result.rowcount == 1
+
+
+def was_sent(engine: Engine, *, person_id: int, kind: str, period: str) -> bool:
+    state = push_state(engine, person_id=person_id, kind=kind, period=period)
+    return state is not None and state.status == SENT
+
+
+def push_state(engine: Engine, *, person_id: int, kind: str, period: str) -> PushState | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(
+                _table.c.status,
+                _table.c.attempts,
+                _table.c.claimed_by,
+                _table.c.claimed_at,
+                _table.c.sent_at,
+                _table.c.error,
+            ).where(_key(person_id, kind, period))
+        ).first()
+    return None if row is None else PushState(*row)
