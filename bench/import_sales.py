@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_line, write_section  # noqa: E402
+from tests.pg_server import fresh_postgres_database  # noqa: E402
 
 SECTION = "Import (issue 2)"
 PRODUCTS = [
@@ -140,23 +140,12 @@ def prepared_database(url: str, files: dict[str, Path]) -> None:
     engine.dispose()
 
 
-def fresh_postgres_database(admin_url: str) -> str:
-    from sqlalchemy import create_engine, text
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def run_backend(backend: str, folder: Path, files: dict[str, Path], admin_url: str | None) -> list[dict]:
     def new_url(label: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{folder / (label + '.db')}"
         assert admin_url is not None
-        return fresh_postgres_database(admin_url)
+        return fresh_postgres_database(admin_url, prefix="bench")
 
     ours_url = new_url("ours")
     prepared_database(ours_url, files)

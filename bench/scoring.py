@@ -91,7 +91,7 @@ def load_postgresql(url: str, sales, customers) -> None:
 def measure_database(url: str) -> dict:
     """In a fresh process: one scoring run from the database; seconds and peak RSS."""
     code = (
-        "import json, resource, time, sys\n"
+        "import json, time, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
         "from datetime import date\n"
         "from bot.config import Settings\n"
@@ -101,8 +101,10 @@ def measure_database(url: str) -> dict:
         "started = time.perf_counter()\n"
         f"summary = run_scoring(engine=engine, settings=Settings(), as_of=date.fromisoformat({AS_OF.isoformat()!r}),"
         " trigger='bench')\n"
+        # VmHWM is this process's own peak; ru_maxrss would carry the parent's over fork and exec.
+        "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
         "print(json.dumps({'seconds': time.perf_counter() - started, 'customers': summary.customers,"
-        " 'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        " 'peak_mib': int(hwm.split()[1]) / 1024}))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -134,7 +136,7 @@ def run_size(lines: int, customers_count: int, backends: list[str], postgres_url
             load_sqlite(path, sales, customers)
             measured = measure_database(f"sqlite:///{path}")
         else:
-            from tests.conftest import fresh_postgres_database
+            from tests.pg_server import fresh_postgres_database
 
             assert postgres_url is not None
             url = fresh_postgres_database(postgres_url)

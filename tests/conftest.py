@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.db import make_engine, session_factory, upgrade_database
-from tests.pg_server import PostgresServer, PostgresUnavailable
+from tests.pg_server import PostgresServer, PostgresUnavailable, fresh_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -29,15 +27,6 @@ def postgres_url() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
-
-
-def fresh_postgres_database(admin_url: str) -> str:
-    name = f"tierbot_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

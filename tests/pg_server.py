@@ -82,3 +82,17 @@ class PostgresServer:
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def fresh_postgres_database(admin_url: str, prefix: str = "tierbot_test") -> str:
+    """Create an empty database on the server of admin_url and return its URL."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"

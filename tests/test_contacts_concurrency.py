@@ -13,7 +13,7 @@ from bot.db import make_engine, upgrade_database
 from bot.services.contacts import LoggedContact, log_contact
 from bot.services.invites import Member
 from tests.builders import add_customer, add_person
-from tests.conftest import fresh_postgres_database
+from tests.pg_server import fresh_postgres_database
 
 REPS = 20
 CONTACTS_PER_REP = 50

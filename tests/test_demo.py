@@ -17,7 +17,7 @@ from bot.demo import DatabaseNotEmpty, DemoSummary, fill_demo_team
 from bot.demo.sales import SalesHistory
 from bot.models import Customer, Invite, Person, PushLog, SaleLine, ScoringRun
 from bot.models.contacts import OUTCOMES
-from tests.conftest import fresh_postgres_database
+from tests.pg_server import fresh_postgres_database
 
 SEED = 7
 AS_OF = date(2026, 11, 23)

@@ -116,7 +116,7 @@ def test_killed_mid_broadcast_and_restarted_every_rep_gets_exactly_one_list(tmp_
 
 
 def test_two_bot_processes_on_one_postgresql_database_send_each_list_once(tmp_path, postgres_url):
-    from tests.conftest import fresh_postgres_database
+    from tests.pg_server import fresh_postgres_database
 
     url = fresh_postgres_database(postgres_url)
     build_team(url)
