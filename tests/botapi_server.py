@@ -185,10 +185,17 @@ class BotApiServer:
 
         def run() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             loop.run_until_complete(self.start())
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self.stop())
+            # Connection handlers still waiting (long polls, held requests) end here, not at garbage collection.
+            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
         self._thread = threading.Thread(target=run, name="botapi-server", daemon=True)
@@ -299,10 +306,13 @@ class BotApiServer:
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
             # A broken or malformed connection ends; the client sees a network error, as with Telegram.
             pass
+        except asyncio.CancelledError:
+            # The server is shutting down (stop_thread): end quietly, the client sees the connection close.
+            pass
         finally:
             self._writers.discard(writer)
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 2)
 
     async def _route(self, request: HttpRequest, reader: asyncio.StreamReader) -> tuple[int, Any]:
