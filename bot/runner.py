@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.engine import Engine
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_app
 from bot.config import Settings
@@ -21,6 +22,20 @@ def run_bot(settings: Settings, engine: Engine) -> None:
     application = build_app(settings, engine)
     telegram = settings.telegram
     log.info("Starting Tierbot (%s) against %s", telegram.mode, telegram.api_base_url)
+    try:
+        _serve(application, settings)
+    except InvalidToken:
+        # PTB's own message would quote the token; say what to fix instead.
+        log.error("The Bot API at %s rejected the bot token: check telegram.token or TIERBOT_TELEGRAM_TOKEN "
+                  "(BotFather's /token shows it).", telegram.api_base_url)  # fmt: skip
+        raise SystemExit(2) from None
+    except (NetworkError, OSError) as exc:
+        log.error("Cannot start against the Bot API at %s: %s", telegram.api_base_url, exc)
+        raise SystemExit(2) from None
+
+
+def _serve(application, settings: Settings) -> None:
+    telegram = settings.telegram
     if telegram.mode == "webhook":
         application.run_webhook(
             listen=telegram.webhook_listen,

@@ -167,3 +167,25 @@ def test_webhook_mode_accepts_only_updates_with_the_secret_token(tmp_path):
             process.kill()
         server.stop_thread()
     assert "e2e-very-secret-token" not in log_path.read_text() and secret not in log_path.read_text()
+
+
+def test_a_rejected_token_stops_the_bot_with_a_clear_message_that_does_not_show_it(tmp_path):
+    server = BotApiServer(token="1:the-right-token").start_in_thread()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "{server.base_url}"\n'
+        f'[database]\nurl = "sqlite:///{tmp_path / "tierbot.db"}"\n',
+        encoding="utf-8",
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        server.stop_thread()
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "rejected the bot token: check telegram.token or TIERBOT_TELEGRAM_TOKEN" in output
+    # PTB logs its own traceback of the failure; the formatter masks the token in it.
+    assert "e2e-very-secret-token" not in output and TOKEN not in output
