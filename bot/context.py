@@ -28,7 +28,7 @@ class BotServices:
     # The scheduled pushes' state (bot.pushes.jobs.PushRunner), created when the jobs are scheduled.
     push_runner: Any = None
     _index: Any = None
-    _index_signature: tuple[int, int] | None = None
+    _index_signature: tuple[int, int, int] | None = None
     _index_checked: float = 0.0
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -53,11 +53,13 @@ def may_see(*, engine: Engine, member: Member, customer_id: int) -> bool:
         return connection.execute(statement).first() is not None
 
 
-def customer_signature(*, engine: Engine) -> tuple[int, int]:
-    """(count, max id) of customers: changes when an import adds or removes customers."""
+def customer_signature(*, engine: Engine) -> tuple[int, int, int]:
+    """(count, max id, total name length): changes when an import adds, removes or renames customers."""
     with engine.connect() as connection:
-        count, max_id = connection.execute(select(func.count(Customer.id), func.max(Customer.id))).one()
-    return int(count), int(max_id or 0)
+        count, max_id, lengths = connection.execute(
+            select(func.count(Customer.id), func.max(Customer.id), func.sum(func.length(Customer.name)))
+        ).one()
+    return int(count), int(max_id or 0), int(lengths or 0)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,10 @@ def load_aggregates(connection: Connection, *, as_of: date, window_days: int, ch
         bindparam("previous_start", window_start - timedelta(days=window_days), type_=Date),
     )
     if connection.dialect.name == "postgresql":
-        # The per-day grouping holds millions of groups at 1e7 lines; with the default 4 MB of work_mem
-        # PostgreSQL spills them to disk and takes four times as long. Only this transaction gets more.
+        # Streaming uses a server-side cursor, which PostgreSQL plans for fast first rows; every row is
+        # wanted, and planning for the whole result takes 14 s instead of 54 s at 1e7 lines. The per-day
+        # grouping also gets room in memory. Both only for this transaction.
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(statement)
     frames = []
