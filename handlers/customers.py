@@ -27,7 +27,8 @@ async def find_customer(update: Update, context: TierContext, query: str) -> Non
         return
     index = await context.services.customer_index()
     allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
-    hits = index.search(query, allowed_ids=allowed, limit=6)
+    # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
+    hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
     if not hits:
         await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
         return
