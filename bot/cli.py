@@ -120,8 +120,9 @@ def import_(
     """Load customers, sales lines or people from a CSV or XLSX export."""
     from sqlalchemy.exc import OperationalError
 
-    from bot.importing import ImportFileError, import_file
+    from bot.importing import ImportFileError
     from bot.importing.progress import rich_progress
+    from bot.services.loading import load_export
 
     if not file.is_file():
         _fail(f"{file}: no such file")
@@ -131,8 +132,9 @@ def import_(
     engine = _engine(settings)
     try:
         with rich_progress(f"Importing {kind.value}") as progress:
-            report = import_file(
+            report, scoring = load_export(
                 engine=engine,
+                settings=settings,
                 kind=kind.value,
                 path=file,
                 dry_run=dry_run,
@@ -148,17 +150,10 @@ def import_(
         _fail(f"{file}: the database is busy with another import or the bot; nothing was changed. Try again.")
         return
     typer.echo(report.summary())
-    if report.committed and kind is ImportKind.sales and not dry_run:
-        _score_after_import(settings, engine)
+    if scoring is not None:
+        typer.echo(scoring.render())
     if not report.ok:
         raise typer.Exit(1)
-
-
-def _score_after_import(settings: Settings, engine) -> None:
-    from bot.services.scoring_runs import run_scoring
-
-    summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import")
-    typer.echo(summary.render())
 
 
 @app.command()

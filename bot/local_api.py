@@ -64,6 +64,8 @@ class LocalBotApi(BaseRequest):
 
     calls: list[ApiCall] = field(default_factory=list)
     fail_with: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    # Files users "uploaded": file_id -> bytes, served by getFile and the file download URL.
+    files: dict[str, bytes] = field(default_factory=dict)
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def initialize(self) -> None:
@@ -86,6 +88,9 @@ class LocalBotApi(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            file_id = url.rsplit("/", 1)[-1]
+            return (200, self.files[file_id]) if file_id in self.files else (404, b"Not Found")
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         if api_method == "getUpdates":
@@ -95,7 +100,12 @@ class LocalBotApi(BaseRequest):
         if api_method in self.fail_with:
             status, body = self.fail_with[api_method]
             return status, json.dumps(body).encode()
-        call.result = self._result(api_method, params)
+        try:
+            call.result = self._result(api_method, params)
+        except LookupError:
+            return 400, json.dumps(
+                {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            ).encode()
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -126,6 +136,16 @@ class LocalBotApi(BaseRequest):
             return message
         if method in _ANSWERS_TRUE:
             return True
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                raise LookupError(file_id)
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": file_id,
+            }
         if method == "getMyCommands":
             return []
         raise NotImplementedError(f"LocalBotApi does not know {method}")
@@ -209,3 +229,26 @@ def callback_update(
         },
         bot,
     )
+
+
+def document_update(
+    bot,
+    user_id: int,
+    file_id: str,
+    file_name: str,
+    *,
+    caption: str | None = None,
+    language_code: str | None = "zh-hans",
+    update_id: int | None = None,
+) -> Update:
+    """An Update carrying a file the user sent (the bytes must be in LocalBotApi.files under file_id)."""
+    message: dict[str, Any] = {
+        "message_id": 100_000 + next(_update_ids) % 1_000_000,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "from": _user(user_id, language_code),
+        "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": file_name},
+    }
+    if caption:
+        message["caption"] = caption
+    return Update.de_json({"update_id": update_id or next(_update_ids), "message": message}, bot)

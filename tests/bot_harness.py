@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.local_api import ApiCall, LocalBotApi, callback_update, message_update
+from bot.local_api import ApiCall, LocalBotApi, callback_update, document_update, message_update
 
 
 @dataclass
@@ -95,3 +95,13 @@ class BotHarness:
         return await self._process(
             callback_update(self.application.bot, user_id, data, language_code=lang, update_id=update_id)
         )
+
+    async def upload(
+        self, user_id: int, file_name: str, data: bytes, *, caption: str | None = None, lang: str | None = "zh-hans"
+    ) -> Reply:
+        """The user sends a file (its bytes are served by the in-process Bot API's getFile)."""
+        assert self.application is not None
+        file_id = f"file{len(self.api.files) + 1}"
+        self.api.files[file_id] = data
+        return await self._process(document_update(self.application.bot, user_id, file_id, file_name,
+                                                   caption=caption, language_code=lang))  # fmt: skip

@@ -236,4 +236,20 @@ TEXTS: dict[str, str] = {
     # Pushes
     "push.morning": "☀️ Good morning, {name}!",
     "push.nudge": "⏰ {count} follow-up(s) promised for today are not logged yet:",
+    # Loading files sent to the bot
+    "upload.admins_only": "Only admins can load files. Please send it to your sales-ops admin.",
+    "upload.pick_kind": "What does “{name}” hold?",
+    "upload.working": "Loading “{name}” as {kind}…",
+    "upload.done": "✅ {kind}: {read} rows read — {inserted} new, {updated} updated, {unchanged} unchanged.",
+    "upload.rejected": "⚠️ Nothing was loaded: {count} row(s) have problems. Fix them and send the file again:",
+    "upload.row": "• row {row}, {column}: {reason}",
+    "upload.more": "… and {count} more.",
+    "upload.unusable": "⚠️ I could not read this file, so nothing was loaded: {reason}",
+    "upload.too_big": "That file is too big to send through the bot ({size} MB; at most {limit} MB). "
+    "Load it with `tierbot import` on the server instead.",
+    "upload.busy": "⚠️ The database is busy with another import; nothing was loaded. Please send the file again.",
+    "upload.scored": "Tiers recomputed: A {a} · B {b} · C {c} · D {d}; {up} moved up, {down} moved down.",
+    "kind.customers": "customers",
+    "kind.sales": "sales",
+    "kind.people": "people",
 }

@@ -229,4 +229,19 @@ TEXTS: dict[str, str] = {
     # 推送
     "push.morning": "☀️ {name}，早上好！",
     "push.nudge": "⏰ 今天有 {count} 条约定的跟进还没有记录：",
+    # 通过机器人导入文件
+    "upload.admins_only": "只有管理员可以导入文件。请把文件发给销售运营管理员。",
+    "upload.pick_kind": "“{name}” 是哪类数据？",
+    "upload.working": "正在把“{name}”作为{kind}导入……",
+    "upload.done": "✅ {kind}：读取 {read} 行 — 新增 {inserted}，更新 {updated}，未变 {unchanged}。",
+    "upload.rejected": "⚠️ 未导入任何数据：有 {count} 行有问题。请修改后重新发送文件：",
+    "upload.row": "• 第 {row} 行，{column}：{reason}",
+    "upload.more": "……另有 {count} 处。",
+    "upload.unusable": "⚠️ 无法读取该文件，未导入任何数据：{reason}",
+    "upload.too_big": "文件太大，无法通过机器人发送（{size} MB；最多 {limit} MB）。请在服务器上用 `tierbot import` 导入。",
+    "upload.busy": "⚠️ 数据库正忙于另一次导入，未导入任何数据。请重新发送文件。",
+    "upload.scored": "已重新分级：A {a} · B {b} · C {c} · D {d}；升级 {up} 家，降级 {down} 家。",
+    "kind.customers": "客户",
+    "kind.sales": "销售",
+    "kind.people": "人员",
 }

@@ -1,0 +1,114 @@
+"""Admins load customers, sales or people by sending the export to the bot (CSV or XLSX), as with the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import TierContext
+from bot.i18n import Markup, t
+from bot.importing import ImportFileError
+from bot.services.loading import load_export
+from bot.views.common import keyboard, shorten
+from handlers.common import acknowledge, answer
+
+KINDS = ("customers", "sales", "people")
+# Words in the caption or file name that say what an export holds.
+KIND_WORDS = {
+    "customers": ("customer", "客户", "客戶", "终端"),
+    "sales": ("sale", "销售", "銷售", "订单", "流向", "发货"),
+    "people": ("people", "person", "staff", "人员", "人員", "员工", "代表"),
+}
+MAX_MB = 20  # what the cloud Bot API lets a bot download
+SHOWN_ERRORS = 10
+
+
+def guess_kind(caption: str, file_name: str) -> str | None:
+    """The kind named by the caption, else by the file name; None when neither or both say."""
+    for text in (caption.lower(), file_name.lower()):
+        found = {kind for kind, words in KIND_WORDS.items() if any(word in text for word in words)}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+async def document(update: Update, context: TierContext) -> None:
+    """A file from an admin: load it when its kind is clear, else ask; everyone else is told who can."""
+    member = context.member
+    message = update.message
+    assert member is not None and message is not None and message.document is not None
+    if member.role != "admin":
+        await answer(update, t(context.lang, "upload.admins_only"))
+        return
+    doc = message.document
+    if doc.file_size and doc.file_size > MAX_MB * 1024 * 1024:
+        await answer(update, t(context.lang, "upload.too_big", size=doc.file_size // (1024 * 1024), limit=MAX_MB))
+        return
+    name = doc.file_name or "upload"
+    kind = guess_kind(message.caption or "", name)
+    if kind is None:
+        if context.user_data is not None:
+            context.user_data["pending_upload"] = (doc.file_id, name)
+        buttons = keyboard([[(t(context.lang, f"kind.{k}"), f"up:{k}") for k in KINDS]])
+        await answer(update, t(context.lang, "upload.pick_kind", name=shorten(name, 60)), buttons)
+        return
+    await _load(update, context, doc.file_id, name, kind)
+
+
+async def kind_button(update: Update, context: TierContext) -> None:
+    """The admin said what the file holds."""
+    data = update.callback_query.data if update.callback_query else ""
+    kind = (data or "").removeprefix("up:")
+    pending = context.user_data.pop("pending_upload", None) if context.user_data is not None else None
+    if kind not in KINDS or pending is None or context.member is None or context.member.role != "admin":
+        await acknowledge(update, t(context.lang, "expired_button"))
+        return
+    await acknowledge(update)
+    await _load(update, context, pending[0], pending[1], kind)
+
+
+async def _load(update: Update, context: TierContext, file_id: str, name: str, kind: str) -> None:
+    lang = context.lang
+    await answer(update, t(lang, "upload.working", name=shorten(name, 60), kind=t(lang, f"kind.{kind}")))
+    with tempfile.TemporaryDirectory(prefix="tierbot-upload-") as folder:
+        # Only the base name: a file name is the sender's text, never a path on this machine.
+        path = Path(folder) / (Path(name).name or "upload")
+        telegram_file = await context.bot.get_file(file_id)
+        await telegram_file.download_to_drive(path)
+        try:
+            report, scoring = await asyncio.to_thread(
+                load_export, engine=context.engine, settings=context.settings, kind=kind, path=path
+            )
+        except ImportFileError as exc:
+            await answer(update, t(lang, "upload.unusable", reason=str(exc)))
+            return
+        except OperationalError:
+            await answer(update, t(lang, "upload.busy"))
+            return
+    if not report.ok:
+        lines = [t(lang, "upload.rejected", count=report.rows_rejected)]
+        for error in report.rejected[:SHOWN_ERRORS]:
+            lines.append(t(lang, "upload.row", row=error.row, column=error.column, reason=error.reason))
+        if report.problems > SHOWN_ERRORS:
+            lines.append(t(lang, "upload.more", count=report.problems - SHOWN_ERRORS))
+        await answer(update, Markup("\n".join(lines)))
+        return
+    lines = [t(lang, "upload.done", kind=t(lang, f"kind.{kind}"), read=report.rows_read, inserted=report.inserted,
+               updated=report.updated, unchanged=report.unchanged)]  # fmt: skip
+    if scoring is not None:
+        tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
+        lines.append(t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers))
+    if kind == "customers":
+        context.services.forget_customer_index()
+    await answer(update, Markup("\n".join(lines)))
+
+
+HANDLERS = [
+    MessageHandler(filters.Document.ALL, document),
+    CallbackQueryHandler(kind_button, pattern=r"^up:"),
+]
