@@ -35,6 +35,11 @@ class Member:
     role: str
     language: str | None
 
+    @classmethod
+    def of(cls, person: Person) -> Member:
+        assert person.id is not None
+        return cls(person.id, person.external_id, person.name, person.role, person.language)
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -134,7 +139,7 @@ def redeem_invite(
             person.language = language
         session.add(person)
         session.commit()
-        return Member(person.id, person.external_id, person.name, person.role, person.language)  # type: ignore[arg-type]
+        return Member.of(person)
 
 
 def member_by_telegram_id(*, engine: Engine, telegram_user_id: int) -> Member | None:
@@ -145,4 +150,4 @@ def member_by_telegram_id(*, engine: Engine, telegram_user_id: int) -> Member | 
         ).first()
         if person is None:
             return None
-        return Member(person.id, person.external_id, person.name, person.role, person.language)  # type: ignore[arg-type]
+        return Member.of(person)

@@ -13,26 +13,22 @@ from bot.models import Person
 from bot.services.invites import Member
 
 
-def _member(person: Person) -> Member:
-    return Member(person.id, person.external_id, person.name, person.role, person.language)  # type: ignore[arg-type]
-
-
 def member_by_person_id(*, engine: Engine, person_id: int) -> Member | None:
     with Session(engine) as session:
         person = session.get(Person, person_id)
-        return _member(person) if person is not None and person.active else None
+        return Member.of(person) if person is not None and person.active else None
 
 
 def member_by_external_id(*, engine: Engine, external_id: str) -> Member | None:
     with Session(engine) as session:
         person = session.exec(select(Person).where(Person.external_id == external_id)).first()
-        return _member(person) if person is not None else None
+        return Member.of(person) if person is not None else None
 
 
 def member_by_name(*, engine: Engine, name: str) -> Member | None:
     with Session(engine) as session:
         person = session.exec(select(Person).where(Person.name == name)).first()
-        return _member(person) if person is not None else None
+        return Member.of(person) if person is not None else None
 
 
 def first_person_with_role(*, engine: Engine, role: str) -> Member | None:
@@ -40,7 +36,7 @@ def first_person_with_role(*, engine: Engine, role: str) -> Member | None:
         person = session.exec(
             select(Person).where(Person.role == role, Person.active.is_(True)).order_by(Person.external_id)  # type: ignore[attr-defined]
         ).first()
-        return _member(person) if person is not None else None
+        return Member.of(person) if person is not None else None
 
 
 @dataclass(frozen=True)
