@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.clock import team_today, utc_now
 from bot.config import Settings
 from bot.models import ScoringRun, TierSnapshot
+from bot.services.tiers import finished_run_id
 from scoring.aggregate import AGGREGATE_COLUMNS
 from scoring.engine import score_customers
 from scoring.rules import ScoringRules
@@ -119,12 +120,7 @@ def load_customers(connection: Connection) -> pd.DataFrame:
 
 def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, pd.DataFrame | None]:
     """The latest finished run up to as_of, and its tiers, for hysteresis and change counting."""
-    run_id = connection.execute(
-        text(
-            "SELECT id FROM scoring_run WHERE finished_at IS NOT NULL AND as_of <= :as_of "
-            "ORDER BY as_of DESC, id DESC LIMIT 1"
-        ).bindparams(bindparam("as_of", as_of, type_=Date))
-    ).scalar()
+    run_id = finished_run_id(connection, as_of)
     if run_id is None:
         return None, None
     rows = connection.execute(

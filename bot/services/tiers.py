@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Date, bindparam, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 TIER_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
@@ -92,11 +92,18 @@ def _customer_tier(row) -> CustomerTier:
     )
 
 
+def finished_run_id(connection: Connection, on_or_before: date | None = None) -> int | None:
+    """The latest finished scoring run (whose as_of is on or before the day, when one is given)."""
+    where = "finished_at IS NOT NULL" + (" AND as_of <= :day" if on_or_before is not None else "")
+    statement = text(f"SELECT id FROM scoring_run WHERE {where} ORDER BY as_of DESC, id DESC LIMIT 1")
+    if on_or_before is not None:
+        statement = statement.bindparams(bindparam("day", on_or_before, type_=Date))
+    return connection.execute(statement).scalar()
+
+
 def latest_run_id(engine: Engine) -> int | None:
     with engine.connect() as connection:
-        return connection.execute(
-            text("SELECT id FROM scoring_run WHERE finished_at IS NOT NULL ORDER BY as_of DESC, id DESC LIMIT 1")
-        ).scalar()
+        return finished_run_id(connection)
 
 
 def latest_tier(*, engine: Engine, customer_id: int) -> CustomerTier | None:
@@ -149,12 +156,7 @@ def tier_history(*, engine: Engine, customer_id: int, limit: int = 12) -> list[t
 def run_on_or_before(engine: Engine, day: date) -> int | None:
     """The latest finished run whose as_of is on or before the day."""
     with engine.connect() as connection:
-        return connection.execute(
-            text(
-                "SELECT id FROM scoring_run WHERE finished_at IS NOT NULL AND as_of <= :day "
-                "ORDER BY as_of DESC, id DESC LIMIT 1"
-            ).bindparams(bindparam("day", day, type_=Date))
-        ).scalar()
+        return finished_run_id(connection, day)
 
 
 def tier_changes(
