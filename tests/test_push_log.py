@@ -175,3 +175,19 @@ def test_ten_instances_taking_over_a_stale_claim_at_once_have_exactly_one_winner
     assert len(winners) == 1
     state = push_state(engine, **_key(rep))
     assert (state.claimed_by, state.attempts) == (winners[0], 2)
+
+
+def test_settled_is_exactly_what_no_claim_can_take_over(engine):
+    live, stale, sent, failed, retry, fresh = (add_person(engine, telegram_user_id=9100 + n) for n in range(6))
+    for person in (live, stale, sent, failed, retry):
+        assert _claim(engine, person, "a", now=T0 - timedelta(minutes=5) if person == stale else T0)
+    assert mark_sent(engine, **_key(sent), instance="a", now=T0)
+    assert mark_failed(engine, **_key(failed), instance="a", now=T0, error="400", permanent=True)
+    assert mark_failed(engine, **_key(retry), instance="a", now=T0, error="timeout", permanent=False)
+    settled = push_log.settled(engine, kind=DAILY_LIST, periods={PERIOD}, now=T0, lease=LEASE)
+    assert settled == {(live, PERIOD), (sent, PERIOD), (failed, PERIOD)}
+    # What is left out is what claim takes over (or a push nobody claimed yet).
+    for person in (stale, retry, fresh):
+        assert _claim(engine, person, "b")
+    for person in (live, sent, failed):
+        assert not _claim(engine, person, "b")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,11 +11,10 @@ from sqlalchemy.engine import Engine
 
 from bot.config import PushSettings, Settings
 from bot.i18n import Markup, escape, t
-from bot.models import Person, PushLog
+from bot.models import Person
 from bot.models.people import Role
 from bot.pushes.chart import digest_chart
 from bot.pushes.digest import weekly_digest
-from bot.pushes.push_log import CLAIMED, FAILED, MAX_ATTEMPTS, SENT
 from bot.pushes.sender import Photo, Push
 from bot.services.daily_list import daily_list
 from bot.services.followups import open_follow_ups
@@ -26,7 +25,6 @@ from bot.views.digest import render_digest
 
 DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST = "daily_list", "follow_up_nudge", "weekly_digest"
 _person = Person.__table__
-_push_log = PushLog.__table__
 
 
 @dataclass(frozen=True)
@@ -63,32 +61,6 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
         )
         for row in rows
     ]  # fmt: skip
-
-
-def already_pushed(
-    *, engine: Engine, kind: str, periods: set[str], now: datetime, lease: timedelta
-) -> set[tuple[int, str]]:
-    """(person, period) pairs nobody needs to send again: sent, failed for good, or claimed within the lease.
-
-    A stale claim (its instance died) or a transient failure stays wanted, so the broadcaster's claim
-    can take it over; this is only a cheap filter in front of it, never the exactly-once guarantee.
-    """
-    if not periods:
-        return set()
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(_push_log.c.person_id, _push_log.c.period, _push_log.c.status, _push_log.c.claimed_at,
-                   _push_log.c.attempts)
-            .where(_push_log.c.kind == kind, _push_log.c.period.in_(sorted(periods)))
-        ).all()  # fmt: skip
-    fresh_after = now - lease
-    settled = set()
-    for row in rows:
-        claimed_at = row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=UTC)
-        live_claim = row.status == CLAIMED and claimed_at >= fresh_after
-        if row.status in (SENT, FAILED) or live_claim or row.attempts >= MAX_ATTEMPTS:
-            settled.add((row.person_id, row.period))
-    return settled
 
 
 def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:

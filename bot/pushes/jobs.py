@@ -29,7 +29,7 @@ from telegram.ext import Application, ContextTypes
 from bot.clock import utc_now
 from bot.config import PushSettings, Settings
 from bot.models import ScheduledRun
-from bot.pushes import compose
+from bot.pushes import compose, push_log
 from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
 from bot.pushes.push_log import day_period, instance_id, week_period
@@ -81,7 +81,7 @@ class PushRunner:
             people = await asyncio.to_thread(compose.recipients, engine=self.engine, settings=self.settings)
             wanted = [(who, period, local_day) for who in people for period, local_day in [due(who, now)] if period]
             done = await asyncio.to_thread(
-                compose.already_pushed,
+                push_log.settled,
                 engine=self.engine,
                 kind=kind,
                 periods={p for _, p, _ in wanted},

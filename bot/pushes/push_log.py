@@ -154,6 +154,31 @@ def claim(
         return taken.rowcount == 1
 
 
+def settled(engine: Engine, *, kind: str, periods: set[str], now: datetime, lease: timedelta) -> set[tuple[int, str]]:
+    """(person, period) pairs no claim can take over: sent, failed for good, out of attempts, or claimed
+    within the lease. The complement of claim()'s takeover rule, so a sweep skips what claim would refuse
+    and leaves stale claims and transient failures to it; only a filter, never the exactly-once guarantee.
+    """
+    if not periods:
+        return set()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_table.c.person_id, _table.c.period, _table.c.status, _table.c.claimed_at, _table.c.attempts).where(
+                _table.c.kind == kind, _table.c.period.in_(sorted(periods))
+            )
+        ).all()
+    fresh_after = _utc(now) - lease
+    result = set()
+    for row in rows:
+        claimed_at = row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=UTC)
+        takeable = row.attempts < MAX_ATTEMPTS and (
+            (row.status == CLAIMED and claimed_at < fresh_after) or row.status == RETRY
+        )
+        if not takeable:
+            result.add((row.person_id, row.period))
+    return result
+
+
 def renew(engine: Engine, *, person_id: int, kind: str, period: str, instance: str, now: datetime) -> bool:
     """Refresh this instance's claim before a late send; False when another instance took it over."""
     with engine.begin() as connection:
