@@ -49,6 +49,8 @@ _WHOLE_PINYIN = 79.0
 _MAX_ABBREVIATION = 12
 # How many candidates each rapidfuzz pass hands over before merging.
 _FUZZY_POOL = 50
+# Members whose allowed positions are remembered at once (a team's reps and managers).
+_POSITIONS_MEMO_SIZE = 1_024
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _WORD = re.compile(r"[^\W_]+")
@@ -130,6 +132,7 @@ class CustomerIndex:
             self._starts.append(tuple(starts))
             self._initials.append("".join(map(_initial, syllables)))
         self._position = {customer_id: p for p, customer_id in enumerate(ids)}
+        self._positions_memo: dict[frozenset[int], list[int]] = {}
 
     @classmethod
     def build(cls, customers: Iterable[tuple[int, str]]) -> CustomerIndex:
@@ -149,8 +152,7 @@ class CustomerIndex:
         if allowed_ids is None:
             positions: Sequence[int] = range(len(self._ids))
         else:
-            found = (self._position.get(customer_id) for customer_id in allowed_ids)
-            positions = sorted({p for p in found if p is not None})
+            positions = self._positions_of(allowed_ids)
         han = _HAN.search(q) is not None
 
         best = self._literal_matches(q, han, positions)
@@ -166,6 +168,20 @@ class CustomerIndex:
         return [
             SearchHit(customer_id=ids[p], name=names[p], score=round(score, 2), how=how) for p, (score, how) in ranked
         ]
+
+    def _positions_of(self, allowed_ids: Collection[int]) -> list[int]:
+        """Index positions of the allowed ids; a member's (frozen) set is remembered, since the bot
+        passes the same set object for every search of that member."""
+        remembered = isinstance(allowed_ids, frozenset)
+        if remembered and (positions := self._positions_memo.get(allowed_ids)) is not None:
+            return positions
+        found = (self._position.get(customer_id) for customer_id in allowed_ids)
+        positions = sorted({p for p in found if p is not None})
+        if remembered:
+            if len(self._positions_memo) >= _POSITIONS_MEMO_SIZE:
+                self._positions_memo.clear()
+            self._positions_memo[allowed_ids] = positions
+        return positions
 
     def _literal_matches(self, q: str, han: bool, positions: Sequence[int]) -> dict[int, tuple[float, str]]:
         """Exact, prefix, substring, pinyin and initials hits, each position at its best tier."""
@@ -220,8 +236,13 @@ class CustomerIndex:
         """Names holding the query's characters in order, as Chinese abbreviations do: 六院, 浙大一院."""
         if not 2 <= len(q) <= _MAX_ABBREVIATION:
             return {}
-        keys, last = self._keys, q[-1]
-        return {p: 56.0 + 3 * _cover(q, keys[p]) for p in positions if last in keys[p] and _in_order(q, keys[p])}
+        keys, first, last = self._keys, q[0], q[-1]
+        # The first and last characters are cheap tests that turn most names away before _in_order.
+        return {
+            p: 56.0 + 3 * _cover(q, keys[p])
+            for p in positions
+            if first in keys[p] and last in keys[p] and _in_order(q, keys[p])
+        }
 
     def _fuzzy_matches(self, q: str, han: bool, positions: Sequence[int]) -> dict[int, float]:
         """Banded rapidfuzz scores by position: the Chinese name for a Chinese query, else the pinyin."""
