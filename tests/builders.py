@@ -1,7 +1,8 @@
 """Test data in a few keyword calls: people, customers, contacts, follow-ups, scoring runs and snapshots.
 
-Each builder inserts one row (or one run with its snapshots) with a Core insert in its own transaction
-and returns the new id. Timestamps must be timezone-aware and are stored in UTC, as the app stores them.
+Each builder inserts one row (or one run with its snapshots) with a Core insert in its own transaction,
+marked in the change feed as the app's writers do, and returns the new id. Timestamps must be
+timezone-aware and are stored in UTC, as the app stores them.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from bot.changes import changing
 from bot.models import Contact, Customer, CustomerSnooze, FollowUp, Person, ScoringRun, TierSnapshot
 
 
 def _insert(engine: Engine, table, values: dict[str, Any]) -> int:
-    with engine.begin() as connection:
+    # Like every writer in the app, a builder marks its change (for everyone) in the change feed, so a
+    # bot already running sees the new row at once instead of an answer it kept in memory.
+    with changing(engine) as (connection, changes):
+        changes.concern_everyone()
         return connection.execute(table.insert().returning(table.c.id), values).scalar_one()
 
 

@@ -44,11 +44,13 @@ def frame(engine: Engine, sql: str) -> pd.DataFrame:
 
 
 def dump(engine: Engine) -> dict[str, list[tuple]]:
-    """Every row of every table in id order; timestamps included, since the demo sets them from as_of."""
+    """Every row of every data table in id order; timestamps included, since the demo sets them from as_of.
+    The change feed is bookkeeping of the running processes (who wrote, when), not data."""
     with engine.connect() as connection:
         return {
             table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key))]
             for table in SQLModel.metadata.sorted_tables
+            if table.name != "change_feed"
         }
 
 

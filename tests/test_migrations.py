@@ -13,7 +13,7 @@ from bot.db import alembic_config, current_revision, make_engine, upgrade_databa
 def test_upgrade_creates_every_table_and_matches_the_models(database_url):
     engine = make_engine(database_url)
     upgrade_database(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     assert set(inspect(engine).get_table_names()) >= {
         "person",
         "invite",
@@ -26,6 +26,7 @@ def test_upgrade_creates_every_table_and_matches_the_models(database_url):
         "push_log",
         "customer_snooze",
         "scheduled_run",
+        "change_feed",
     }
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
@@ -39,7 +40,7 @@ def test_downgrade_to_base_and_up_again(database_url):
     command.downgrade(alembic_config(engine), "base")
     assert "customer" not in inspect(engine).get_table_names()
     upgrade_database(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     engine.dispose()
 
 
@@ -47,5 +48,17 @@ def test_upgrade_twice_is_harmless(database_url):
     engine = make_engine(database_url)
     upgrade_database(engine)
     upgrade_database(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
+    engine.dispose()
+
+
+def test_a_database_at_the_first_release_upgrades_to_the_change_feed(database_url):
+    engine = make_engine(database_url)
+    upgrade_database(engine, "0001")
+    assert "change_feed" not in inspect(engine).get_table_names()
+    upgrade_database(engine)
+    assert current_revision(engine) == "0002"
+    assert "change_feed" in inspect(engine).get_table_names()
+    command.downgrade(alembic_config(engine), "0001")
+    assert "change_feed" not in inspect(engine).get_table_names()
     engine.dispose()

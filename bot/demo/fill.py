@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.engine import Engine
 
+from bot.changes import changing
 from bot.demo.contacts import ContactLog, simulate_contacts
 from bot.demo.sales import SalesHistory, simulate_sales
 from bot.demo.team import TIMEZONE, DemoTeam, build_demo_team
@@ -73,13 +74,14 @@ def fill_demo_team(*, engine: Engine, seed: int, as_of: date, force: bool = Fals
     team = build_demo_team(seed)
     history = simulate_sales(team.customers, seed=seed, as_of=as_of)
     log = simulate_contacts(team, history, seed=seed, as_of=as_of)
-    with engine.begin() as connection:
+    with changing(engine) as (connection, changes):
         held = _held_rows(connection)
         if held and not force:
             raise DatabaseNotEmpty(f"The database already holds {_join(held)}.")
         if force:
             _wipe(connection)
         _load(connection, team, history, log)
+        changes.concern_everyone()
     return _summarise(seed, as_of, team, history, log)
 
 

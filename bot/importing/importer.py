@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
+from bot.changes import Changes, publish, record, tracker_for
 from bot.importing.ahead import run_ahead
 from bot.importing.customers import CustomerImport
 from bot.importing.people import PeopleImport
@@ -75,7 +76,11 @@ def import_file(
             notify(done, done)
             changed = report.inserted + report.updated > 0
             if changed and not dry_run and (report.ok or accept_good_rows):
+                # People, customers or sales changed: every answer the bots keep in memory is recomputed.
+                changes = Changes().concern_everyone()
+                record(connection, changes, tracker_for(engine).origin)
                 connection.commit()
+                publish(engine, changes)
                 report.committed = True
             else:
                 connection.rollback()

@@ -1,5 +1,6 @@
 """SQLModel tables, split by purpose; importing this package registers every table on the metadata."""
 
+from bot.models.changes import ChangeFeedEntry
 from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, SaleLine
 from bot.models.people import Invite, Person
@@ -7,6 +8,7 @@ from bot.models.pushes import PushLog, ScheduledRun
 from bot.models.scoring import ScoringRun, TierSnapshot
 
 __all__ = [
+    "ChangeFeedEntry",
     "Contact",
     "Customer",
     "CustomerSnooze",

@@ -33,6 +33,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from bot.changes import changing
 from bot.models.people import Person
 from bot.models.pushes import PushLog
 
@@ -225,8 +226,9 @@ def mark_blocked(
     engine: Engine, *, person_id: int, kind: str, period: str, instance: str, now: datetime, error: str
 ) -> bool:
     """The user blocked the bot (or deleted the account): fail the push for good and mark the person inactive."""
-    with engine.begin() as connection:
+    with changing(engine) as (connection, changes):
         connection.execute(update(Person.__table__).where(Person.__table__.c.id == person_id).values(active=False))
+        changes.concern(person_id)
         return _fail(connection, person_id, kind, period, instance, now, error, True)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from bot.changes import changing
 from bot.models import Contact, Customer, FollowUp
 from bot.models.contacts import OUTCOMES
 from bot.services.customers import may_see
@@ -63,7 +64,7 @@ def log_contact(
         return None
     note = (note or "").strip()[:NOTE_LIMIT] or None
     today = now.astimezone(ZoneInfo(tz)).date()
-    with engine.begin() as connection:
+    with changing(engine) as (connection, changes):
         contact_id = _insert_ignoring_duplicates(
             connection,
             {
@@ -94,6 +95,7 @@ def log_contact(
                 .returning(_follow_up.c.id)
             ).scalar_one()  # fmt: skip
         name = connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()
+        changes.concern(member.person_id).concern_customers(connection, [customer_id])
     return LoggedContact(contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False)
 
 
@@ -123,7 +125,7 @@ class UndoneContact:
 def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now: datetime) -> UndoneContact | None:
     """Undo the person's contact (their latest when contact_id is None): it and its follow-up disappear,
     and the follow-ups it had fulfilled are open again. None when there is nothing of theirs to undo."""
-    with engine.begin() as connection:
+    with changing(engine) as (connection, changes):
         statement = (
             select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, _contact.c.deleted_at, Customer.name)
             .join(Customer, Customer.id == _contact.c.customer_id)
@@ -151,4 +153,5 @@ def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now:
             .where(_follow_up.c.closed_by_contact_id == row.id)
             .values(done_at=None, closed_by_contact_id=None)
         )
+        changes.concern(person_id).concern_customers(connection, [row.customer_id])
     return UndoneContact(row.id, row.customer_id, row.name, row.outcome)

@@ -77,6 +77,7 @@ class CustomerCard:
     kind: str
     city: str | None
     district: str | None
+    rep_id: int | None
     rep_name: str | None
     tier: CustomerTier | None
     history: list[tuple[date, str, str]]
@@ -101,6 +102,7 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
                 Customer.kind,
                 Customer.city,
                 Customer.district,
+                Customer.rep_id,
                 Person.name.label("rep_name"),  # type: ignore[attr-defined]
             )
             .outerjoin(Person, Person.id == Customer.rep_id)
@@ -129,6 +131,7 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
         kind=customer.kind,
         city=customer.city,
         district=customer.district,
+        rep_id=customer.rep_id,
         rep_name=customer.rep_name,
         tier=latest_tier(engine=engine, customer_id=customer_id),
         history=tier_history(engine=engine, customer_id=customer_id, limit=6),

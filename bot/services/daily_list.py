@@ -36,6 +36,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from bot.changes import changing
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.models import Contact, Customer, CustomerSnooze, FollowUp, ScoringRun, TierSnapshot
@@ -146,8 +147,9 @@ def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: 
     statement = statement.on_conflict_do_update(
         index_elements=[_snooze.c.person_id, _snooze.c.customer_id], set_={"until": until, "created_at": now}
     )
-    with engine.begin() as connection:
+    with changing(engine) as (connection, changes):
         connection.execute(statement)
+        changes.concern(person_id)
 
 
 def _candidates(

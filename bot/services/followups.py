@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.engine import Engine
 
+from bot.changes import changing
 from bot.models import Customer, FollowUp
 
 _customer = Customer.__table__
@@ -64,15 +65,22 @@ def open_follow_ups(*, engine: Engine, person_id: int, today: date) -> list[Foll
 def complete_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, now: datetime) -> bool:
     """Mark the rep's open follow-up done; False when it is not theirs, unknown, or already done or cancelled."""
     statement = update(_follow_up).where(*_owned_and_open(person_id, follow_up_id)).values(done_at=now.astimezone(UTC))
-    with engine.begin() as connection:
-        return connection.execute(statement).rowcount == 1
+    return _change(engine, person_id, statement)
 
 
 def snooze_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, until: date) -> bool:
     """Move the rep's open follow-up to another day; False when it is not theirs, unknown, or closed."""
     statement = update(_follow_up).where(*_owned_and_open(person_id, follow_up_id)).values(due_on=until)
-    with engine.begin() as connection:
-        return connection.execute(statement).rowcount == 1
+    return _change(engine, person_id, statement)
+
+
+def _change(engine: Engine, person_id: int, statement) -> bool:
+    """Run an update of one of the person's follow-ups; True when it changed one."""
+    with changing(engine) as (connection, changes):
+        customer_id = connection.execute(statement.returning(_follow_up.c.customer_id)).scalar()
+        if customer_id is not None:
+            changes.concern(person_id).concern_customers(connection, [customer_id])
+        return customer_id is not None
 
 
 def due_follow_ups_count(*, engine: Engine, person_id: int, today: date) -> int:

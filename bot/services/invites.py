@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.changes import Changes, publish, record, tracker_for
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.models import Invite, Person
@@ -138,7 +139,12 @@ def redeem_invite(
         if person.language is None and language:
             person.language = language
         session.add(person)
+        session.flush()
+        # The account may have belonged to someone else until now: everyone's sign-in is looked up afresh.
+        changes = Changes().concern_everyone()
+        record(session.connection(), changes, tracker_for(engine).origin)
         session.commit()
+        publish(engine, changes)
         return Member.of(person)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.changes import changing
 from bot.models import Person
 from bot.services.invites import Member
 
@@ -73,6 +74,7 @@ def update_person_settings(
     if resume:
         values["paused_until"] = None
     if values:
-        with engine.begin() as connection:
+        with changing(engine) as (connection, changes):
             connection.execute(update(Person).where(Person.id == person_id).values(**values))
+            changes.concern(person_id)
     return person_settings(engine=engine, person_id=person_id)

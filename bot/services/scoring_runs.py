@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
+from bot.changes import changing
 from bot.clock import team_today, utc_now
 from bot.config import Settings
 from bot.models import ScoringRun, TierSnapshot
@@ -185,7 +186,7 @@ def _store_run(
     previous_run_id: int | None,
 ) -> ScoringSummary:
     rows = _snapshot_rows(scores)
-    with engine.begin() as connection:
+    with changing(engine) as (connection, changes):
         run_id = connection.execute(
             ScoringRun.__table__.insert().returning(ScoringRun.__table__.c.id),
             {
@@ -206,6 +207,7 @@ def _store_run(
         connection.execute(
             ScoringRun.__table__.update().where(ScoringRun.__table__.c.id == run_id).values(finished_at=utc_now())
         )
+        changes.concern_everyone()  # every tier, reason and list may have moved
     ranks = {tier: i for i, tier in enumerate("ABCD")}
     changed = scores[scores["previous_tier"].notna() & (scores["previous_tier"] != scores["tier"])]
     moves = [
