@@ -205,6 +205,15 @@ class InviteSettings(_Section):
     ttl_hours: int = Field(72, ge=1, le=24 * 30)
 
 
+class CacheSettings(_Section):
+    """Answers kept in memory between updates (bot.answers, bot.changes)."""
+
+    # Writes by another process (a second webhook instance, `tierbot import`/`score`) show within this.
+    feed_interval_seconds: float = Field(1.0, ge=0, le=60)
+    # Every kept answer is recomputed after this long; 0 keeps nothing (every update asks the database).
+    max_age_seconds: float = Field(300.0, ge=0, le=86_400)
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -214,6 +223,7 @@ class Settings(_Section):
     priority: PrioritySettings = PrioritySettings()
     pushes: PushSettings = PushSettings()
     invites: InviteSettings = InviteSettings()
+    cache: CacheSettings = CacheSettings()
     source: str = Field("built-in defaults", exclude=True)
 
     @property

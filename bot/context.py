@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.answers import MISSING, Answers
+from bot.changes import refresh, tracker_for
 from bot.config import Settings
 from bot.services.invites import Member, member_by_telegram_id
 
@@ -30,29 +32,73 @@ class BotServices:
     _index: Any = None
     _index_signature: tuple[int, int, int] | None = None
     _index_checked: float = 0.0
+    _index_stamp: tuple[int, int] | None = None
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _answers: Answers | None = None
+    _feed_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def answers(self) -> Answers:
+        """What the bot keeps in memory between updates (bot.answers)."""
+        if self._answers is None:
+            assert self.engine is not None and self.settings is not None
+            self._answers = Answers(tracker_for(self.engine), max_age=self.settings.cache.max_age_seconds)
+        return self._answers
+
+    async def catch_up(self) -> None:
+        """Learn of other processes' writes before answering from memory (bot.changes): read the change
+        feed when it was last read more than cache.feed_interval_seconds ago."""
+        assert self.engine is not None and self.settings is not None
+        if self.settings.cache.max_age_seconds == 0:
+            return  # nothing is kept, so nothing can be stale
+        tracker = tracker_for(self.engine)
+        interval = self.settings.cache.feed_interval_seconds
+        if time.monotonic() - tracker.read_at < interval:
+            return
+        async with self._feed_lock:  # one read serves every update waiting for it
+            if time.monotonic() - tracker.read_at < interval:
+                return
+            await asyncio.to_thread(refresh, self.engine)
 
     async def resolve_member(self, telegram_user_id: int) -> Member | None:
+        """The member behind a Telegram account (kept in memory while their stamp holds), or None."""
         assert self.engine is not None
+        answers = self.answers
+        key = ("member", telegram_user_id)
+        member = answers.get(key)
+        if member is not MISSING:
+            return member
+        began = answers.begin()
         if telegram_user_id in self.console_members:
             from bot.services.people import member_by_person_id
 
-            return await asyncio.to_thread(
+            member = await asyncio.to_thread(
                 member_by_person_id, engine=self.engine, person_id=self.console_members[telegram_user_id]
             )
-        return await asyncio.to_thread(member_by_telegram_id, engine=self.engine, telegram_user_id=telegram_user_id)
+        else:
+            member = await asyncio.to_thread(
+                member_by_telegram_id, engine=self.engine, telegram_user_id=telegram_user_id
+            )
+        # Strangers are not kept: an invite accepted elsewhere must let them in on their next message.
+        if member is not None:
+            answers.keep(key, member.person_id, member, began)
+        return member
 
     async def customer_index(self):
         """The search index over every customer name, rebuilt when customers were added or removed."""
         from bot.search import CustomerIndex
         from bot.services.customers import all_customer_names, customer_signature
 
-        assert self.engine is not None
+        assert self.engine is not None and self.settings is not None
         now = time.monotonic()
-        # A cheap signature check at most every few seconds keeps searches fast after imports.
-        if self._index is not None and now - self._index_checked < 5:
+        # Customers only come and go with imports, which mark everyone's stamp (bot.changes): the
+        # signature query runs after one, and otherwise every cache.max_age_seconds (5 s if nothing is kept).
+        stamp = tracker_for(self.engine).stamp(None)
+        recheck = self.settings.cache.max_age_seconds or 5.0
+        if self._index is not None and stamp == self._index_stamp and now - self._index_checked < recheck:
             return self._index
         async with self._index_lock:
+            self._index_stamp = stamp
             signature = await asyncio.to_thread(customer_signature, engine=self.engine)
             if self._index is None or signature != self._index_signature:
                 names = await asyncio.to_thread(all_customer_names, engine=self.engine)
@@ -62,8 +108,9 @@ class BotServices:
         return self._index
 
     def forget_customer_index(self) -> None:
-        self._index_checked = 0.0
+        self._index_checked = float("-inf")
         self._index_signature = None
+        self._index_stamp = None
 
 
 class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):

@@ -22,7 +22,13 @@ async def gate(update: object, context: TierContext) -> None:
     # The bot lives in private chats only; groups and channels never see customer data.
     if user is None or chat is None or chat.type != chat.PRIVATE or user.is_bot:
         raise ApplicationHandlerStop
-    member = await context.services.resolve_member(user.id)
+    try:
+        await context.services.catch_up()
+        member = await context.services.resolve_member(user.id)
+    except Exception as exc:
+        # PTB would go on to the next handler group after an error; without a member nothing may run.
+        await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop from exc
     context.member = member
     context.lang = language_for(member.language if member else None, user.language_code, context.settings.team.language)
     if context.user_data is not None:

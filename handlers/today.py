@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.answers import MISSING
 from bot.clock import team_today
 from bot.context import TierContext
 from bot.i18n import t
@@ -27,40 +28,52 @@ TODAY_PHRASES = re.compile(
 
 
 async def show_today(update: Update, context: TierContext) -> None:
-    """Send the member's daily priority list, or something useful when nothing is due."""
+    """Send the member's daily priority list, or something useful when nothing is due.
+
+    The answer is kept in memory for the member, the day and the language until a write concerning
+    the member (a contact, follow-up, snooze, import or scoring run) moves their stamp (bot.changes).
+    """
     member = context.member
     assert member is not None
     today = team_today(context.settings)
+    answers = context.services.answers
+    key = ("today", member.person_id, today, context.lang)
+    text_and_markup = answers.get(key)
+    if text_and_markup is MISSING:
+        began = answers.begin()
+        text_and_markup = await _today_answer(context, member.person_id, today)
+        answers.keep(key, member.person_id, text_and_markup, began)
+    await answer(update, *text_and_markup)
+
+
+async def _today_answer(context: TierContext, person_id: int, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
     items = await asyncio.to_thread(
         daily_list,
         engine=context.engine,
         settings=context.settings,
-        person_id=member.person_id,
+        person_id=person_id,
         today=today,
         tz=context.tz,
     )
     if items:
-        text, markup = render_daily_list(context.lang, items, today)
-        await answer(update, text, markup)
-        return
+        return render_daily_list(context.lang, items, today)
     upcoming = await asyncio.to_thread(
         upcoming_customer,
         engine=context.engine,
         settings=context.settings,
-        person_id=member.person_id,
+        person_id=person_id,
         today=today,
         tz=context.tz,
     )
     if upcoming is None:
-        await answer(update, t(context.lang, "today.no_customers"))
-        return
+        return t(context.lang, "today.no_customers"), None
     name, tier, due_on = upcoming
     text = (
         t(context.lang, "today.empty")
         + "\n"
         + t(context.lang, "today.next", name=name, tier=tier or "–", date=day(context.lang, due_on))
     )
-    await answer(update, text)
+    return text, None
 
 
 async def snooze(update: Update, context: TierContext) -> None:

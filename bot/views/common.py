@@ -85,18 +85,36 @@ def reasons_text(lang: str, reasons, currency: str = "¥", limit: int = 3) -> Ma
     return Markup(separator.join(reason_text(lang, code, params, currency) for code, params in list(reasons)[:limit]))
 
 
+class Keyboard(InlineKeyboardMarkup):
+    """An inline keyboard of callback buttons that knows its own wire form.
+
+    PTB turns a markup into JSON by walking every button object (about 15 µs a button), which made
+    the 24 buttons of a daily list cost more than the rest of the answer. The markup is immutable, so
+    its dict is built once, straight from the (label, data) pairs; tests check it equals PTB's own.
+    """
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, rows: list[list[tuple[str, str]]]) -> None:
+        super().__init__([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows])
+        with self._unfrozen():
+            self._pairs = tuple(tuple(row) for row in rows)
+
+    def to_dict(self, recursive: bool = True) -> dict:
+        return {
+            "inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in self._pairs]
+        }
+
+
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     """Inline keyboard from rows of (label, callback data); None when there are no buttons."""
     rows = [row for row in rows if row]
     if not rows:
         return None
     # Labels are plain text: texts from t() come HTML-escaped and are unescaped here.
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
-            [
-                InlineKeyboardButton(html.unescape(label) if isinstance(label, Markup) else label, callback_data=data)
-                for label, data in row
-            ]
+            [(html.unescape(label) if isinstance(label, Markup) else str(label), data) for label, data in row]
             for row in rows
         ]
     )
