@@ -24,13 +24,13 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import delete, insert, select, union
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import utc_now
+from bot.clock import as_utc, utc_now
 from bot.models import ChangeFeedEntry, Customer, FollowUp
 
 _feed = ChangeFeedEntry.__table__
@@ -122,8 +122,7 @@ class ChangeTracker:
             for row in rows:
                 if row.id in self._applied:
                     continue
-                # SQLite returns naive datetimes; every stored time is UTC.
-                self._applied[row.id] = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+                self._applied[row.id] = as_utc(row.created_at)
                 if row.origin == self.origin:
                     continue  # applied when it committed
                 new += 1

@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from bot.changes import changing
+from bot.clock import as_utc
 from bot.models.people import Person
 from bot.models.pushes import PushLog
 
@@ -171,7 +172,7 @@ def settled(engine: Engine, *, kind: str, periods: set[str], now: datetime, leas
     fresh_after = _utc(now) - lease
     result = set()
     for row in rows:
-        claimed_at = row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=UTC)
+        claimed_at = as_utc(row.claimed_at)
         takeable = row.attempts < MAX_ATTEMPTS and (
             (row.status == CLAIMED and claimed_at < fresh_after) or row.status == RETRY
         )

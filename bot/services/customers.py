@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.clock import local_date
 from bot.models import Contact, Customer, FollowUp, Person
 from bot.models.people import Role
 from bot.services.invites import Member
@@ -85,11 +86,6 @@ class CustomerCard:
     follow_ups: list[tuple[date, str | None]]
 
 
-def _local_day(moment: datetime, tz: str) -> date:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(tz)).date()
-
-
 def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) -> CustomerCard | None:
     """Everything the card shows, or None when the customer does not exist or is not the member's to see."""
     if not may_see(engine=engine, member=member, customer_id=customer_id):
@@ -135,7 +131,7 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
         rep_name=customer.rep_name,
         tier=latest_tier(engine=engine, customer_id=customer_id),
         history=tier_history(engine=engine, customer_id=customer_id, limit=6),
-        contacts=[ContactLine(_local_day(c.contacted_at, tz), c.outcome, c.name, c.note) for c in contacts],
+        contacts=[ContactLine(local_date(c.contacted_at, ZoneInfo(tz)), c.outcome, c.name, c.note) for c in contacts],
         follow_ups=[(f.due_on, f.note) for f in follow_ups],
     )
 

@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
-from bot.clock import utc_now
+from bot.clock import local_date, utc_now
 from bot.config import Settings
 from bot.models import Contact, Customer, CustomerSnooze, FollowUp, ScoringRun, TierSnapshot
 from bot.services.followups import is_open
@@ -76,12 +76,6 @@ class DailyItem:
 def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
     """The UTC moment the local day begins."""
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
-
-
-def local_date(moment: datetime, zone: ZoneInfo) -> date:
-    # SQLite returns naive datetimes; every stored time is UTC.
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone).date()
 
 
 def latest_run_id_column() -> Any:

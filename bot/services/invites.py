@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.changes import Changes, publish, record, tracker_for
-from bot.clock import utc_now
+from bot.clock import as_utc, utc_now
 from bot.config import Settings
 from bot.models import Invite, Person
 from bot.models.people import Role
@@ -44,11 +44,6 @@ class Member:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def create_invite(
@@ -114,7 +109,7 @@ def redeem_invite(
     now = now or utc_now()
     with Session(engine) as session:
         invite = session.exec(select(Invite).where(Invite.token_hash == _hash(token))).first()
-        if invite is None or invite.used_at is not None or _aware(invite.expires_at) <= now:
+        if invite is None or invite.used_at is not None or as_utc(invite.expires_at) <= now:
             return None
         # Claim the invite with a conditional update so two taps, or two bots, redeem it once.
         claimed = session.execute(

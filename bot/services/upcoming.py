@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.clock import local_date
 from bot.config import Settings
 from bot.models import Customer, TierSnapshot
-from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, last_contact_column, local_date
+from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, last_contact_column
 
 _customer = Customer.__table__
 _snapshot = TierSnapshot.__table__
