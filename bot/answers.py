@@ -9,7 +9,7 @@ change feed (a hand-made SQL fix) can go unseen. `cache.max_age_seconds = 0` kee
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ from cachetools import LRUCache
 from bot.changes import ChangeTracker
 
 MISSING: Any = object()
+# What `about` returns for an answer that must not be kept (a stranger, a card of nobody's customer).
+DO_NOT_KEEP: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,20 @@ class Answers:
             return MISSING
         return kept.value
 
+    async def through(
+        self, key: Hashable, compute: Callable[[], Awaitable[Any]], *, about: Callable[[Any], int | None]
+    ) -> Any:
+        """The kept answer for key; else compute() it and keep it for the person about(answer) names
+        (None: no one in particular; DO_NOT_KEEP: not kept)."""
+        value = self.get(key)
+        if value is MISSING:
+            began = self.begin()
+            value = await compute()
+            person_id = about(value)
+            if person_id is not DO_NOT_KEEP:
+                self.keep(key, person_id, value, began)
+        return value
+
     def begin(self) -> int:
         """Call before reading what the answer is made of; hand the result to keep()."""
         return self.tracker.total
@@ -53,9 +69,6 @@ class Answers:
         if self.max_age > 0 and self.tracker.total == began:
             stamp = self.tracker.stamp(person_id)
             self._kept[key] = _Kept(person_id, stamp, time.monotonic() + self.max_age, value)
-
-    def forget(self, key: Hashable) -> None:
-        self._kept.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -148,10 +148,12 @@ def tracker_for(engine: Engine) -> ChangeTracker:
         return tracker
 
 
-def record(connection: Connection, changes: Changes, origin: str) -> None:
-    """Write the feed entries of a change, inside the caller's transaction."""
+def record(connection: Connection, changes: Changes, engine: Engine) -> None:
+    """Write the feed entries of a change, inside the caller's transaction on the engine; publish() it
+    once that transaction has committed (changing() does both)."""
     if not changes:
         return
+    origin = tracker_for(engine).origin
     now = utc_now()
     people: list[int | None] = [None] if changes.everyone else sorted(changes.people)
     connection.execute(insert(_feed), [{"person_id": p, "origin": origin, "created_at": now} for p in people])
@@ -168,11 +170,10 @@ def changing(engine: Engine) -> Iterator[tuple[Connection, Changes]]:
     the commit and this process's stamps move after it (never before: a reader in between would keep
     the old answer under the new stamp)."""
     changes = Changes()
-    tracker = tracker_for(engine)
     with engine.begin() as connection:
         yield connection, changes
-        record(connection, changes, tracker.origin)
-    tracker.apply(changes)
+        record(connection, changes, engine)
+    publish(engine, changes)
 
 
 def refresh(engine: Engine) -> int:

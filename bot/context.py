@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.answers import MISSING, Answers
+from bot.answers import DO_NOT_KEEP, Answers
 from bot.changes import refresh, tracker_for
 from bot.config import Settings
 from bot.services.invites import Member, member_by_telegram_id
@@ -63,26 +63,20 @@ class BotServices:
     async def resolve_member(self, telegram_user_id: int) -> Member | None:
         """The member behind a Telegram account (kept in memory while their stamp holds), or None."""
         assert self.engine is not None
-        answers = self.answers
-        key = ("member", telegram_user_id)
-        member = answers.get(key)
-        if member is not MISSING:
-            return member
-        began = answers.begin()
-        if telegram_user_id in self.console_members:
-            from bot.services.people import member_by_person_id
+        engine = self.engine
 
-            member = await asyncio.to_thread(
-                member_by_person_id, engine=self.engine, person_id=self.console_members[telegram_user_id]
-            )
-        else:
-            member = await asyncio.to_thread(
-                member_by_telegram_id, engine=self.engine, telegram_user_id=telegram_user_id
-            )
+        async def look_up() -> Member | None:
+            if telegram_user_id in self.console_members:
+                from bot.services.people import member_by_person_id
+
+                person_id = self.console_members[telegram_user_id]
+                return await asyncio.to_thread(member_by_person_id, engine=engine, person_id=person_id)
+            return await asyncio.to_thread(member_by_telegram_id, engine=engine, telegram_user_id=telegram_user_id)
+
         # Strangers are not kept: an invite accepted elsewhere must let them in on their next message.
-        if member is not None:
-            answers.keep(key, member.person_id, member, began)
-        return member
+        return await self.answers.through(
+            ("member", telegram_user_id), look_up, about=lambda m: DO_NOT_KEEP if m is None else m.person_id
+        )
 
     async def customer_index(self):
         """The search index over every customer name, rebuilt when customers were added or removed."""

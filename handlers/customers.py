@@ -7,7 +7,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.answers import MISSING
+from bot.answers import DO_NOT_KEEP, MISSING
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import customer_card, visible_customer_ids
@@ -53,14 +53,11 @@ async def visible_ids(context: TierContext) -> frozenset[int] | None:
     import or a scoring run (who belongs to whom only changes with the people and customer files)."""
     member = context.member
     assert member is not None
-    answers = context.services.answers
-    key = ("visible", member.person_id, member.role)
-    allowed = answers.get(key)
-    if allowed is MISSING:
-        began = answers.begin()
-        allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
-        answers.keep(key, None, allowed, began)
-    return allowed
+    return await context.services.answers.through(
+        ("visible", member.person_id, member.role),
+        lambda: asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member),
+        about=lambda _: None,
+    )
 
 
 async def send_card(update: Update, context: TierContext, customer_id: int, allowed=MISSING) -> None:
@@ -71,22 +68,32 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
     assert member is not None
     if allowed is MISSING:
         allowed = await visible_ids(context)
-    answers = context.services.answers
-    key = ("card", customer_id, context.lang)
-    text_and_markup = answers.get(key) if allowed is None or customer_id in allowed else MISSING
-    if text_and_markup is MISSING:
-        began = answers.begin()
+
+    async def card_answer() -> tuple[int | None, tuple] | None:
         card = await asyncio.to_thread(
             customer_card, engine=context.engine, member=member, customer_id=customer_id, tz=context.tz
         )
-        if card is None:
-            # Same answer whether the customer does not exist or is someone else's: a stranger learns nothing.
-            await answer(update, t(context.lang, "not_available"))
-            return
-        text_and_markup = render_card(context.lang, card, context.settings.team.currency_symbol)
-        if card.rep_id is not None:  # a card of nobody's customer has no stamp to watch
-            answers.keep(key, card.rep_id, text_and_markup, began)
-    await answer(update, *text_and_markup)
+        return (
+            None
+            if card is None
+            else (card.rep_id, render_card(context.lang, card, context.settings.team.currency_symbol))
+        )
+
+    if allowed is None or customer_id in allowed:
+        # A card of nobody's customer has no stamp to watch, so it is not kept.
+        rep_and_card = await context.services.answers.through(
+            ("card", customer_id, context.lang),
+            card_answer,
+            about=lambda kept: DO_NOT_KEEP if kept is None or kept[0] is None else kept[0],
+        )
+    else:
+        # Never from memory: a card kept for someone who may see it is not this member's.
+        rep_and_card = await card_answer()
+    if rep_and_card is None:
+        # Same answer whether the customer does not exist or is someone else's: a stranger learns nothing.
+        await answer(update, t(context.lang, "not_available"))
+        return
+    await answer(update, *rep_and_card[1])
 
 
 async def tier_command(update: Update, context: TierContext) -> None:

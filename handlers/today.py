@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.answers import MISSING
 from bot.clock import team_today
 from bot.context import TierContext
 from bot.i18n import t
@@ -36,13 +35,11 @@ async def show_today(update: Update, context: TierContext) -> None:
     member = context.member
     assert member is not None
     today = team_today(context.settings)
-    answers = context.services.answers
-    key = ("today", member.person_id, today, context.lang)
-    text_and_markup = answers.get(key)
-    if text_and_markup is MISSING:
-        began = answers.begin()
-        text_and_markup = await _today_answer(context, member.person_id, today)
-        answers.keep(key, member.person_id, text_and_markup, began)
+    text_and_markup = await context.services.answers.through(
+        ("today", member.person_id, today, context.lang),
+        lambda: _today_answer(context, member.person_id, today),
+        about=lambda _: member.person_id,
+    )
     await answer(update, *text_and_markup)
 
 

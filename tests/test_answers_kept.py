@@ -255,9 +255,12 @@ def test_the_keyboard_sends_exactly_what_ptb_would():
 
 async def test_a_kept_answer_is_not_stored_when_a_change_lands_while_it_is_computed(bot):
     answers = bot.application.bot_data.answers
-    began = answers.begin()
-    with changing(bot.engine) as (_, changes):
-        changes.concern(bot.team.rep)
-    answers.keep(("probe",), bot.team.rep, "stale", began)
+
+    async def computed_while_a_visit_lands() -> str:
+        await asyncio.sleep(0)
+        with changing(bot.engine) as (_, changes):
+            changes.concern(bot.team.rep)
+        return "stale"
+
+    assert await answers.through(("probe",), computed_while_a_visit_lands, about=lambda _: bot.team.rep) == "stale"
     assert ("probe",) not in answers._kept
-    await asyncio.sleep(0)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from bot.changes import Changes, publish, record, tracker_for
+from bot.changes import Changes, publish, record
 from bot.importing.ahead import run_ahead
 from bot.importing.customers import CustomerImport
 from bot.importing.people import PeopleImport
@@ -78,7 +78,7 @@ def import_file(
             if changed and not dry_run and (report.ok or accept_good_rows):
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
                 changes = Changes().concern_everyone()
-                record(connection, changes, tracker_for(engine).origin)
+                record(connection, changes, engine)
                 connection.commit()
                 publish(engine, changes)
                 report.committed = True

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.changes import Changes, publish, record, tracker_for
+from bot.changes import Changes, publish, record
 from bot.clock import as_utc, utc_now
 from bot.config import Settings
 from bot.models import Invite, Person
@@ -137,7 +137,7 @@ def redeem_invite(
         session.flush()
         # The account may have belonged to someone else until now: everyone's sign-in is looked up afresh.
         changes = Changes().concern_everyone()
-        record(session.connection(), changes, tracker_for(engine).origin)
+        record(session.connection(), changes, engine)
         session.commit()
         publish(engine, changes)
         return Member.of(person)
