@@ -34,6 +34,26 @@ class ImportKind(StrEnum):
     customers = "customers"
     sales = "sales"
     people = "people"
+    contacts = "contacts"
+
+
+class Language(StrEnum):
+    en = "en"
+    zh_hans = "zh-Hans"
+    zh_hant = "zh-Hant"
+
+
+class DateOrderChoice(StrEnum):
+    mdy = "mdy"
+    dmy = "dmy"
+
+
+LangOption = Annotated[
+    Language | None,
+    typer.Option(
+        "--lang", help="Language of the report (default: the team's language from the config).", show_default=False
+    ),
+]
 
 
 class ExportKind(StrEnum):
@@ -108,27 +128,49 @@ def db_current(config: ConfigOption = None) -> None:
 def import_(
     kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX file.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and change nothing.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show the recognised export, the column mapping and the first rows; change nothing."
+        ),
+    ] = False,
     accept_good_rows: Annotated[
         bool, typer.Option("--accept-good-rows", help="Import the good rows even if some rows are bad.")
     ] = False,
     rejects: Annotated[
         Path | None, typer.Option(help="With --accept-good-rows: write the bad rows and reasons here (CSV).")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Apply the corrections the file makes to stored sales (shown first without it)."
+        ),
+    ] = False,
+    date_order: Annotated[
+        DateOrderChoice | None,
+        typer.Option(
+            "--date-order", help="Read dates like 11/5/2026 as month/day (mdy) or day/month (dmy).", show_default=False
+        ),
+    ] = None,
+    lang: LangOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Load customers, sales lines or people from a CSV or XLSX export."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.i18n import plain
+    from bot.i18n.phrases import say
     from bot.importing import ImportFileError
     from bot.importing.progress import rich_progress
     from bot.services.loading import load_export
+    from bot.views.imports import import_summary
 
+    settings = _settings(config)
+    language = lang.value if lang else settings.team.language
     if not file.is_file():
-        _fail(f"{file}: no such file")
+        _fail(plain(language, "imp.no_file", file=file))
     if rejects is not None and not accept_good_rows:
         _fail("--rejects only makes sense together with --accept-good-rows")
-    settings = _settings(config)
     engine = _engine(settings)
     try:
         with rich_progress(f"Importing {kind.value}") as progress:
@@ -141,18 +183,20 @@ def import_(
                 accept_good_rows=accept_good_rows,
                 rejects_path=rejects,
                 progress=progress,
+                replace=replace,
+                date_order=date_order.value if date_order else None,
             )
     except ImportFileError as exc:
-        _fail(f"{file}: {exc}")
+        _fail(plain(language, "imp.unusable", file=file, reason=say(language, str(exc))))
         return
     except OperationalError:
         # SQLite waited 30 s for another writer (the bot, another import); nothing was changed.
-        _fail(f"{file}: the database is busy with another import or the bot; nothing was changed. Try again.")
+        _fail(plain(language, "imp.busy", file=file))
         return
-    typer.echo(report.summary())
+    typer.echo(import_summary(report, language))
     if scoring is not None:
         typer.echo(scoring.render())
-    if not report.ok:
+    if not report.ok or report.blocked_by_corrections:
         raise typer.Exit(1)
 
 

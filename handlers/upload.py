@@ -11,18 +11,21 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import TierContext
-from bot.i18n import Markup, t
+from bot.i18n import Markup, escape, plain, t
+from bot.i18n.phrases import say
 from bot.importing import ImportFileError
 from bot.services.loading import load_export
 from bot.views.common import keyboard, shorten
+from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
 
-KINDS = ("customers", "sales", "people")
+KINDS = ("customers", "sales", "people", "contacts")
 # Words in the caption or file name that say what an export holds.
 KIND_WORDS = {
     "customers": ("customer", "客户", "客戶", "终端"),
     "sales": ("sale", "销售", "銷售", "订单", "流向", "发货"),
     "people": ("people", "person", "staff", "人员", "人員", "员工", "代表"),
+    "contacts": ("visit", "contact", "拜访", "拜訪", "签到", "外勤"),
 }
 MAX_MB = 20  # what the cloud Bot API lets a bot download
 SHOWN_ERRORS = 10
@@ -60,6 +63,11 @@ async def document(update: Update, context: TierContext) -> None:
     await _load(update, context, doc.file_id, name, kind)
 
 
+def shorten_block(text: str) -> Markup:
+    """A long plain-text report as escaped HTML that fits one message."""
+    return escape(text if len(text) <= 3500 else text[:3500] + "\n…")
+
+
 async def kind_button(update: Update, context: TierContext) -> None:
     """The admin said what the file holds."""
     data = update.callback_query.data if update.callback_query else ""
@@ -85,7 +93,7 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
                 load_export, engine=context.engine, settings=context.settings, kind=kind, path=path
             )
         except ImportFileError as exc:
-            await answer(update, t(lang, "upload.unusable", reason=str(exc)))
+            await answer(update, t(lang, "upload.unusable", reason=say(lang, str(exc))))
             return
         except OperationalError:
             await answer(update, t(lang, "upload.busy"))
@@ -93,13 +101,25 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
     if not report.ok:
         lines = [t(lang, "upload.rejected", count=report.rows_rejected)]
         for error in report.rejected[:SHOWN_ERRORS]:
-            lines.append(t(lang, "upload.row", row=error.row, column=error.column, reason=error.reason))
+            lines.append(t(lang, "upload.row", row=error.row, column=error.column, reason=say(lang, error.reason)))
         if report.problems > SHOWN_ERRORS:
             lines.append(t(lang, "upload.more", count=report.problems - SHOWN_ERRORS))
         await answer(update, Markup("\n".join(lines)))
         return
+    if report.blocked_by_corrections:
+        # Corrections to stored sales are applied from the command line (--replace), after a look.
+        await answer(update, shorten_block(import_summary(report, lang)))
+        return
     lines = [t(lang, "upload.done", kind=t(lang, f"kind.{kind}"), read=report.rows_read, inserted=report.inserted,
                updated=report.updated, unchanged=report.unchanged)]  # fmt: skip
+    if report.shape and not report.shape.startswith("tierbot."):
+        lines.append(escape(plain(lang, "imp.shape", shape=shape_name(lang, report.shape))))
+    if report.rows_skipped:
+        lines.append(escape("\n".join(skipped_lines(report, lang))))
+    if report.unused:
+        lines.append(escape(plain(lang, "imp.unused", columns=", ".join(report.unused_columns))))
+    if report.notices:
+        lines.append(escape("\n".join([plain(lang, "imp.notices"), *(f"  {say(lang, n)}" for n in report.notices)])))
     if scoring is not None:
         tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
         lines.append(t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers))

@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 def tierbot(engine, database_url, tmp_path):
     """Run `tierbot ...` against the test database; return the result."""
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "{database_url}"\n', encoding="utf-8")
+    config.write_text(f'[database]\nurl = "{database_url}"\n\n[team]\nlanguage = "en"\n', encoding="utf-8")
     runner = CliRunner()
 
     def run(*args: str | Path):

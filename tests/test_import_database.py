@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.importing import ImportFileError, import_file
 from bot.models import Customer, Person, SaleLine
+from bot.views.imports import import_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -117,7 +118,7 @@ def test_importing_the_same_files_again_changes_nothing(engine):
     assert [counts(r) for r in again] == [(0, 0, 4, 0), (0, 0, 4, 0), (0, 0, 4, 0), (0, 0, 5, 0)]
     assert not any(r.committed for r in again)
     assert (people(engine), customers(engine), sales(engine)) == before
-    assert "Nothing changed: the database already had every row." in again[-1].summary()
+    assert "Nothing changed: the database already had every row." in import_summary(again[-1], "en")
 
 
 def test_identical_lines_in_one_file_are_separate_sales_imported_once(engine, tmp_path):
@@ -212,14 +213,14 @@ def test_bad_sales_rows_are_reported_with_row_column_and_reason(engine, tmp_path
     load_team(engine)
     path = write(
         tmp_path / "s.csv",
-        "客户编号,销售日期,金额,数量\nH001,2026-11-05,100,1\nH999,2026-11-05,100,1\nH001,11/05/2026,abc,\nH001,,,x\n",
+        "客户编号,销售日期,金额,数量\nH001,2026-11-05,100,1\nH999,2026-11-05,100,1\nH001,2026-13-05,abc,\nH001,,,x\n",
     )
 
     report = import_file(engine=engine, kind="sales", path=path)
 
     assert [str(e) for e in report.rejected] == [
         "row 3, column 客户编号: 'H999' is not a known customer; import the customers file first, or correct the id",
-        "row 4, column 销售日期: '11/05/2026' is not a date; write dates year first, as 2026-11-05, 2026/11/5, "
+        "row 4, column 销售日期: '2026-13-05' is not a date; write dates year first, as 2026-11-05, 2026/11/5, "
         "20261105 or 2026年11月5日",
         "row 4, column 金额: 'abc' is not a number",
         "row 5, column 销售日期: is empty; a date is required",
@@ -270,16 +271,16 @@ def test_changing_a_manager_counts_as_an_update(engine, tmp_path):
 
 def test_duplicate_line_ids_are_bad_rows(engine, tmp_path):
     load_team(engine)
-    text = "行号,客户编号,日期,金额\n1,H001,2026-11-05,10\n2,H001,2026-11-05,20\n1,H002,2026-11-06,30\n"
+    text = "单据行号,客户编号,日期,金额\n1,H001,2026-11-05,10\n2,H001,2026-11-05,20\n1,H002,2026-11-06,30\n"
 
     report = import_file(engine=engine, kind="sales", path=write(tmp_path / "s.csv", text), chunk_size=2)
 
     assert [str(e) for e in report.rejected] == [
-        "row 4, column 行号: '1' is the line id of row 2 too; each may appear only once"
+        "row 4, column 单据行号: '1' is the line id of row 2 too; each may appear only once"
     ]
 
 
-def test_a_corrected_line_with_a_line_id_is_updated(engine, tmp_path):
+def test_a_corrected_line_with_a_line_id_is_shown_and_applied_only_with_replace(engine, tmp_path):
     load_team(engine)
     header = "单据行号,客户编号,销售日期,金额,数量,品名\n"
     lines = ["L1,H001,2026-11-05,100,1,A\n", "L2,H001,2026-11-05,200,2,B\n", "L3,H002,2026-11-06,300,3,C\n"]
@@ -288,16 +289,22 @@ def test_a_corrected_line_with_a_line_id_is_updated(engine, tmp_path):
     fixed = write(tmp_path / "b.csv", header + "".join(lines) + "L4,H002,2026-11-07,1,,\n")
 
     import_file(engine=engine, kind="sales", path=first)
-    report = import_file(engine=engine, kind="sales", path=fixed)
+    before = sales(engine)
+    shown = import_file(engine=engine, kind="sales", path=fixed)
 
-    assert counts(report) == (1, 1, 2, 0)
+    assert not shown.committed and sales(engine) == before
+    assert [(c.row, c.field, c.old, c.new) for c in shown.corrections] == [(3, "amount", "200", "250")]
+
+    report = import_file(engine=engine, kind="sales", path=fixed, replace=True)
+
+    assert report.committed and counts(report) == (1, 1, 2, 0)
     assert ("H001", date(2026, 11, 5), 250.0, 2.0, "B") in sales(engine)
     assert len(sales(engine)) == 4
 
 
 def test_lines_without_a_line_id_in_a_line_id_file_are_keyed_by_content(engine, tmp_path):
     load_team(engine)
-    text = "行号,客户编号,日期,金额\nL1,H001,2026-11-05,10\n,H001,2026-11-05,10\n,H001,2026-11-05,10\n"
+    text = "单据行号,客户编号,日期,金额\nL1,H001,2026-11-05,10\n,H001,2026-11-05,10\n,H001,2026-11-05,10\n"
     path = write(tmp_path / "s.csv", text)
 
     first = import_file(engine=engine, kind="sales", path=path)
@@ -325,8 +332,8 @@ def test_one_bad_row_at_the_end_changes_nothing_even_after_earlier_chunks(engine
     assert report.inserted == 9 and report.rows_rejected == 1 and report.rejected[0].row == 11
     assert not report.committed
     assert (customers(engine), sales(engine)) == before
-    assert "Nothing was changed, because 1 rows have problems." in report.summary()
-    assert "Would insert 9" in report.summary()
+    assert "Nothing was changed, because 1 rows have problems." in import_summary(report, "en")
+    assert "Would insert 9" in import_summary(report, "en")
 
 
 def test_accept_good_rows_imports_them_and_writes_the_rejects(engine, tmp_path):
@@ -385,7 +392,7 @@ def test_dry_run_changes_nothing_and_says_what_would_happen(engine, tmp_path):
     assert counts(report) == (4, 0, 0, 0) and counts(update) == (0, 1, 0, 0)
     assert not report.committed and not update.committed
     assert (customers(engine), sales(engine)) == before
-    assert "Dry run: nothing was changed." in report.summary()
+    assert "Dry run: nothing was changed." in import_summary(report, "en")
 
 
 def test_xlsx_with_date_cells_and_numeric_ids(engine, tmp_path):
@@ -413,7 +420,7 @@ def test_xlsx_with_date_cells_and_numeric_ids(engine, tmp_path):
 def test_header_only_file_imports_nothing(engine, tmp_path):
     report = import_file(engine=engine, kind="customers", path=write(tmp_path / "c.csv", "客户编号,客户名称\n"))
     assert report.ok and report.rows_read == 0 and not report.committed
-    assert "The file has no rows; nothing was changed." in report.summary()
+    assert "The file has no rows; nothing was changed." in import_summary(report, "en")
 
 
 def test_summary_shows_fifty_problems_and_the_rejects_file_has_all(engine, tmp_path):
@@ -423,7 +430,7 @@ def test_summary_shows_fifty_problems_and_the_rejects_file_has_all(engine, tmp_p
 
     report = import_file(engine=engine, kind="sales", path=path, accept_good_rows=True, rejects_path=rejects)
 
-    lines = report.summary().splitlines()
+    lines = import_summary(report, "en").splitlines()
     assert lines[-1] == "  and 10 more"
     assert lines[-2].startswith("  row 51, column 客户编号: 'X49' is not a known customer")
     assert len(report.rejected) == 60

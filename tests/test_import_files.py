@@ -181,7 +181,9 @@ def test_missing_required_column_says_which_and_what_headers_count(tmp_path):
 
     message = str(caught.value)
     assert message.startswith("this is not a usable customers file: it has no column for")
-    assert "the customer's name (accepted headers: name, customer_name, 客户名称, 名称, 客户名)" in message
+    assert (
+        "the customer's name (accepted headers: name, customer_name, 客户名称, 名称, 客户名, Account Name)" in message
+    )
     assert "The columns found are: '客户编号', '城市'." in message
 
 
@@ -190,10 +192,33 @@ def test_a_sales_file_imported_as_customers_gets_a_hint(tmp_path):
         open_table(FIXTURES / "sales_en.csv", "customers")
 
 
-def test_two_columns_for_the_same_field_are_refused(tmp_path):
-    path = write(tmp_path / "c.csv", "客户编号,customer_id,客户名称\nH1,H1,仁济医院\n")
-    with pytest.raises(ImportFileError, match="'客户编号' and 'customer_id' both give the customer's id"):
+def test_the_same_header_twice_is_refused(tmp_path):
+    path = write(tmp_path / "c.csv", "客户编号,客户编号（必填）,客户名称\nH1,H1,仁济医院\n")
+    with pytest.raises(ImportFileError, match="'客户编号' and '客户编号（必填）' both give the customer's id"):
         open_table(path, "customers")
+
+
+def test_of_two_columns_for_one_field_the_preferred_is_read_and_the_other_listed_unused(tmp_path):
+    path = write(
+        tmp_path / "invoices.csv",
+        "Invoice Number,Account Name,Account Name.id,Due Date,Invoice Date,Grand Total,Sub Total\n"
+        "INV-1,Renji,zcrm_1,2026-12-05,2026-11-05,100,90\n",
+    )
+    table = open_table(path, "sales")
+
+    assert table.header_of("date") == "Invoice Date"
+    assert table.header_of("customer") == "Account Name.id"
+    assert table.shape == "zoho.invoices"
+    assert [(u.header, u.reason, u.used_instead) for u in table.unused] == [
+        ("Due Date", "instead", "Invoice Date"),
+        ("Sub Total", "unknown", None),
+    ]
+
+
+def test_an_unknown_header_gets_the_closest_accepted_names(tmp_path):
+    path = write(tmp_path / "s.csv", "客户编号,销售日期,销售金額\nH1,2026-11-05,10\n")
+    with pytest.raises(ImportFileError, match="'销售金額' looks like '销售金额'"):
+        open_table(path, "sales")
 
 
 @pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n"])

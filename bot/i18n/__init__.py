@@ -38,22 +38,29 @@ def language_for(person_language: str | None, telegram_code: str | None, default
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    from bot.i18n import en, zh_hans
+    from bot.i18n import en, imports_en, imports_zh_hans, zh_hans
 
     if lang == "en":
-        return en.TEXTS
+        return {**en.TEXTS, **imports_en.TEXTS}
+    simplified = {**zh_hans.TEXTS, **imports_zh_hans.TEXTS}
     if lang == "zh-Hant":
         import opencc
 
         converter = opencc.OpenCC("s2twp")
-        return {key: converter.convert(text) for key, text in zh_hans.TEXTS.items()}
-    return zh_hans.TEXTS
+        return {key: converter.convert(text) for key, text in simplified.items()}
+    return simplified
 
 
 def t(lang: str, key: str, /, **params: Any) -> Markup:
     """The text for key in lang, with params escaped for Telegram HTML."""
     template = catalog(lang).get(key) or catalog("en")[key]
     return Markup(template.format(**{name: escape(value) for name, value in params.items()}))
+
+
+def plain(lang: str, key: str, /, **params: Any) -> str:
+    """The text for key in lang as plain text (for the command line and files), nothing escaped."""
+    template = catalog(lang).get(key) or catalog("en")[key]
+    return template.format(**params)
 
 
 def has(lang: str, key: str) -> bool:

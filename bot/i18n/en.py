@@ -252,4 +252,5 @@ TEXTS: dict[str, str] = {
     "kind.customers": "customers",
     "kind.sales": "sales",
     "kind.people": "people",
+    "kind.contacts": "visits",
 }

@@ -244,4 +244,5 @@ TEXTS: dict[str, str] = {
     "kind.customers": "客户",
     "kind.sales": "销售",
     "kind.people": "人员",
+    "kind.contacts": "拜访记录",
 }

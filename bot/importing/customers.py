@@ -79,6 +79,10 @@ class CustomerImport:
         update_rows(self._connection, Customer.__table__, changed)
         return [Outcome(checked.chunk, checked.problems, inserted=len(new), updated=len(changed), unchanged=unchanged)]
 
+    def preview(self, checked: Checked) -> list[dict[str, object]]:
+        """The first good rows as they will be stored."""
+        return [dict(row) for row in checked.payload[:5]]
+
     def finish(self) -> list[Outcome]:
         return []
 

@@ -21,17 +21,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import Changes, publish, record
 from bot.importing.ahead import run_ahead
+from bot.importing.contacts import ContactImport
 from bot.importing.customers import CustomerImport
 from bot.importing.people import PeopleImport
 from bot.importing.progress import ProgressCallback
 from bot.importing.readers import open_table
 from bot.importing.rejects import RejectsFile
-from bot.importing.report import ImportReport
+from bot.importing.report import Correction, ImportReport
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
 
 DEFAULT_CHUNK_ROWS = 50_000
-IMPORTERS = {"customers": CustomerImport, "sales": SalesImport, "people": PeopleImport}
+IMPORTERS = {"customers": CustomerImport, "sales": SalesImport, "people": PeopleImport, "contacts": ContactImport}
 # A page cache big enough for the sale_line indexes turns random index inserts into memory writes.
 _SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 # Imports wait for each other on PostgreSQL, as SQLite's write lock makes them do.
@@ -48,25 +49,47 @@ def import_file(
     rejects_path: Path | None = None,
     progress: ProgressCallback | None = None,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
+    replace: bool = False,
+    date_order: str | None = None,
+    timezone: str = "Asia/Shanghai",
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
     Bad rows are reported, never raised. With ``accept_good_rows`` the good rows are imported even
     when some are bad; with ``rejects_path`` the bad rows are written there (when there are any).
+    A file that would change stored sales changes nothing unless ``replace`` (apply the corrections).
+    ``date_order`` ("mdy" or "dmy") reads 11/5/2026-style dates when the file itself cannot decide.
     """
     path = Path(path)
     table = open_table(path, kind)
-    report = ImportReport(kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows, source=table.source)
+    report = ImportReport(
+        kind=kind,
+        path=path,
+        dry_run=dry_run,
+        accept_good_rows=accept_good_rows,
+        source=table.source,
+        replace=replace,
+        shape=table.shape,
+        mapping=table.field_headers,
+        unused=table.unused,
+    )
     notify = progress or (lambda done, total: None)
     rejects = RejectsFile(Path(rejects_path), table.headers) if rejects_path is not None else None
     finished = False
     try:
         with _transaction(engine, foreign_keys=kind != "sales") as connection:
-            importer = IMPORTERS[kind](connection, table)
+            options: dict[str, object] = {}
+            if kind == "sales":
+                options = {"replace": replace, "date_order": date_order}
+            elif kind == "contacts":
+                options = {"timezone": timezone, "date_order": date_order}
+            importer = IMPORTERS[kind](connection, table, **options)
             done = 0
             notify(0, table.rows_total)
             # Reading and checking run a chunk ahead of writing, in a thread; writing stays here.
             for checked in run_ahead(importer.check(chunk) for chunk in table.chunks(chunk_size)):
+                if not report.preview:
+                    report.preview = importer.preview(checked) if hasattr(importer, "preview") else []
                 for outcome in importer.write(checked):
                     _record(report, outcome, rejects)
                 done += len(checked.chunk)
@@ -75,7 +98,7 @@ def import_file(
                 _record(report, outcome, rejects)
             notify(done, done)
             changed = report.inserted + report.updated > 0
-            if changed and not dry_run and (report.ok or accept_good_rows):
+            if changed and not dry_run and (report.ok or accept_good_rows) and not report.blocked_by_corrections:
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
                 changes = Changes().concern_everyone()
                 record(connection, changes, engine)
@@ -98,10 +121,14 @@ def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None)
     report.inserted += outcome.inserted
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged
+    report.notices.extend(outcome.notices)
+    for row, field_name, old, new in outcome.corrections:
+        report.add_correction(Correction(row, field_name, old, new))
     if outcome.chunk is None or outcome.problems is None:
         return
     report.rows_read += len(outcome.chunk)
     problems = outcome.problems
+    report.add_skipped(problems.skipped)
     if problems.errors:
         report.add_errors(problems.sorted_errors(), problems.bad_rows)
         if rejects is not None:

@@ -20,17 +20,19 @@ import itertools
 import warnings
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bot.importing.columns import FIELDS, map_headers, matched_required
+from bot.importing.columns import FIELDS, UnusedColumn, map_headers, matched_required, required_count, unused_columns
 from bot.importing.report import ImportFileError
+from bot.importing.shapes import recognise
 
-HEADER_SEARCH_ROWS = 10
+# Formatted reports (Salesforce's XLSX) put a title, the date and the filters above the header.
+HEADER_SEARCH_ROWS = 30
 _BLOCK = 1 << 20
 _DELIMITERS = (",", "\t", ";", "|")
 
@@ -61,6 +63,14 @@ class Table:
     encoding: str | None = None
     delimiter: str = ","
     sheet: str | None = None
+    shape: str = ""
+    unused: list[UnusedColumn] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.shape:
+            self.shape = recognise(self.kind, self.headers)
+        if not self.unused:
+            self.unused = unused_columns(self.kind, self.headers, self.fields)
 
     def header_of(self, field_name: str) -> str:
         return self.headers[self.fields[field_name]]
@@ -234,7 +244,7 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, str, int]:
 
 
 def _choose_header(kind: str, records: list[list[str]]) -> int:
-    required = sum(spec.required for spec in FIELDS[kind])
+    required = required_count(kind)
     scores = [matched_required(kind, record) for record in records]
     for index, score in enumerate(scores):
         if score == required:

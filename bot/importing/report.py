@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.importing.columns import UnusedColumn
 
 SHOWN_ERRORS = 50
 # More than this many problems are counted and written to the rejects file, but not kept in memory.
@@ -33,6 +37,26 @@ class RowError:
         return f"column {self.column}: {shown}{self.reason}"
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row that is not an error but is not loaded: a void or draft order, an opportunity not won."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A stored value the file would change: the line it belongs to, the field, old and new value."""
+
+    row: int
+    field: str
+    old: str
+    new: str
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import.
@@ -56,11 +80,45 @@ class ImportReport:
     rejected: list[RowError] = field(default_factory=list)
     committed: bool = False
     rejects_path: Path | None = None
+    replace: bool = False
+    shape: str = ""
+    # {Tierbot field: file column} for the columns read, and the columns left out with the reason.
+    mapping: dict[str, str] = field(default_factory=dict)
+    unused: list[UnusedColumn] = field(default_factory=list)
+    rows_skipped: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+    rows_corrected: int = 0
+    corrections: list[Correction] = field(default_factory=list)
+    # Changes worth a word that are applied anyway: customers moving between reps, people leaving.
+    notices: list[str] = field(default_factory=list)
+    # The first rows as they would be stored (a dry run shows them).
+    preview: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def unused_columns(self) -> list[str]:
+        return [column.header for column in self.unused]
+
+    @property
+    def blocked_by_corrections(self) -> bool:
+        """The file would change stored sales and --replace was not given: nothing is applied."""
+        return self.rows_corrected > 0 and not self.replace
 
     @property
     def ok(self) -> bool:
         """True when no row was bad."""
         return self.rows_rejected == 0
+
+    def add_skipped(self, skipped: list[SkippedRow]) -> None:
+        self.rows_skipped += len({row.row for row in skipped})
+        room = KEPT_ERRORS - len(self.skipped)
+        if room > 0:
+            self.skipped.extend(skipped[:room])
+
+    def add_correction(self, correction: Correction) -> None:
+        if not self.corrections or self.corrections[-1].row != correction.row:
+            self.rows_corrected += 1
+        if len(self.corrections) < KEPT_ERRORS:
+            self.corrections.append(correction)
 
     def add_errors(self, errors: list[RowError], bad_rows: int) -> None:
         self.problems += len(errors)
@@ -68,35 +126,3 @@ class ImportReport:
         room = KEPT_ERRORS - len(self.rejected)
         if room > 0:
             self.rejected.extend(errors[:room])
-
-    def summary(self) -> str:
-        """A few lines for the person who ran the import, then every problem (the first 50 of them)."""
-        lines = [f"{self.path.name}: {self.rows_read:,} rows read ({self.kind}; {self.source})."]
-        if self.dry_run or not (self.ok or self.accept_good_rows):
-            counts = f"Would insert {self.inserted:,}, would update {self.updated:,}"
-        else:
-            counts = f"Inserted {self.inserted:,}, updated {self.updated:,}"
-        lines.append(f"{counts}; {self.unchanged:,} unchanged; {self.rows_rejected:,} rejected.")
-        lines.append(self._outcome())
-        if self.rejected:
-            lines.append("Problems:")
-            lines.extend(f"  {error}" for error in self.rejected[:SHOWN_ERRORS])
-            if self.problems > SHOWN_ERRORS:
-                lines.append(f"  and {self.problems - SHOWN_ERRORS:,} more")
-        return "\n".join(lines)
-
-    def _outcome(self) -> str:
-        rejects = f" The bad rows and their reasons are in {self.rejects_path}." if self.rejects_path else ""
-        if self.dry_run:
-            return "Dry run: nothing was changed." + rejects
-        if self.rows_read == 0:
-            return "The file has no rows; nothing was changed."
-        if self.ok:
-            return "Done." if self.committed else "Nothing changed: the database already had every row."
-        if self.accept_good_rows:
-            done = "The good rows were imported" if self.committed else "The good rows changed nothing"
-            return f"{done}; the {self.rows_rejected:,} bad rows were left out.{rejects}"
-        return (
-            f"Nothing was changed, because {self.rows_rejected:,} rows have problems. Fix them and import "
-            "the file again, or import only the good rows with --accept-good-rows." + rejects
-        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,10 @@ class Outcome:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # (row, field, old, new) for stored values the rows would change.
+    corrections: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # Changes applied anyway that the admin should hear of (a customer moved to another rep...).
+    notices: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +45,14 @@ class IdMap:
     def __init__(self, external_ids: list[str], ids: list[int]) -> None:
         self._index = pd.Index(external_ids, dtype=object)
         self._ids = np.asarray(ids, dtype=np.int64)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self._ids
+
+    @property
+    def external_ids(self) -> list[str]:
+        return self._index.tolist()
 
     @classmethod
     def load(cls, connection: Connection, table: SqlTable) -> IdMap:
@@ -74,10 +86,19 @@ def optional_text(problems: Problems, cells: pd.DataFrame, name: str, limit: int
     return result.where(result != "", None)
 
 
-def repeats(problems: Problems, cells: pd.DataFrame, name: str, rows: np.ndarray, seen: Occurrences, what: str) -> None:
-    """Mark every row whose (non-empty) value in this column appeared on an earlier row of the file."""
+def repeats(
+    problems: Problems,
+    cells: pd.DataFrame,
+    name: str,
+    rows: np.ndarray,
+    seen: Occurrences,
+    what: str,
+    live: np.ndarray | None = None,
+) -> None:
+    """Mark every row whose (non-empty) value in this column appeared on an earlier row of the file
+    (rows outside ``live``, such as skipped void orders, neither count nor are marked)."""
     values = cells[name]
-    filled = ~empty(values)
+    filled = ~empty(values) if live is None else ~empty(values) & live
     if not filled.any():
         return
     times, first_rows = seen.see(fingerprints(values[filled]), rows[filled])

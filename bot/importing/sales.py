@@ -1,19 +1,34 @@
-"""Sales files: check each chunk with whole-column operations, key every line, and bulk-upsert it.
+"""Sales files: check each chunk with whole-column operations, key every line, and bulk-write it.
 
-A line's key makes re-importing a file add nothing:
-- with a line id column, ``id:<line id>``; a repeated line id in one file is a bad row, because a
-  column that numbers lines within each invoice (1, 2, 3, ...) would otherwise merge lines silently;
-- without one, ``h:`` and the BLAKE2b-128 hex digest of the line's content, so exports that overlap
+Which rows are sales: a row whose status says void, draft, cancelled or not yet confirmed (作废, 草稿,
+Cancelled…), or an opportunity whose stage is not Closed Won, is *skipped*: listed with its reason,
+never an error and never revenue. A totals or footer row under the data (合计, Grand Totals…) is
+skipped too.
+
+Which customer: by its id when the file has one (客户编码, Account Name.id, Account ID…), else (or when
+that id is unknown) by its name, normalised and through remembered aliases (bot.importing.customer_names).
+
+A line's key makes re-importing a file add nothing, and tells a correction from a new sale:
+- ``id:<line id>`` when the export has a unique line id column (明细ID, 单据行号);
+- ``d:<document>␟<line number>`` when it has a document number and a line number (单据编号+行号, an
+  invoice and its line); the document number alone for exports with one row per order (``d:<document>``,
+  and ``␟#n`` for its n-th repeat in the file). A line number alone (行号, 序号, Row) never identifies
+  a line: it restarts at 1 in every export;
+- otherwise ``h:`` and the BLAKE2b-128 hex digest of the line's content, so exports that overlap
   (January-June, then January-December) add only the new lines. The content is the UTF-8 text
   ``customer id␟YYYY-MM-DD␟amount␟quantity␟product`` (␟ is U+001F), amount and quantity rounded to
   4 decimals and written as Python writes floats (``1234.5``, ``-20.0``), an empty quantity or
-  product as nothing. Two identical lines in one file are two sales: the n-th repeat (n = 1, 2, ...)
-  appends ``␟n`` before hashing. Only hashlib and float repr are involved, so keys stay the same
-  across pandas and numpy versions.
+  product as nothing, then the distributor and batch when the file has those columns (a flow file).
+  Two identical lines in one file are two sales: the n-th repeat (n = 1, 2, ...) appends ``␟n``
+  before hashing. Only hashlib and float repr are involved, so keys stay the same across versions.
+A file that gives a stored line (same id) another customer, date or amount changes nothing: the
+changes are listed, and applied only with ``replace``.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from hashlib import blake2b
 
 import numpy as np
@@ -21,129 +36,300 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from bot.importing.readers import Chunk, Table
-from bot.importing.rows import Checked, IdMap, Outcome, as_python, repeats, unknown_reference
+from bot.importing.rows import Checked, IdMap, Outcome, as_python, repeats
+from bot.importing.shapes import not_a_sale, not_won
 from bot.importing.values import (
     DATE_HINT,
+    MONTH_HINT,
+    DateOrder,
     Occurrences,
     Problems,
     empty,
+    fingerprints,
     parse_dates,
+    parse_months,
     parse_numbers,
     too_long,
 )
-from bot.importing.writers import SaleRows, sale_line_writer
+from bot.importing.writers import CONTENT_PREFIX, SaleRows, StoredLineChange, sale_line_writer
 from bot.models import Customer
 
 LINE_ID_PREFIX = "id:"
-CONTENT_PREFIX = "h:"
+DOCUMENT_PREFIX = "d:"
 MAX_LINE_ID = 80 - len(LINE_ID_PREFIX)
+_KEY_LIMIT = 80
+PREVIEW_ROWS = 5
+# Rows under the data that carry totals or the report's small print, not sales.
+FOOTER = re.compile(
+    r"^\s*(合计|总计|小计|共计|总合计|汇总|grand\s*totals?|totals?|sub\s*totals?|sum|count|record\s*count|"
+    r"confidential|copyright|generated\s*by|记录数)",
+    re.IGNORECASE,
+)
+_SKIP_REASONS = {"status": "is not a sale (void, draft or not confirmed)", "stage": "is not Closed Won"}
 
 
 class SalesImport:
     """Imports a sales file chunk by chunk; counts come from the writer at the end."""
 
-    def __init__(self, connection: Connection, table: Table) -> None:
+    def __init__(self, connection: Connection, table: Table, *, replace: bool = False, date_order: str | None = None):
         self._table = table
         self._customers = IdMap.load(connection, Customer.__table__)
-        self._writer = sale_line_writer(connection)
+        self._external_ids = dict(zip(self._customers.ids.tolist(), self._customers.external_ids, strict=True))
+        self._names = None
+        if "customer_name" in table.fields:
+            from bot.importing.customer_names import CustomerNames
+
+            self._names = CustomerNames.load(connection)
+        self._writer = sale_line_writer(connection, replace=replace)
         self._contents = Occurrences(first_rows=False)
         self._line_ids = Occurrences()
+        self._documents = Occurrences(first_rows=False)
+        self._dates = DateOrder(self._scan_dates, date_order)
         self._good = 0
+        self._changed = 0
+
+    def _scan_dates(self):
+        for chunk in self._table.chunks(50_000):
+            yield chunk.cells["date"], chunk.rows
 
     def check(self, chunk: Chunk) -> Checked:
         """Check a chunk and key its good lines (no database access: this runs in the read-ahead thread)."""
         problems = Problems(chunk.rows, self._table.field_headers)
         cells, fields = chunk.cells, self._table.fields
-        customers = cells["customer"]
-        problems.add(empty(customers), "customer", customers, "is empty; a customer id is required")
-        customer_ids = unknown_reference(
-            problems,
-            cells,
-            "customer",
-            self._customers.lookup(customers),
-            "is not a known customer; import the customers file first, or correct the id",
-        )
-        dates, bad = parse_dates(cells["date"])
-        problems.add(empty(cells["date"]), "date", cells["date"], "is empty; a date is required")
-        problems.add(bad, "date", cells["date"], DATE_HINT)
-        amounts = self._number(problems, cells, "amount", required=True)
-        quantities = (
-            self._number(problems, cells, "quantity", required=False)
-            if "quantity" in fields
-            else np.full(len(chunk), np.nan)
-        )
+        skip = self._skipped(chunk, problems)
+        live = ~skip
+        customer_ids = self._customer_ids(cells, problems, live)
+        days = self._days(cells, problems, live)
+        amounts, quantities = self._amounts(cells, problems, live)
         products = cells["product"] if "product" in fields else pd.Series([""] * len(chunk), dtype=object)
-        if "product" in fields:
-            problems.add(too_long(products, 200), "product", products, "is longer than 200 characters")
-        line_ids = cells["line_id"] if "line_id" in fields else None
-        if line_ids is not None:
-            too_long_ids = too_long(line_ids, MAX_LINE_ID)
-            problems.add(too_long_ids, "line_id", line_ids, f"is longer than {MAX_LINE_ID} characters")
-            repeats(problems, cells, "line_id", chunk.rows, self._line_ids, "line id")
+        if "spec" in fields:
+            products = (products + " " + cells["spec"]).str.strip()
+        problems.add(too_long(products, 200) & live, "product" if "product" in fields else "spec", products,
+                     "is longer than 200 characters")  # fmt: skip
+        identity = self._identity(chunk, problems, live)
 
-        good = ~problems.bad
-        kept_ids = line_ids[good] if line_ids is not None else None
+        good = live & ~problems.bad
+        ids = customer_ids[good]
         rows = SaleRows(
             line_keys=[],
-            customer_ids=customer_ids[good].tolist(),
-            sold_on=dates[good].dt.strftime("%Y-%m-%d").tolist(),
+            customer_ids=ids.tolist(),
+            sold_on=days[good].dt.strftime("%Y-%m-%d").tolist(),
             amounts=amounts[good].tolist(),
             quantities=as_python(quantities[good]),
             products=[p or None for p in products[good].tolist()],
-            has_line_ids=kept_ids is not None and bool((kept_ids != "").any()),
+            has_line_ids=False,
         )
-        rows.line_keys = self._keys(
-            rows, customers[good].tolist(), amounts[good], quantities[good], kept_ids, chunk.rows[good]
-        )
+        keys = [key for key, keep in zip(identity, good.tolist(), strict=True) if keep]
+        unkeyed = [i for i, key in enumerate(keys) if not key]
+        if unkeyed:
+            extras = self._extras(cells, good)
+            content = content_keys(
+                [self._external_ids[int(ids[i])] for i in unkeyed],
+                [rows.sold_on[i] for i in unkeyed],
+                amounts[good][unkeyed],
+                quantities[good][unkeyed],
+                [rows.products[i] for i in unkeyed],
+                self._contents,
+                chunk.rows[good][unkeyed],
+                [extras[i] for i in unkeyed] if extras is not None else None,
+            )
+            for i, key in zip(unkeyed, content, strict=True):
+                keys[i] = key
+        rows.line_keys = keys
+        rows.has_line_ids = len(unkeyed) < len(keys)
+        rows.source_rows = chunk.rows[good].tolist()
         return Checked(chunk, problems, rows)
 
     def write(self, checked: Checked) -> list[Outcome]:
         rows: SaleRows = checked.payload
-        if len(rows):
-            self._writer.write(rows)
+        changes: list[StoredLineChange] = self._writer.write(rows) if len(rows) else []
         self._good += len(rows)
-        return [Outcome(checked.chunk, checked.problems)]
+        self._changed += len(changes)
+        return [Outcome(checked.chunk, checked.problems, corrections=corrections(changes, rows))]
+
+    def preview(self, checked: Checked) -> list[dict[str, object]]:
+        """The first good lines as they will be stored, the customer by its id in your system."""
+        rows: SaleRows = checked.payload
+        return [
+            {"customer": self._external_ids[c], "sold_on": d, "amount": a, "quantity": q, "product": p, "line_key": k}
+            for k, c, d, a, q, p in itertools.islice(rows.tuples(), PREVIEW_ROWS)
+        ]
 
     def finish(self) -> list[Outcome]:
         inserted, updated = self._writer.finish()
-        return [Outcome(inserted=inserted, updated=updated, unchanged=self._good - inserted - updated)]
+        unchanged = self._good - inserted - max(updated, self._changed)
+        return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged)]
 
-    def _number(self, problems: Problems, cells: pd.DataFrame, name: str, *, required: bool) -> np.ndarray:
+    def _skipped(self, chunk: Chunk, problems: Problems) -> np.ndarray:
+        """Rows that are not sales: void/draft/cancelled, opportunities not won, totals and footers."""
+        cells, fields = chunk.cells, self._table.fields
+        skip = np.zeros(len(chunk), dtype=bool)
+        for name, test, reason in (
+            ("status", not_a_sale, _SKIP_REASONS["status"]),
+            ("life_status", not_a_sale, _SKIP_REASONS["status"]),
+            ("stage", not_won, _SKIP_REASONS["stage"]),
+        ):
+            if name in fields:
+                mask = test(cells[name]) & ~skip
+                problems.skip(mask, name, cells[name], reason)
+                skip |= mask
+        keys = [name for name in ("customer", "customer_name", "date", "month") if name in fields]
+        no_key = np.logical_and.reduce([empty(cells[name]) for name in keys])
+        if no_key.any():
+            first_cells = chunk.original.astype(str).apply(lambda row: " ".join(row.tolist()).strip(), axis=1)
+            footer = no_key & first_cells.str.match(FOOTER).to_numpy(dtype=bool) & ~skip
+            problems.skip(footer, keys[0], first_cells.reset_index(drop=True), "is a totals or footer row")
+            skip |= footer
+        return skip
+
+    def _customer_ids(self, cells: pd.DataFrame, problems: Problems, live: np.ndarray) -> np.ndarray:
+        """Customer row ids (-1 where unknown): by id first, then by name for what the id did not find."""
+        fields = self._table.fields
+        ids = np.full(len(cells), -1, dtype=np.int64)
+        by_id = "customer" in fields
+        if by_id:
+            ids = self._customers.lookup(cells["customer"])
+        names = cells["customer_name"] if "customer_name" in fields else None
+        if names is not None and self._names is not None:
+            wanted = (ids < 0) & ~empty(names) & live
+            if wanted.any():
+                ids[wanted] = self._names.match(names[wanted])
+        given_id = ~empty(cells["customer"]) if by_id else np.zeros(len(cells), dtype=bool)
+        given_name = ~empty(names) if names is not None else np.zeros(len(cells), dtype=bool)
+        column = "customer" if by_id else "customer_name"
+        problems.add(live & ~given_id & ~given_name, column, cells[column], "is empty; the customer is required")
+        unknown = live & (ids < 0)
+        if by_id:
+            problems.add(unknown & given_id & ~given_name, "customer", cells["customer"],
+                         "is not a known customer; import the customers file first, or correct the id")  # fmt: skip
+        if names is not None:
+            problems.add(unknown & given_name, "customer_name", names, self._name_reasons(names, ids, unknown))
+        return ids
+
+    def _name_reasons(self, names: pd.Series, ids: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+        reasons = np.full(len(names), "", dtype=object)
+        cache: dict[tuple[str, bool], str] = {}
+        for i in np.flatnonzero(unknown).tolist():
+            name, ambiguous = names.iloc[i], bool(ids[i] == -2)
+            if (name, ambiguous) not in cache:
+                found = self._names.candidates(name) if self._names is not None else []
+                listed = ", ".join(f"{n} ({e})" for e, n in found)
+                if ambiguous:
+                    cache[name, ambiguous] = (
+                        f"names several customers: {listed}; map it once with tierbot import aliases"
+                    )
+                elif listed:
+                    cache[name, ambiguous] = f"is not a known customer; closest: {listed}"
+                else:
+                    cache[name, ambiguous] = "is not a known customer; import the customers file first"
+            reasons[i] = cache[name, ambiguous]
+        return reasons
+
+    def _days(self, cells: pd.DataFrame, problems: Problems, live: np.ndarray) -> pd.Series:
+        fields = self._table.fields
+        days = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
+        missing = np.ones(len(cells), dtype=bool)
+        if "date" in fields:
+            values = cells["date"]
+            days, bad = parse_dates(values, self._dates.for_cells(values[live]))
+            days = days.astype("datetime64[us]")
+            problems.add(bad & live, "date", values, DATE_HINT)
+            missing = empty(values)
+        if "month" in fields:
+            months, bad = parse_months(cells["month"])
+            use = missing & ~empty(cells["month"])
+            problems.add(bad & use & live, "month", cells["month"], MONTH_HINT)
+            days = days.where(~use, months)
+            missing = missing & ~use
+        column = "date" if "date" in fields else "month"
+        problems.add(missing & live, column, cells[column], "is empty; a date is required")
+        return days
+
+    def _amounts(self, cells: pd.DataFrame, problems: Problems, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The amount, or quantity × unit price where the file has no amount (a flow file)."""
+        fields = self._table.fields
+        count = len(cells)
+        amounts = self._number(problems, cells, "amount", live) if "amount" in fields else np.full(count, np.nan)
+        derive = empty(cells["amount"]) if "amount" in fields else np.ones(count, dtype=bool)
+        if "amount" in fields and not ("unit_price" in fields and "quantity" in fields):
+            problems.add(derive & live, "amount", cells["amount"], "is empty; an amount is required")
+        quantities = self._number(problems, cells, "quantity", live) if "quantity" in fields else np.full(count, np.nan)
+        if "unit_price" in fields and "quantity" in fields:
+            prices = self._number(problems, cells, "unit_price", live)
+            amounts = np.where(derive, np.round(quantities * prices, 4), amounts)
+            no_quantity = derive & live & empty(cells["quantity"])
+            no_price = derive & live & ~empty(cells["quantity"]) & empty(cells["unit_price"])
+            why = "is empty; the amount is computed from quantity × unit price"
+            problems.add(no_quantity, "quantity", cells["quantity"], why)
+            problems.add(no_price, "unit_price", cells["unit_price"], why)
+        return amounts, quantities
+
+    def _number(self, problems: Problems, cells: pd.DataFrame, name: str, live: np.ndarray) -> np.ndarray:
         numbers, bad = parse_numbers(cells[name])
-        if required:
-            problems.add(empty(cells[name]), name, cells[name], "is empty; an amount is required")
-        problems.add(bad, name, cells[name], "is not a number")
+        problems.add(bad & live, name, cells[name], "is not a number")
         return numbers
 
-    def _keys(
-        self,
-        rows: SaleRows,
-        customers: list[str],
-        amounts: np.ndarray,
-        quantities: np.ndarray,
-        line_ids: pd.Series | None,
-        row_numbers: np.ndarray,
-    ) -> list[str]:
-        """Line id keys where the line has an id, content keys for the rest."""
-        if line_ids is None:
-            return content_keys(
-                customers, rows.sold_on, amounts, quantities, rows.products, self._contents, row_numbers
+    def _identity(self, chunk: Chunk, problems: Problems, live: np.ndarray) -> list[str]:
+        """Each row's key from the export's ids ("" where the content must key the line)."""
+        cells, fields = chunk.cells, self._table.fields
+        keys = [""] * len(chunk)
+        if "line_id" in fields:
+            line_ids = cells["line_id"]
+            problems.add(too_long(line_ids, MAX_LINE_ID) & live, "line_id", line_ids,
+                         f"is longer than {MAX_LINE_ID} characters")  # fmt: skip
+            repeats(problems, cells, "line_id", chunk.rows, self._line_ids, "line id", live)
+            keys = [LINE_ID_PREFIX + line_id if line_id else "" for line_id in line_ids.tolist()]
+        if "doc_no" not in fields:
+            return keys
+        documents = cells["doc_no"]
+        lines = cells["line_no"] if "line_no" in fields else pd.Series([""] * len(chunk), dtype=object)
+        with_line = ~empty(documents) & ~empty(lines)
+        if with_line.any():
+            pairs = documents + "\x1f" + lines
+            pair_cells = pd.DataFrame({"line_no": pairs.where(with_line, "")})
+            repeats(problems, pair_cells, "line_no", chunk.rows, self._line_ids, "document and line number", live)
+        alone = ~empty(documents) & empty(lines)
+        times = np.zeros(len(chunk), dtype=np.int64)
+        if alone.any():
+            seen, _ = self._documents.see(fingerprints(documents[alone]), chunk.rows[alone])
+            times[alone] = seen
+        for i, (document, line) in enumerate(zip(documents.tolist(), lines.tolist(), strict=True)):
+            if keys[i] or not document:
+                continue
+            text = f"{document}\x1f{line}" if line else (f"{document}\x1f#{times[i] + 1}" if times[i] else document)
+            key = DOCUMENT_PREFIX + text
+            keys[i] = (
+                key if len(key) <= _KEY_LIMIT else DOCUMENT_PREFIX + blake2b(text.encode(), digest_size=16).hexdigest()
             )
-        keys = [LINE_ID_PREFIX + line_id if line_id else "" for line_id in line_ids.tolist()]
-        unkeyed = [i for i, key in enumerate(keys) if not key]
-        if unkeyed:
-            content = content_keys(
-                [customers[i] for i in unkeyed],
-                [rows.sold_on[i] for i in unkeyed],
-                amounts[unkeyed],
-                quantities[unkeyed],
-                [rows.products[i] for i in unkeyed],
-                self._contents,
-                row_numbers[unkeyed],
-            )
-            for i, key in zip(unkeyed, content, strict=True):
-                keys[i] = key
         return keys
+
+    def _extras(self, cells: pd.DataFrame, good: np.ndarray) -> list[str] | None:
+        """What else tells two identical-looking flow lines apart: the distributor and the batch."""
+        names = [name for name in ("distributor", "batch") if name in self._table.fields]
+        if not names:
+            return None
+        parts = [cells[name][good].tolist() for name in names]
+        return ["\x1f".join(values) for values in zip(*parts, strict=True)]
+
+
+def corrections(changes: list[StoredLineChange], rows: SaleRows) -> list[tuple[int, str, str, str]]:
+    """(row, field, old, new) for every value a stored line would change."""
+    where = dict(zip(rows.line_keys, rows.source_rows, strict=True)) if changes else {}
+    found: list[tuple[int, str, str, str]] = []
+    for change in changes:
+        for field, old, new in zip(("customer", "date", "amount", "quantity", "product"), change.old, change.new,
+                                   strict=True):  # fmt: skip
+            if _shown(old) != _shown(new):
+                found.append((where.get(change.line_key, 0), field, _shown(old), _shown(new)))
+    return found
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return str(value)
 
 
 def content_keys(
@@ -154,6 +340,7 @@ def content_keys(
     products: list[str | None],
     seen: Occurrences,
     rows: np.ndarray,
+    extras: list[str] | None = None,
 ) -> list[str]:
     """The content keys of lines, numbering repeats of identical content across the whole file."""
     rounded_amounts = (np.round(amounts, 4) + 0.0).tolist()  # + 0.0 turns -0.0 into 0.0
@@ -162,6 +349,8 @@ def content_keys(
         f"{c}\x1f{d}\x1f{a!r}\x1f{'' if q != q else repr(q)}\x1f{p or ''}"
         for c, d, a, q, p in zip(customers, days, rounded_amounts, rounded_quantities, products, strict=True)
     ]
+    if extras is not None:
+        contents = [f"{text}\x1f{extra}" for text, extra in zip(contents, extras, strict=True)]
     digests = [blake2b(text.encode(), digest_size=16).digest() for text in contents]
     # The digest of the content doubles as the fingerprint that finds repeats.
     repeat, _ = seen.see(np.frombuffer(b"".join(digests), dtype="<u8")[::2], rows)

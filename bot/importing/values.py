@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bot.importing.report import RowError
+from bot.importing.report import ImportFileError, RowError, SkippedRow
 
 DATE_HINT = "is not a date; write dates year first, as 2026-11-05, 2026/11/5, 20261105 or 2026年11月5日"
+MONTH_HINT = "is not a month; write months as 2026-10 or 2026年10月"
 _DATE = (
     r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
     r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -38,6 +39,7 @@ class Problems:
     bad: np.ndarray = field(init=False)
     errors: list[RowError] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.bad = np.zeros(len(self.rows), dtype=bool)
@@ -56,6 +58,12 @@ class Problems:
             self.positions.append(position)
         self.bad |= mask
 
+    def skip(self, mask: np.ndarray, field_name: str, values: pd.Series, reason: str) -> None:
+        """Record rows that are not loaded but are not errors (a void order, a totals row)."""
+        column = self.headers[field_name]
+        for position in np.flatnonzero(mask).tolist():
+            self.skipped.append(SkippedRow(int(self.rows[position]), column, str(values.iloc[position]), reason))
+
     def sorted_errors(self) -> list[RowError]:
         """The errors in row order, then in the order the checks found them."""
         order = sorted(range(len(self.errors)), key=lambda i: (self.positions[i], i))
@@ -72,25 +80,110 @@ def empty(values: pd.Series) -> np.ndarray:
     return (values == "").to_numpy(dtype=bool)
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Parse year-first dates; return datetime64 values (NaT for empty or bad) and the bad mask."""
+_DAY_MONTH = (
+    r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?$"
+)
+_MONTH = r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$"
+DATE_ORDERS = ("mdy", "dmy")
+
+
+def parse_dates(values: pd.Series, order: str | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Parse dates; return datetime64 values (NaT for empty or bad) and the bad mask.
+
+    Year-first dates are always read. ``11/5/2026``-style dates are read only with an ``order``
+    ("mdy" or "dmy", decided for the whole file by DateOrder); without one they are bad.
+    """
     parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     retry = parsed.isna().to_numpy() & ~empty(values)
     if retry.any():
-        parts = values[retry].str.extract(_DATE)
-        frame = pd.DataFrame(
-            {
-                "year": pd.to_numeric(parts[0]),
-                "month": pd.to_numeric(parts[1].fillna(parts[3])),
-                "day": pd.to_numeric(parts[2].fillna(parts[4])),
-            }
-        )
         parsed = parsed.astype("datetime64[us]")
+        parts = values[retry].str.extract(_DATE)
+        year = pd.to_numeric(parts[0])
+        month = pd.to_numeric(parts[1].fillna(parts[3]))
+        day = pd.to_numeric(parts[2].fillna(parts[4]))
+        if order in DATE_ORDERS:
+            other = values[retry].str.extract(_DAY_MONTH)
+            first, second = pd.to_numeric(other[0]), pd.to_numeric(other[1])
+            use = year.isna() & other[2].notna()
+            year = year.where(~use, pd.to_numeric(other[2]))
+            month = month.where(~use, first if order == "mdy" else second)
+            day = day.where(~use, second if order == "mdy" else first)
+        frame = pd.DataFrame({"year": year, "month": month, "day": day})
         parsed[retry] = pd.to_datetime(frame, errors="coerce").astype("datetime64[us]").to_numpy()
     years = parsed.dt.year
     parsed = parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR))
     bad = parsed.isna().to_numpy() & ~empty(values)
     return parsed, bad
+
+
+def parse_months(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse months (``2026-10``, ``2026/10``, ``202610``, ``2026年10月``) as their first day."""
+    parts = values.str.extract(_MONTH)
+    frame = pd.DataFrame({"year": pd.to_numeric(parts[0]), "month": pd.to_numeric(parts[1].fillna(parts[2])), "day": 1})
+    parsed = pd.to_datetime(frame, errors="coerce").astype("datetime64[us]")
+    years = parsed.dt.year
+    parsed = parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR))
+    return parsed, parsed.isna().to_numpy() & ~empty(values)
+
+
+def day_month_evidence(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``a/b/yyyy`` cells: (every such cell, cells only day-first can read, cells only month-first can)."""
+    parts = values.str.extract(_DAY_MONTH)
+    shaped = parts[2].notna().to_numpy()
+    first = pd.to_numeric(parts[0]).to_numpy()
+    second = pd.to_numeric(parts[1]).to_numpy()
+    with np.errstate(invalid="ignore"):
+        day_first = shaped & (first > 12) & (second <= 12)
+        month_first = shaped & (second > 12) & (first <= 12)
+    return shaped, day_first, month_first
+
+
+class DateOrder:
+    """Decides, once for the whole file, whether ``11/5/2026`` means 5 November or 11 May.
+
+    A cell such as 25/11/2026 proves day-first, 11/25/2026 month-first. A file with both is refused; a
+    file whose every such date reads both ways (03/04/2026) is refused too, unless the admin says
+    which (``--date-order``): a silently wrong date would corrupt every customer's recency.
+    """
+
+    def __init__(self, scan, forced: str | None = None) -> None:
+        self._scan = scan  # () -> iterator of (date cells, row numbers) over the whole file
+        self.order = forced
+
+    def for_cells(self, values: pd.Series) -> str | None:
+        """The order to read these cells with (None when they hold no day/month dates)."""
+        if self.order is not None:
+            return self.order
+        if not day_month_evidence(values)[0].any():
+            return None
+        self.order = self._decide()
+        return self.order
+
+    def _decide(self) -> str:
+        day_first_row = month_first_row = example = None
+        for cells, rows in self._scan():
+            shaped, day_first, month_first = day_month_evidence(cells)
+            if example is None and shaped.any():
+                example = (int(rows[shaped.argmax()]), str(cells.iloc[int(shaped.argmax())]))
+            if day_first_row is None and day_first.any():
+                day_first_row = (int(rows[day_first.argmax()]), str(cells.iloc[int(day_first.argmax())]))
+            if month_first_row is None and month_first.any():
+                month_first_row = (int(rows[month_first.argmax()]), str(cells.iloc[int(month_first.argmax())]))
+        if day_first_row and month_first_row:
+            raise ImportFileError(
+                f"the dates are written both day-first (row {day_first_row[0]}: {day_first_row[1]}) and "
+                f"month-first (row {month_first_row[0]}: {month_first_row[1]}), so no date can be trusted. "
+                "Format the date column as yyyy-mm-dd and export again."
+            )
+        if day_first_row:
+            return "dmy"
+        if month_first_row:
+            return "mdy"
+        row, text = example or (0, "")
+        raise ImportFileError(
+            f"every date such as {text} (row {row}) could be day/month or month/day, and no date in the file "
+            "decides it. Format the date column as yyyy-mm-dd, or say which with --date-order mdy (US) or dmy."
+        )
 
 
 def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

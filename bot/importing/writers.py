@@ -1,22 +1,24 @@
 """Bulk writes inside the import's transaction: sale lines by each backend's fastest path, and
 customers and people matched by external id.
 
-Sale lines: SQLite gets ``executemany`` of plain tuples with ``INSERT ... ON CONFLICT(line_key)``
-(DO UPDATE for lines keyed by the export's line id, DO NOTHING for lines keyed by their content);
-PostgreSQL gets ``COPY`` into a temporary table, then one ``UPDATE ... FROM`` (only for lines keyed by
-the export's line id, whose content may have been corrected) and one ``INSERT ... SELECT ... ON
-CONFLICT DO NOTHING``. A line keyed by its content cannot change: different content is another key.
+Sale lines keyed by their content go in with ``INSERT ... ON CONFLICT DO NOTHING`` (different content
+is another key, so such a line never changes). Lines keyed by the export's own ids (line id, or
+document number and line number) are staged in a temporary table (SQLite: ``executemany``;
+PostgreSQL: ``COPY``), joined with the stored lines to find those the file would change, and inserted
+when new; a stored line is changed (``UPDATE ... FROM``) only when the admin asked for corrections to
+be applied (``replace``). Nothing about a stored sale changes silently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
+CONTENT_PREFIX = "h:"
 SALE_COLUMNS = ("line_key", "customer_id", "sold_on", "amount", "quantity", "product")
 _LOOKUP_BATCH = 1000
 
@@ -32,6 +34,8 @@ class SaleRows:
     quantities: list[float | None]
     products: list[str | None]
     has_line_ids: bool
+    # The file's row number of each line, to say where a correction comes from.
+    source_rows: list[int] = field(default_factory=list)
 
     def tuples(self) -> Iterable[tuple[Any, ...]]:
         return zip(
@@ -54,97 +58,149 @@ class SaleRows:
         by_line_id: list[tuple[Any, ...]] = []
         by_content: list[tuple[Any, ...]] = []
         for row in self.tuples():
-            (by_content if row[0].startswith("h:") else by_line_id).append(row)
+            (by_content if row[0].startswith(CONTENT_PREFIX) else by_line_id).append(row)
         return by_line_id, by_content
 
 
+@dataclass(frozen=True)
+class StoredLineChange:
+    """A stored sale line the file gives other values for: (customer id, day, amount, quantity, product)."""
+
+    line_key: str
+    old: tuple[Any, ...]
+    new: tuple[Any, ...]
+
+
 class SaleLineWriter(Protocol):
-    def write(self, rows: SaleRows) -> None: ...
+    def write(self, rows: SaleRows) -> list[StoredLineChange]:
+        """Insert new lines; return the stored lines the rows would change (changed only with replace)."""
+        ...
 
     def finish(self) -> tuple[int, int]:
         """Return (inserted, updated) over every write."""
         ...
 
 
-def sale_line_writer(connection: Connection) -> SaleLineWriter:
+def sale_line_writer(connection: Connection, *, replace: bool = False) -> SaleLineWriter:
     if connection.dialect.name == "sqlite":
-        return SqliteSaleLines(connection)
+        return SqliteSaleLines(connection, replace=replace)
     if connection.dialect.name == "postgresql":
-        return PostgresSaleLines(connection)
+        return PostgresSaleLines(connection, replace=replace)
     raise NotImplementedError(f"importing sales into {connection.dialect.name} is not supported")
 
 
-_SQLITE_INSERT = f"INSERT INTO sale_line ({', '.join(SALE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
-_SQLITE_INSERT_NEW = _SQLITE_INSERT + "ON CONFLICT (line_key) DO NOTHING"
-_SQLITE_UPSERT = (
-    _SQLITE_INSERT
-    + "ON CONFLICT (line_key) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in SALE_COLUMNS[1:])
-    + " WHERE "
-    + " OR ".join(f"sale_line.{c} IS NOT excluded.{c}" for c in SALE_COLUMNS[1:])
-)
+_STAGE = "import_sale_line"
+_COLUMNS = ", ".join(SALE_COLUMNS)
+_SQLITE_INSERT_NEW = f"INSERT INTO sale_line ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (line_key) DO NOTHING"
+
+
+def _differs(operator: str) -> str:
+    return " OR ".join(f"s.{c} {operator} t.{c}" for c in SALE_COLUMNS[1:])
+
+
+def _changes_query(operator: str) -> str:
+    """Stored lines whose values the staged lines change, with both customers' external ids."""
+    return (
+        "SELECT t.line_key, oc.external_id, s.sold_on, s.amount, s.quantity, s.product, "
+        "nc.external_id, t.sold_on, t.amount, t.quantity, t.product "
+        f"FROM {_STAGE} AS t JOIN sale_line AS s ON s.line_key = t.line_key "
+        "JOIN customer AS oc ON oc.id = s.customer_id JOIN customer AS nc ON nc.id = t.customer_id "
+        f"WHERE {_differs(operator)}"
+    )
+
+
+def _update_query(operator: str) -> str:
+    return (
+        "UPDATE sale_line AS s SET "
+        + ", ".join(f"{c} = t.{c}" for c in SALE_COLUMNS[1:])
+        + f" FROM {_STAGE} AS t WHERE s.line_key = t.line_key AND ({_differs(operator)})"
+    )
+
+
+def _changes(cursor: Any) -> list[StoredLineChange]:
+    return [StoredLineChange(row[0], tuple(row[1:6]), tuple(row[6:11])) for row in cursor.fetchall()]
 
 
 class SqliteSaleLines:
-    """Upserts through the raw sqlite3 cursor; inserted = rows added, from a count before and after."""
+    """Content-keyed lines go straight in (a new key is a new line); lines keyed by the export's ids are
+    staged in a temporary table first, so the stored lines they would change are found in one join."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, replace: bool) -> None:
         self._cursor = connection.connection.cursor()
+        self._replace = replace
         self._before = self._count()
-        self._changed = 0
+        self._updated = 0
+        self._staged = False
 
     def _count(self) -> int:
         self._cursor.execute("SELECT count(*) FROM sale_line")
         return int(self._cursor.fetchone()[0])
 
-    def write(self, rows: SaleRows) -> None:
+    def write(self, rows: SaleRows) -> list[StoredLineChange]:
         by_line_id, by_content = rows.split_by_key()
-        # rowcount sums the rows each execution changed: inserts plus real updates, never no-ops.
-        for statement, batch in ((_SQLITE_UPSERT, by_line_id), (_SQLITE_INSERT_NEW, by_content)):
-            self._cursor.executemany(statement, batch)
-            self._changed += max(self._cursor.rowcount, 0)
+        changes: list[StoredLineChange] = []
+        if by_line_id:
+            cursor = self._cursor
+            if not self._staged:
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (line_key TEXT NOT NULL, customer_id INTEGER NOT NULL, "
+                    "sold_on TEXT NOT NULL, amount REAL NOT NULL, quantity REAL, product TEXT)"
+                )
+                self._staged = True
+            cursor.execute(f"DELETE FROM {_STAGE}")
+            cursor.executemany(f"INSERT INTO {_STAGE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", by_line_id)
+            cursor.execute(_changes_query("IS NOT"))
+            changes = _changes(cursor)
+            # "WHERE true" lets SQLite parse an upsert clause after a SELECT.
+            cursor.execute(
+                f"INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} WHERE true "
+                "ON CONFLICT (line_key) DO NOTHING"
+            )
+            if changes and self._replace:
+                cursor.execute(_update_query("IS NOT"))
+                self._updated += max(cursor.rowcount, 0)
+        self._cursor.executemany(_SQLITE_INSERT_NEW, by_content)
+        return changes
 
     def finish(self) -> tuple[int, int]:
-        inserted = self._count() - self._before
-        return inserted, self._changed - inserted
-
-
-_PG_STAGE = "import_sale_line"
-_PG_CHANGED = " OR ".join(f"s.{c} IS DISTINCT FROM t.{c}" for c in SALE_COLUMNS[1:])
+        if self._staged:
+            self._cursor.execute(f"DROP TABLE IF EXISTS temp.{_STAGE}")
+        return self._count() - self._before, self._updated
 
 
 class PostgresSaleLines:
-    """COPY each chunk into a temporary table, then update changed lines and insert new ones."""
+    """COPY each chunk into a temporary table, then find the lines it changes and insert the new ones."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, replace: bool) -> None:
         self._raw = connection.connection.driver_connection
+        self._replace = replace
         self._inserted = 0
         self._updated = 0
         with self._raw.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {_PG_STAGE} (line_key varchar(80) NOT NULL, customer_id integer "
+                f"CREATE TEMPORARY TABLE {_STAGE} (line_key varchar(80) NOT NULL, customer_id integer "
                 "NOT NULL, sold_on date NOT NULL, amount double precision NOT NULL, quantity double "
                 "precision, product varchar(200)) ON COMMIT DROP"
             )
 
-    def write(self, rows: SaleRows) -> None:
-        columns = ", ".join(SALE_COLUMNS)
+    def write(self, rows: SaleRows) -> list[StoredLineChange]:
+        changes: list[StoredLineChange] = []
         with self._raw.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {_PG_STAGE}")
-            with cursor.copy(f"COPY {_PG_STAGE} ({columns}) FROM STDIN") as copy:
+            cursor.execute(f"TRUNCATE {_STAGE}")
+            with cursor.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN") as copy:
                 for row in rows.tuples():
                     copy.write_row(row)
             if rows.has_line_ids:
-                cursor.execute(
-                    "UPDATE sale_line AS s SET "
-                    + ", ".join(f"{c} = t.{c}" for c in SALE_COLUMNS[1:])
-                    + f" FROM {_PG_STAGE} AS t WHERE s.line_key = t.line_key AND ({_PG_CHANGED})"
-                )
-                self._updated += cursor.rowcount
+                cursor.execute(_changes_query("IS DISTINCT FROM"))
+                changes = _changes(cursor)
+                if changes and self._replace:
+                    cursor.execute(_update_query("IS DISTINCT FROM"))
+                    self._updated += cursor.rowcount
             cursor.execute(
-                f"INSERT INTO sale_line ({columns}) SELECT {columns} FROM {_PG_STAGE} ON CONFLICT (line_key) DO NOTHING"
+                f"INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} ON CONFLICT (line_key) DO NOTHING"
             )
             self._inserted += cursor.rowcount
+        return changes
 
     def finish(self) -> tuple[int, int]:
         return self._inserted, self._updated

@@ -21,10 +21,13 @@ def load_export(
     accept_good_rows: bool = False,
     rejects_path: Path | None = None,
     progress=None,
+    replace: bool = False,
+    date_order: str | None = None,
 ) -> tuple[ImportReport, ScoringSummary | None]:
     """Import the file (all or nothing unless accept_good_rows); new sales lines trigger a scoring run."""
     report = import_file(engine=engine, kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows,
-                         rejects_path=rejects_path, progress=progress)  # fmt: skip
+                         rejects_path=rejects_path, progress=progress, replace=replace,
+                         date_order=date_order, timezone=settings.team.timezone)  # fmt: skip
     summary = None
     if report.committed and kind == "sales" and not dry_run:
         summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import")

@@ -1,0 +1,166 @@
+"""简体中文: import reports (TEXTS, keys as in imports_en.py) and the importer's English sentences (PHRASES).
+
+PHRASES maps an English template (``{name}`` = any text) to its Chinese; bot.i18n.phrases uses it to say
+row reasons and file errors in Chinese. A sentence missing here is shown in English.
+"""
+
+TEXTS: dict[str, str] = {
+    "imp.read": "{file}：读取 {rows} 行（{kind}；{source}）。",
+    "imp.shape": "识别为：{shape}。",
+    "imp.counts": "新增 {inserted}，更新 {updated}；未变 {unchanged}；拒绝 {rejected}。",
+    "imp.counts.would": "将新增 {inserted}，将更新 {updated}；未变 {unchanged}；拒绝 {rejected}。",
+    "imp.mapping": "读取的列（文件列 → Tierbot 字段）：",
+    "imp.mapping.line": "  {column} → {field}",
+    "imp.unused": "未使用的列：{columns}。",
+    "imp.unused.instead": "{column}（已改用 {used}）",
+    "imp.preview": "前几行将这样保存：",
+    "imp.skipped": "跳过 {count} 行（不是销售或不是数据）：",
+    "imp.skipped.line": "  第 {row} 行，{column} {value}：{reason}",
+    "imp.corrections": "该文件会修改 {count} 条已保存的记录，因此没有做任何修改。请核对以下变更；"
+    "确认无误后加 --replace 重新导入即可应用：",
+    "imp.corrections.applied": "已更正 {count} 条已保存的记录：",
+    "imp.correction.line": "  第 {row} 行：{field} {old} → {new}",
+    "imp.notices": "请留意：",
+    "imp.problems": "问题：",
+    "imp.problem.line": "  第 {row} 行，{column} 列：{reason}",
+    "imp.more": "  另有 {count} 处",
+    "imp.outcome.corrections": "没有做任何修改：该文件会修改 {count} 条已保存的记录（见上）；加 --replace 重新导入即可应用更正。",
+    "imp.outcome.dry_run": "试运行：没有做任何修改。",
+    "imp.outcome.empty": "文件没有数据行；没有做任何修改。",
+    "imp.outcome.done": "完成。",
+    "imp.outcome.nothing_new": "没有变化：数据库中已有每一行。",
+    "imp.outcome.good_rows": "已导入正确的行；{count} 行有问题，未导入。",
+    "imp.outcome.good_rows_nothing": "正确的行没有带来变化；{count} 行有问题，未导入。",
+    "imp.outcome.bad_rows": "没有做任何修改，因为有 {count} 行有问题。请修改后重新导入，"
+    "或加 --accept-good-rows 只导入正确的行。",
+    "imp.outcome.rejects": " 有问题的行及原因已写入 {path}。",
+    "imp.unusable": "{file}：{reason}",
+    "imp.busy": "{file}：数据库正忙于另一次导入或机器人；没有做任何修改。请稍后重试。",
+    "imp.no_file": "{file}：文件不存在",
+    "imp.shape.tierbot.customers": "Tierbot 客户文件",
+    "imp.shape.tierbot.sales": "Tierbot 销售文件",
+    "imp.shape.tierbot.people": "Tierbot 人员文件",
+    "imp.shape.tierbot.contacts": "Tierbot 拜访记录文件",
+    "imp.shape.tierbot.aliases": "Tierbot 客户别名文件",
+    "imp.shape.fxiaoke.people": "纷享销客 人员导出",
+    "imp.shape.fxiaoke.customers": "纷享销客 客户导出",
+    "imp.shape.fxiaoke.orders": "纷享销客 销售订单导出",
+    "imp.shape.fxiaoke.visits": "纷享销客 拜访记录导出",
+    "imp.shape.zoho.accounts": "Zoho CRM 客户（Accounts）导出",
+    "imp.shape.zoho.sales_orders": "Zoho CRM 销售订单（Sales Orders）导出",
+    "imp.shape.zoho.invoices": "Zoho CRM 发票（Invoices）导出",
+    "imp.shape.salesforce.accounts": "Salesforce 客户报表（Accounts）",
+    "imp.shape.salesforce.opportunities": "Salesforce 商机报表（只计 Closed Won）",
+    "imp.shape.erp.sales_lines": "ERP 销售明细（单据编号+行号）",
+    "imp.shape.distributor.flow": "经销商流向数据",
+}
+
+PHRASES: dict[str, str] = {
+    # Field descriptions (columns.py)
+    "the customer's id in your system": "客户在贵司系统中的编号",
+    "the customer's name": "客户名称",
+    "the kind": "客户类型",
+    "the province": "省份",
+    "the city": "城市",
+    "the district": "区县",
+    "the responsible rep's staff id": "负责代表",
+    "the potential": "潜力",
+    "the record's life status": "生命状态",
+    "the line's id": "明细编号",
+    "the document (order, invoice) number": "单据编号（订单号、发票号）",
+    "the line number": "行号",
+    "the customer's id": "客户编号",
+    "the date of sale": "销售日期",
+    "the month of sale": "销售月份",
+    "the amount": "金额",
+    "the quantity": "数量",
+    "the unit price": "单价",
+    "the product": "产品",
+    "the pack size": "规格",
+    "the batch number": "批号",
+    "the distributor": "经销商",
+    "the order status": "订单状态",
+    "the opportunity stage": "商机阶段",
+    "the person's staff id": "员工编号",
+    "the person's name": "姓名",
+    "the role": "角色",
+    "the manager's staff id": "上级",
+    "the e-mail address": "邮箱",
+    "the language": "语言",
+    "the time zone": "时区",
+    "the customer": "客户",
+    "the date": "日期",
+    # Row reasons (sales.py, rows.py, values.py)
+    "is not a number": "不是数字",
+    "is not a date; write dates year first, as 2026-11-05, 2026/11/5, 20261105 or 2026年11月5日": (
+        "不是日期；请把年份写在前面，如 2026-11-05、2026/11/5、20261105 或 2026年11月5日"
+    ),
+    "is not a month; write months as 2026-10 or 2026年10月": "不是月份；请写成 2026-10 或 2026年10月",
+    "is empty; a date is required": "为空；日期必填",
+    "is empty; an amount is required": "为空；金额必填",
+    "is empty; the customer is required": "为空；客户必填",
+    "is empty; the amount is computed from quantity × unit price": "为空；金额按 数量 × 单价 计算，需要此值",
+    "is empty; {what} is required": "为空；{what}必填",
+    "a customer id": "客户编号",
+    "a name": "名称",
+    "a staff id": "员工编号",
+    "is longer than {limit} characters": "超过 {limit} 个字符",
+    "is the {what} of row {row} too; each may appear only once": "与第 {row} 行的{what}重复；每个只能出现一次",
+    "line id": "明细编号",
+    "document and line number": "单据编号+行号",
+    "customer id": "客户编号",
+    "staff id": "员工编号",
+    "is not a known customer; import the customers file first, or correct the id": (
+        "不是已知客户；请先导入客户文件，或更正编号"
+    ),
+    "is not a known customer; closest: {names}": "不是已知客户；最接近的：{names}",
+    "is not a known customer; import the customers file first": "不是已知客户；请先导入客户文件",
+    "names several customers: {names}; map it once with tierbot import aliases": (
+        "对应多个客户：{names}；请用 tierbot import aliases 指定一次"
+    ),
+    "is not a sale (void, draft or not confirmed)": "不是销售（作废、草稿或未确认）",
+    "is not Closed Won": "不是赢单（Closed Won）",
+    "is a totals or footer row": "是合计行或页脚",
+    # Whole-file reasons (readers.py, columns.py, values.py)
+    "the file is empty.": "文件是空的。",
+    "cannot open the file: {reason}": "无法打开文件：{reason}",
+    "this is an old Excel 97-2003 (.xls) workbook, which cannot be read; open it in Excel or WPS and save it "
+    "as .xlsx or as CSV.": "这是旧版 Excel 97-2003（.xls）工作簿，无法读取；请用 Excel 或 WPS 打开，另存为 .xlsx 或 CSV。",
+    "this does not look like a CSV or XLSX file (it holds binary data).": "这不像 CSV 或 XLSX 文件（含有二进制数据）。",
+    "this does not look like a CSV or XLSX file (its first row is not text).": "这不像 CSV 或 XLSX 文件（第一行不是文本）。",
+    "the file is not well-formed CSV ({reason}).": "文件不是格式正确的 CSV（{reason}）。",
+    "the file is not well-formed CSV ({reason}). Rows must not have more cells than the header row; a value "
+    "that contains a comma must be in double quotes.": (
+        "文件不是格式正确的 CSV（{reason}）。每行的单元格不能比表头多；含逗号的值必须用英文双引号括起来。"
+    ),
+    "the file's text encoding is neither UTF-8 nor GBK/GB18030. Save it from Excel or WPS as 'CSV UTF-8' "
+    "(or as .xlsx) and import it again.": (
+        "文件编码既不是 UTF-8 也不是 GBK/GB18030。请在 Excel 或 WPS 中另存为“CSV UTF-8”（或 .xlsx）后重新导入。"
+    ),
+    "this is not a readable XLSX workbook ({reason}).": "这不是可读取的 XLSX 工作簿（{reason}）。",
+    "the workbook has no data in any sheet.": "工作簿的所有工作表都没有数据。",
+    "this is not a usable {kind} file: it has no column for": "这不是可用的{kind}文件：缺少以下列",
+    "customers": "客户",
+    "sales": "销售",
+    "people": "人员",
+    "contacts": "拜访记录",
+    "aliases": "客户别名",
+    "{what} (accepted headers: {headers})": "{what}（可用的表头：{headers}）",
+    "The columns found are: {columns}.": "文件中的列：{columns}。",
+    "Did you mean: {hints}?": "您是否想写：{hints}？",
+    "It looks like a {kind} file; did you mean to import {other}?": "这看起来是{kind}文件；是否要导入为{other}？",
+    "See docs/import-formats.md for a sample of each file.": "每类文件的样例见 docs/import-formats.md。",
+    "the columns {first} and {second} both give {what}; keep only one of them.": (
+        "{first} 和 {second} 两列都表示{what}；请只保留一列。"
+    ),
+    "every date such as {text} (row {row}) could be day/month or month/day, and no date in the file decides it. "
+    "Format the date column as yyyy-mm-dd, or say which with --date-order mdy (US) or dmy.": (
+        "像 {text}（第 {row} 行）这样的日期既可能是“日/月”也可能是“月/日”，文件中没有日期能判断。"
+        "请把日期列设为 yyyy-mm-dd 格式，或用 --date-order mdy（美国格式）或 dmy 指定。"
+    ),
+    "the dates are written both day-first (row {a}: {b}) and month-first (row {c}: {d}), so no date can be "
+    "trusted. Format the date column as yyyy-mm-dd and export again.": (
+        "日期既有“日在前”（第 {a} 行：{b}）又有“月在前”（第 {c} 行：{d}）的写法，无法确定任何日期。"
+        "请把日期列设为 yyyy-mm-dd 格式后重新导出。"
+    ),
+}
