@@ -26,6 +26,8 @@ CUSTOMERS = [
     ("P010", "老百姓大药房连锁有限公司南京路店"),
     ("P020", "国药控股上海有限公司"),
     ("P021", "国药控股上海分公司"),
+    ("P030", "大参林(平凉路店)"),
+    ("P031", "南京医药(平凉路店)"),
     ("D001", "益丰大药房"),
     ("D002", "益丰大药房"),  # two customers with one name: ambiguous until an alias decides
     ("E001", "Sunrise Pharmacy Co., Ltd."),
@@ -132,6 +134,8 @@ def test_match_finds_customers_by_their_written_variants(names_engine):
             "北京大学第一医院",
             "SUNRISE PHARMACY CO LTD",
             "国药控股上海分公司",
+            "大参林医药连锁股份有限公司（平凉路店）",  # 医药 before a company form is not the name here
+            "南京医药连锁有限公司（平凉路店）",  # but is the name here
             "",
             "仁济医院西院",
         ],
@@ -148,6 +152,8 @@ def test_match_finds_customers_by_their_written_variants(names_engine):
         "H050",
         "E001",
         "P021",
+        "P030",
+        "P031",
         UNKNOWN,
         UNKNOWN,
     ]

@@ -11,6 +11,9 @@ A name is compared by its key, ``normalise_customer_name``. The rules, in the or
    content stays, so ``一心堂(平凉路店)`` == ``一心堂（平凉路店）`` == ``一心堂【平凉路店】`` == ``一心堂平凉路店``.
 6. Chinese company forms go wherever they are: 股份有限公司, 有限责任公司, 有限公司, 有限合伙, 集团, 连锁, 股份,
    and 公司 or 总公司 at the end. 分公司 stays: a branch is another customer than its head office.
+   The trade word before a company form (医药/药业/药品, as in 大参林医药连锁股份有限公司) is sometimes the
+   name (南京医药) and sometimes not (大参林): the key keeps it, and a second, loose key without it is
+   tried when the key finds nobody.
 7. A hospital's university prefix goes: ``XX大学`` or ``XX学院``, then optionally 医学院/医学部/健康科学中心/
    临床医学院, then 附属, at the start (复旦大学附属中山医院 -> 中山医院). 北京大学第一医院 has no 附属 and
    keeps its name. The university is kept aside, not forgotten: ``CustomerNames`` matches a name with a
@@ -49,6 +52,7 @@ _ENGLISH_FORMS = re.compile(
 )
 _NOT_WORD = re.compile(r"[\W_]+")
 _CHINESE_FORMS = re.compile(r"股份有限公司|有限责任公司|有限公司|有限合伙|集团|连锁|股份|总公司$|(?<!分)公司$")
+_TRADE_BEFORE_FORM = re.compile(r"(?:医药|药业|药品)(?=连锁|股份|有限|集团)")
 _UNIVERSITY = re.compile(r"^(\w{2,12}?(?:大学|学院)(?:医学院|医学部|健康科学中心|临床医学院)?附属)(?!医院$)(?=\w)")
 _converters = threading.local()
 
@@ -63,15 +67,21 @@ def _simplified(text: str) -> str:
     return converter.convert(text)
 
 
-def split_customer_name(name: str) -> tuple[str, str]:
-    """(university prefix, key) of a name; see the module docstring for the rules."""
-    text = _simplified(unicodedata.normalize("NFKC", str(name))).casefold()
-    text = _ENGLISH_FORMS.sub(" ", text)
-    text = _CHINESE_FORMS.sub("", _NOT_WORD.sub("", text))
-    found = _UNIVERSITY.match(text)
+def _name_keys(name: str) -> tuple[str, str, str]:
+    """(university prefix, key, loose key) of a name; see the module docstring for the rules."""
+    text = _NOT_WORD.sub("", _ENGLISH_FORMS.sub(" ", _simplified(unicodedata.normalize("NFKC", str(name))).casefold()))
+    key = _CHINESE_FORMS.sub("", text)
+    loose = _CHINESE_FORMS.sub("", _TRADE_BEFORE_FORM.sub("", text)) if _TRADE_BEFORE_FORM.search(text) else key
+    found = _UNIVERSITY.match(key)
     if found is None:
-        return "", text
-    return found.group(1), text[found.end() :]
+        return "", key, loose
+    return found.group(1), key[found.end() :], loose[found.end() :] if loose.startswith(found.group(1)) else loose
+
+
+def split_customer_name(name: str) -> tuple[str, str]:
+    """(university prefix, key) of a name."""
+    university, key, _ = _name_keys(name)
+    return university, key
 
 
 def normalise_customer_name(name: str) -> str:
@@ -107,10 +117,10 @@ class CustomerNames:
         by_key: dict[str, list[tuple[str, int]]] = {}
         keys = []
         for position, row in enumerate(rows):
-            university, key = split_customer_name(row[2])
+            university, key, loose = _name_keys(row[2])
             keys.append(key)
-            if key:
-                by_key.setdefault(key, []).append((university, position))
+            for each in {key, loose} - {""}:
+                by_key.setdefault(each, []).append((university, position))
         return cls(
             ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
             external_ids=[row[1] for row in rows],
@@ -135,33 +145,39 @@ class CustomerNames:
         For an ambiguous name these are all the customers sharing its key; otherwise the ``limit``
         closest by characters or by their pinyin (homophone typos, names written in pinyin).
         """
-        university, key = split_customer_name(name)
+        university, key, loose = _name_keys(name)
         if not key or not self.names:
             return []
-        sharing = self._positions(university, key)
+        sharing = self._positions(university, key, loose)
         if len({int(self.ids[p]) for p in sharing}) > 1:
             return [(self.external_ids[p], self.names[p]) for p in sharing]
         return [(self.external_ids[p], self.names[p]) for p in self._name_index().closest(key, limit)]
 
     def _resolve(self, name: str) -> int:
-        university, key = split_customer_name(name)
+        university, key, loose = _name_keys(name)
         if not key:
             return UNKNOWN
         alias = self.aliases.get(university + key)
         if alias is not None:
             return int(alias)
-        ids = {int(self.ids[p]) for p in self._positions(university, key)}
+        ids = {int(self.ids[p]) for p in self._positions(university, key, loose)}
         if len(ids) == 1:
             return ids.pop()
         return AMBIGUOUS if ids else UNKNOWN
 
-    def _positions(self, university: str, key: str) -> list[int]:
-        """Customers with this key: with a university, those of the same one, else those without any."""
-        entries = self.by_key.get(key, [])
-        if not university:
-            return [position for _, position in entries]
-        same = [position for their, position in entries if their == university]
-        return same or [position for their, position in entries if not their]
+    def _positions(self, university: str, key: str, loose: str) -> list[int]:
+        """Customers with this key (else the loose key): with a university, those of the same one, else
+        those without any."""
+        for each in (key, loose):
+            entries = self.by_key.get(each, [])
+            if university:
+                same = [position for their, position in entries if their == university]
+                found = same or [position for their, position in entries if not their]
+            else:
+                found = [position for _, position in entries]
+            if found:
+                return list(dict.fromkeys(found))
+        return []
 
     def _name_index(self) -> NameIndex:
         """The index for closest names, built on first use (most imports never need it)."""
