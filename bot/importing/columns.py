@@ -79,10 +79,26 @@ PEOPLE_FIELDS = (
     FieldSpec("timezone", False, ("timezone", "time_zone", "tz", "时区"), "the time zone"),
 )
 
+ALIAS_FIELDS = (
+    FieldSpec(
+        "alias",
+        True,
+        ("alias", "name", "alias_name", "名称", "终端名称", "客户名称", "别名"),
+        "the name as the other system writes it",
+    ),
+    FieldSpec(
+        "customer",
+        True,
+        ("customer", "customer_id", "customer_code", "客户编号", "客户编码", "客户代码", "客户ID"),
+        "our customer id",
+    ),
+)
+
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "customers": CUSTOMER_FIELDS,
     "sales": SALES_FIELDS,
     "people": PEOPLE_FIELDS,
+    "aliases": ALIAS_FIELDS,
 }
 
 _BRACKETED = re.compile(r"[(（\[【].*?[)）\]】]")
