@@ -57,7 +57,7 @@ _UNIVERSITY = re.compile(r"^(\w{2,12}?(?:大学|学院)(?:医学院|医学部|�
 _converters = threading.local()
 
 
-def _simplified(text: str) -> str:
+def to_simplified(text: str) -> str:
     """Traditional -> simplified, with one OpenCC converter per thread."""
     converter = getattr(_converters, "t2s", None)
     if converter is None:
@@ -69,7 +69,8 @@ def _simplified(text: str) -> str:
 
 def _name_keys(name: str) -> tuple[str, str, str]:
     """(university prefix, key, loose key) of a name; see the module docstring for the rules."""
-    text = _NOT_WORD.sub("", _ENGLISH_FORMS.sub(" ", _simplified(unicodedata.normalize("NFKC", str(name))).casefold()))
+    text = to_simplified(unicodedata.normalize("NFKC", str(name))).casefold()
+    text = _NOT_WORD.sub("", _ENGLISH_FORMS.sub(" ", text))
     key = _CHINESE_FORMS.sub("", text)
     loose = _CHINESE_FORMS.sub("", _TRADE_BEFORE_FORM.sub("", text)) if _TRADE_BEFORE_FORM.search(text) else key
     found = _UNIVERSITY.match(key)
