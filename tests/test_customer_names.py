@@ -214,3 +214,23 @@ def test_no_customers_nothing_matches(engine):
     names = load(engine)
     assert names.match(pd.Series(["仁济医院"], dtype=object)).tolist() == [UNKNOWN]
     assert names.candidates("仁济医院") == []
+
+
+def test_match_and_candidates_give_the_same_answers_from_several_threads(sqlite_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = make_engine(sqlite_url)
+    upgrade_database(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(Customer.__table__), [{"external_id": e, "name": n} for e, n in CUSTOMERS])
+    names = load(engine)
+    written = pd.Series([n for _, n in CUSTOMERS] + ["仁际医院", "第一医院", "renji"] * 50, dtype=object)
+    expected = (names.match(written).tolist(), [names.candidates(n) for n in written[-3:]])
+    fresh = load(engine)  # its closest-name index is built by whichever thread comes first
+
+    def both(_: int):
+        return fresh.match(written).tolist(), [fresh.candidates(n) for n in written[-3:]]
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(both, range(8))) == [expected] * 8
+    engine.dispose()
