@@ -34,6 +34,7 @@ class ImportKind(StrEnum):
     customers = "customers"
     sales = "sales"
     people = "people"
+    aliases = "aliases"
     contacts = "contacts"
 
 

@@ -258,11 +258,27 @@ CONTACT_FIELDS = (
     FieldSpec("note", False, ("note", "notes", "备注", "拜访总结", "拜访内容", "Comments", "Description"), "the note"),
 )
 
+ALIAS_FIELDS = (
+    FieldSpec(
+        "alias",
+        True,
+        ("alias", "name", "alias_name", "名称", "终端名称", "客户名称", "别名"),
+        "the name as the other system writes it",
+    ),
+    FieldSpec(
+        "customer",
+        True,
+        ("customer", "customer_id", "customer_code", "客户编号", "客户编码", "客户代码", "客户ID"),
+        "our customer id",
+    ),
+)
+
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "customers": CUSTOMER_FIELDS,
     "sales": SALES_FIELDS,
     "people": PEOPLE_FIELDS,
     "contacts": CONTACT_FIELDS,
+    "aliases": ALIAS_FIELDS,
 }
 
 # Values a file needs that may come from one of several sets of columns: a sales line names its

@@ -1,7 +1,8 @@
 """Customers files: check each chunk, then insert new customers and update changed ones by external id.
 
 A column missing from the file leaves that attribute of existing customers alone; an empty cell in a
-column that is there clears it (an empty kind means "other").
+column that is there clears it (an empty kind means "other"). Any kind text is accepted
+(bot/importing/customer_kinds.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
+from bot.importing.customer_kinds import KIND_LABEL_LIMIT, customer_kinds
 from bot.importing.readers import Chunk, Table
 from bot.importing.rows import (
     Checked,
@@ -21,27 +23,10 @@ from bot.importing.rows import (
     required_text,
     unknown_reference,
 )
-from bot.importing.values import Occurrences, Problems, empty, parse_choice, parse_numbers
+from bot.importing.values import Occurrences, Problems, empty, parse_choice, parse_numbers, too_long
 from bot.importing.writers import insert_rows, load_existing, split_by_change, update_rows
 from bot.models import Customer, Person
 
-KIND_CHOICES = {
-    "hospital": "hospital",
-    "医院": "hospital",
-    "pharmacy": "pharmacy",
-    "drugstore": "pharmacy",
-    "药房": "pharmacy",
-    "药店": "pharmacy",
-    "clinic": "clinic",
-    "诊所": "clinic",
-    "门诊": "clinic",
-    "doctor": "doctor",
-    "医生": "doctor",
-    "医师": "doctor",
-    "other": "other",
-    "其他": "other",
-    "其它": "other",
-}
 POTENTIAL_CLASSES = {
     "h": "H",
     "high": "H",
@@ -95,15 +80,14 @@ class CustomerImport:
         }
         repeats(problems, cells, "external_id", chunk.rows, self._seen, "customer id")
         if "kind" in fields:
-            kinds, bad = parse_choice(cells["kind"], KIND_CHOICES)
+            # Any text is a kind: the usual ones map to ours, the rest is "other" with the text kept.
             problems.add(
-                bad,
+                too_long(cells["kind"], KIND_LABEL_LIMIT),
                 "kind",
                 cells["kind"],
-                "is not a customer kind; use hospital, pharmacy, clinic, doctor or other "
-                "(医院, 药房, 诊所, 医生, 其他)",
+                f"is longer than {KIND_LABEL_LIMIT} characters",
             )
-            values["kind"] = kinds.where(kinds.notna(), "other")
+            values["kind"], values["kind_label"] = customer_kinds(cells["kind"])
         for name in ("city", "district"):
             if name in fields:
                 values[name] = optional_text(problems, cells, name, 100)

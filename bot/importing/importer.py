@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import Changes, publish, record
 from bot.importing.ahead import run_ahead
+from bot.importing.aliases import AliasImport
 from bot.importing.contacts import ContactImport
 from bot.importing.customers import CustomerImport
 from bot.importing.people import PeopleImport
@@ -32,7 +33,13 @@ from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
 
 DEFAULT_CHUNK_ROWS = 50_000
-IMPORTERS = {"customers": CustomerImport, "sales": SalesImport, "people": PeopleImport, "contacts": ContactImport}
+IMPORTERS = {
+    "customers": CustomerImport,
+    "sales": SalesImport,
+    "people": PeopleImport,
+    "contacts": ContactImport,
+    "aliases": AliasImport,
+}
 # A page cache big enough for the sale_line indexes turns random index inserts into memory writes.
 _SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 # Imports wait for each other on PostgreSQL, as SQLite's write lock makes them do.

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
+from bot.importing.customer_names import CustomerNames
 from bot.importing.readers import Chunk, Table
 from bot.importing.rows import Checked, IdMap, Outcome, as_python, repeats
 from bot.importing.shapes import not_a_sale, not_won
@@ -75,11 +76,7 @@ class SalesImport:
         self._table = table
         self._customers = IdMap.load(connection, Customer.__table__)
         self._external_ids = dict(zip(self._customers.ids.tolist(), self._customers.external_ids, strict=True))
-        self._names = None
-        if "customer_name" in table.fields:
-            from bot.importing.customer_names import CustomerNames
-
-            self._names = CustomerNames.load(connection)
+        self._names = CustomerNames.load(connection) if "customer_name" in table.fields else None
         self._writer = sale_line_writer(connection, replace=replace)
         self._contents = Occurrences(first_rows=False)
         self._line_ids = Occurrences()

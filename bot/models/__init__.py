@@ -2,7 +2,7 @@
 
 from bot.models.changes import ChangeFeedEntry
 from bot.models.contacts import Contact, CustomerSnooze, FollowUp
-from bot.models.customers import Customer, SaleLine
+from bot.models.customers import Customer, CustomerAlias, SaleLine
 from bot.models.people import Invite, Person
 from bot.models.pushes import PushLog, ScheduledRun
 from bot.models.scoring import ScoringRun, TierSnapshot
@@ -11,6 +11,7 @@ __all__ = [
     "ChangeFeedEntry",
     "Contact",
     "Customer",
+    "CustomerAlias",
     "CustomerSnooze",
     "FollowUp",
     "Invite",

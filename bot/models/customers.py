@@ -17,13 +17,30 @@ class Customer(SQLModel, table=True):
     external_id: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(max_length=200, index=True)
     kind: str = Field(default="other", max_length=16)
+    # The kind exactly as the file gave it, when it is none of CUSTOMER_KINDS (kind is then "other").
+    kind_label: str | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=100)
     district: str | None = Field(default=None, max_length=100)
+    province: str | None = Field(default=None, max_length=100)
     rep_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     # Potential comes either as a number (beds, market size) or as a class H/M/L.
     potential_value: float | None = None
     potential_class: str | None = Field(default=None, max_length=1)
     created_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
+
+
+class CustomerAlias(SQLModel, table=True):
+    """A name another system writes for one of our customers, confirmed once by an admin."""
+
+    __tablename__ = "customer_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias: str = Field(max_length=200)  # as the file wrote it
+    # The normalised name (bot.importing.customer_names), so every written variant finds the alias.
+    alias_key: str = Field(max_length=200, unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class SaleLine(SQLModel, table=True):
