@@ -27,6 +27,7 @@ from bot.importing.progress import ProgressCallback
 from bot.importing.readers import open_table
 from bot.importing.rejects import RejectsFile
 from bot.importing.report import ImportReport
+from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
 
@@ -48,11 +49,15 @@ def import_file(
     rejects_path: Path | None = None,
     progress: ProgressCallback | None = None,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
+    full: bool = False,
+    roster: RosterChanges | None = None,
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
     Bad rows are reported, never raised. With ``accept_good_rows`` the good rows are imported even
     when some are bad; with ``rejects_path`` the bad rows are written there (when there are any).
+    With ``full`` a people file is the whole roster (active people missing from it are deactivated);
+    ``roster`` receives what the file changed about the team (bot.importing.roster).
     """
     path = Path(path)
     table = open_table(path, kind)
@@ -62,17 +67,19 @@ def import_file(
     finished = False
     try:
         with _transaction(engine, foreign_keys=kind != "sales") as connection:
-            importer = IMPORTERS[kind](connection, table)
+            importer = (
+                PeopleImport(connection, table, full=full) if kind == "people" else IMPORTERS[kind](connection, table)
+            )
             done = 0
             notify(0, table.rows_total)
             # Reading and checking run a chunk ahead of writing, in a thread; writing stays here.
             for checked in run_ahead(importer.check(chunk) for chunk in table.chunks(chunk_size)):
                 for outcome in importer.write(checked):
-                    _record(report, outcome, rejects)
+                    _record(report, outcome, rejects, roster)
                 done += len(checked.chunk)
                 notify(done, None if table.rows_total is None else max(table.rows_total, done))
             for outcome in importer.finish():
-                _record(report, outcome, rejects)
+                _record(report, outcome, rejects, roster)
             notify(done, done)
             changed = report.inserted + report.updated > 0
             if changed and not dry_run and (report.ok or accept_good_rows):
@@ -94,7 +101,9 @@ def import_file(
     return report
 
 
-def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None) -> None:
+def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None, roster: RosterChanges | None) -> None:
+    if roster is not None and outcome.roster is not None:
+        roster.merge(outcome.roster)
     report.inserted += outcome.inserted
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged

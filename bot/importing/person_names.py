@@ -32,9 +32,10 @@ _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _SPACES = re.compile(r"\s+")
 # Two-character surnames: the given name follows the second character.
-COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 百里 呼延 万俟".split()
+_COMPOUND = (
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 百里 呼延"
 )
+COMPOUND_SURNAMES = frozenset(_COMPOUND.split(" "))
 # More readings than this for one name: the given name keeps only its usual reading.
 _MAX_READINGS = 64
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,9 @@ from sqlalchemy.engine import Connection
 
 from bot.importing.readers import Chunk
 from bot.importing.values import Occurrences, Problems, empty, fingerprints, too_long
+
+if TYPE_CHECKING:
+    from bot.importing.roster import RosterChanges
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Outcome:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    roster: RosterChanges | None = None  # people files, and customers files whose reps change
 
 
 @dataclass
