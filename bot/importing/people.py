@@ -218,7 +218,8 @@ class PeopleImport:
         for row, title, role in zip(rows, titles.tolist(), roles_from_titles(titles).tolist(), strict=True):
             stored = existing.get(row["external_id"])
             if stored is not None and (role is None or stored["role"] == "admin"):
-                continue  # an unknown title, or an admin: the stored role stays
+                row["role"] = stored["role"]  # an unknown title, or an admin: the stored role stays
+                continue
             if role is None:
                 roster.unknown_titles.append((PersonLabel(row["external_id"], row["name"]), title or "-"))
             row["role"] = role or "rep"
