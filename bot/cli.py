@@ -289,7 +289,7 @@ def handover(
     from bot.services.handover import HandoverRefused, hand_over
 
     try:
-        moved = hand_over(engine=_engine(_settings(config)), from_external_id=from_person, to_external_id=to,
+        moved = hand_over(engine=_engine(_settings(config)), giver=from_person, taker=to,
                           deactivate=deactivate)  # fmt: skip
     except HandoverRefused as exc:
         _fail(str(exc))

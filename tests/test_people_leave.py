@@ -110,14 +110,14 @@ def test_a_manager_hands_over_and_deactivates_only_within_their_team(engine):
 
     for giver, taker, by in (("R01", "R03", boss), ("R03", "R01", boss), ("R01", "R02", peer), ("R01", "R02", rep)):
         with pytest.raises(HandoverRefused) as refused:
-            hand_over(engine=engine, from_external_id=giver, to_external_id=taker, by_id=by)
+            hand_over(engine=engine, giver=giver, taker=taker, by_id=by)
         assert refused.value.code == "not_allowed"
     for person, by in (("R03", boss), ("R02", rep), ("M1", boss)):
         with pytest.raises(DeactivationRefused) as refused:
             deactivate_person(engine=engine, external_id=person, by_id=by)
         assert refused.value.code == "not_allowed"
 
-    assert hand_over(engine=engine, from_external_id="R01", to_external_id="M1", by_id=boss).to_id == boss
+    assert hand_over(engine=engine, giver="R01", taker="M1", by_id=boss).to_id == boss
     assert deactivate_person(engine=engine, external_id="R01", by_id=boss).name == "徐平"
     assert not active(engine, "R01") and active(engine, "R02")
 

@@ -47,18 +47,21 @@ class Handover:
     deactivated: bool = False
 
 
-def plan_handover(*, engine: Engine, from_external_id: str, to_external_id: str, by_id: int | None = None) -> Handover:
-    """What a handover would move, after every check (HandoverRefused); changes nothing."""
+def plan_handover(*, engine: Engine, giver: str | int, taker: str | int, by_id: int | None = None) -> Handover:
+    """What a handover would move, after every check (HandoverRefused); changes nothing.
+
+    giver and taker are staff ids (str) or person ids (int, from the bot's buttons).
+    """
     with engine.connect() as connection:
-        return _plan(connection, from_external_id, to_external_id, by_id)
+        return _plan(connection, giver, taker, by_id)
 
 
 def hand_over(
-    *, engine: Engine, from_external_id: str, to_external_id: str, by_id: int | None = None, deactivate: bool = False
+    *, engine: Engine, giver: str | int, taker: str | int, by_id: int | None = None, deactivate: bool = False
 ) -> Handover:
-    """Move FROM's customers and open follow-ups to TO (optionally deactivating FROM); return what moved."""
+    """Move the giver's customers and open follow-ups to the taker (optionally deactivating the giver)."""
     with changing(engine) as (connection, changes):
-        plan = _plan(connection, from_external_id, to_external_id, by_id)
+        plan = _plan(connection, giver, taker, by_id)
         connection.execute(update(_customer).where(_customer.c.rep_id == plan.from_id).values(rep_id=plan.to_id))
         connection.execute(
             update(_follow_up).where(_follow_up.c.person_id == plan.from_id, is_open()).values(person_id=plan.to_id)
@@ -70,11 +73,10 @@ def hand_over(
     return Handover(**{**plan.__dict__, "deactivated": deactivate})
 
 
-def _plan(connection: Connection, from_external_id: str, to_external_id: str, by_id: int | None) -> Handover:
-    giver = _person_by_external_id(connection, from_external_id)
-    taker = _person_by_external_id(connection, to_external_id)
+def _plan(connection: Connection, giver_key: str | int, taker_key: str | int, by_id: int | None) -> Handover:
+    giver, taker = _find_person(connection, giver_key), _find_person(connection, taker_key)
     if giver is None or taker is None:
-        missing = from_external_id if giver is None else to_external_id
+        missing = giver_key if giver is None else taker_key
         raise HandoverRefused("unknown_person", f"No person with staff id {missing!r}.")
     if giver.id == taker.id:
         raise HandoverRefused("same_person", "A person cannot hand over to themselves.")
@@ -104,8 +106,9 @@ def _plan(connection: Connection, from_external_id: str, to_external_id: str, by
     )
 
 
-def _person_by_external_id(connection: Connection, external_id: str):
-    return connection.execute(select(_person).where(_person.c.external_id == external_id)).first()
+def _find_person(connection: Connection, key: str | int):
+    column = _person.c.id if isinstance(key, int) else _person.c.external_id
+    return connection.execute(select(_person).where(column == key)).first()
 
 
 def _check_may_hand_over(connection: Connection, by_id: int, giver, taker) -> None:
