@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 # Commands each role sees in Telegram's menu, in this order.
 ROLE_COMMANDS = {
     Role.REP: ["today", "tier", "mine", "log", "followups", "undo", "settings", "help"],
-    Role.MANAGER: ["today", "team", "tier", "mine", "log", "followups", "invite", "settings", "help"],
-    Role.ADMIN: ["team", "tier", "invite", "today", "mine", "settings", "help"],
+    Role.MANAGER: ["today", "team", "tier", "mine", "log", "followups", "invite", "handover", "settings", "help"],
+    Role.ADMIN: ["team", "tier", "invite", "handover", "today", "mine", "settings", "help"],
 }
 
 

@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+people_app = typer.Typer(help="The team: list people, mark leavers.", no_args_is_help=True)
+app.add_typer(people_app, name="people")
 
 ConfigOption = Annotated[
     Path | None,
@@ -155,6 +157,9 @@ def import_(
     ] = None,
     lang: LangOption = None,
     config: ConfigOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="People only: the file is the whole team; deactivate anyone missing.")
+    ] = False,
 ) -> None:
     """Load customers, sales lines or people from a CSV or XLSX export."""
     from sqlalchemy.exc import OperationalError
@@ -172,6 +177,8 @@ def import_(
         _fail(plain(language, "imp.no_file", file=file))
     if rejects is not None and not accept_good_rows:
         _fail("--rejects only makes sense together with --accept-good-rows")
+    if full and kind != ImportKind.people:
+        _fail("--full only applies to people files")
     engine = _engine(settings)
     try:
         with rich_progress(f"Importing {kind.value}") as progress:
@@ -186,6 +193,7 @@ def import_(
                 progress=progress,
                 replace=replace,
                 date_order=date_order.value if date_order else None,
+                full=full,
             )
     except ImportFileError as exc:
         _fail(plain(language, "imp.unusable", file=file, reason=say(language, str(exc))))
@@ -277,6 +285,61 @@ def export(
     chosen = format.value if format else ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
     rows = export_table(engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen)
     typer.echo(f"Wrote {rows} rows to {output}.")
+
+
+@people_app.command("list")
+def people_list(config: ConfigOption = None) -> None:
+    """Print everyone, active or not, with role, manager and customers held."""
+    from bot.services.people import list_people
+
+    for p in list_people(engine=_engine(_settings(config))):
+        state = "active" if p.active else "LEFT"
+        joined = "joined" if p.joined else "not joined"
+        typer.echo(
+            f"{p.external_id}\t{p.name}\t{p.role}\t{p.manager or '-'}\t{state}\t{joined}\t{p.customers} customers"
+        )
+
+
+@people_app.command("deactivate")
+def people_deactivate(
+    person: Annotated[str, typer.Argument(help="Staff id of the person who left.")], config: ConfigOption = None
+) -> None:
+    """Mark a person as left: no bot access and no pushes from now on; their customers need a new rep."""
+    from bot.services.people import DeactivationRefused, deactivate_person
+
+    try:
+        left = deactivate_person(engine=_engine(_settings(config)), external_id=person)
+    except DeactivationRefused as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"{left.external_id} {left.name} is deactivated: no bot access and no pushes from now on.")
+    if left.customers_left:
+        typer.echo(f"{left.customers_left} customers need a new rep: tierbot handover {left.external_id} --to STAFF_ID")
+
+
+@app.command()
+def handover(
+    from_person: Annotated[str, typer.Argument(metavar="FROM", help="Staff id of the person handing over.")],
+    to: Annotated[str, typer.Option("--to", help="Staff id of the successor (an active person).")],
+    deactivate: Annotated[bool, typer.Option("--deactivate", help="Also mark FROM as left.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Move a rep's customers and open follow-ups to a successor; contacts stay as history."""
+    from bot.services.handover import HandoverRefused, hand_over
+
+    try:
+        moved = hand_over(engine=_engine(_settings(config)), giver=from_person, taker=to,
+                          deactivate=deactivate)  # fmt: skip
+    except HandoverRefused as exc:
+        _fail(str(exc))
+        return
+    giver, taker = f"{moved.from_external_id} {moved.from_name}", f"{moved.to_external_id} {moved.to_name}"
+    typer.echo(f"Handed over from {giver} to {taker}: {len(moved.customers)} customers, "
+               f"{moved.follow_ups} open follow-ups.")  # fmt: skip
+    for name in moved.customers:
+        typer.echo(f"  {name}")
+    if moved.deactivated:
+        typer.echo(f"{giver} is deactivated.")
 
 
 def _pick_member(engine, who: str | None):

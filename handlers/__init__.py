@@ -13,6 +13,7 @@ def register_handlers(application: Application) -> None:
         fallback,
         followups,
         gate,
+        handover,
         help,
         invite,
         log,
@@ -27,6 +28,20 @@ def register_handlers(application: Application) -> None:
     application.add_handlers(gate.HANDLERS, group=-1)
     # Text typed into a step of a log flow is taken here; anything else falls through to group 1.
     application.add_handlers(log.TEXT_STEP_HANDLERS, group=0)
-    for module in (start, help, log, followups, today, mine, team, settings, invite, upload, customers, fallback):
+    for module in (
+        start,
+        help,
+        log,
+        followups,
+        today,
+        mine,
+        team,
+        settings,
+        invite,
+        handover,
+        upload,
+        customers,
+        fallback,
+    ):
         application.add_handlers(module.HANDLERS, group=1)
     application.add_error_handler(errors.on_error)

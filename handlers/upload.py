@@ -119,7 +119,7 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
     if report.unused:
         lines.append(escape(plain(lang, "imp.unused", columns=", ".join(report.unused_columns))))
     if report.notices:
-        lines.append(escape("\n".join([plain(lang, "imp.notices"), *(f"  {say(lang, n)}" for n in report.notices)])))
+        lines.append(escape("\n".join([plain(lang, "imp.notices"), *(say(lang, n) for n in report.notices)])))
     if scoring is not None:
         tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
         lines.append(t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers))

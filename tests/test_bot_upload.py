@@ -60,7 +60,7 @@ async def test_an_xlsx_of_unclear_kind_is_asked_about_then_loaded(bot):
     workbook.save(buffer)
     reply = await bot.upload(ADMIN_TG, "export.xlsx", buffer.getvalue())
     assert reply.texts == ["“export.xlsx” 是哪类数据？"]
-    assert reply.button_data == ["up:customers", "up:sales", "up:people"]
+    assert reply.button_data == ["up:customers", "up:sales", "up:people", "up:contacts"]
     loaded = await bot.tap(ADMIN_TG, "up:people")
     assert loaded.texts[-1] == "✅ 人员：读取 1 行 — 新增 1，更新 0，未变 0。"
     assert (await bot.tap(ADMIN_TG, "up:people")).toasts == ["该按钮已失效，请重新查询。"]

@@ -133,7 +133,7 @@ def test_tierbot_import_aliases(engine, database_url, tmp_path):
     config.write_text(f'[database]\nurl = "{database_url}"\n', encoding="utf-8")
     path = flow_aliases(tmp_path, "终端名称,客户编号\n仁济东院,H002\n")
 
-    result = CliRunner().invoke(app, ["import", "aliases", str(path), "--config", str(config)])
+    result = CliRunner().invoke(app, ["import", "aliases", str(path), "--lang", "en", "--config", str(config)])
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:3] == ["Inserted 1, updated 0; 0 unchanged; 0 rejected.", "Done."]

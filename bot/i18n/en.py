@@ -22,7 +22,8 @@ TEXTS: dict[str, str] = {
     "/settings — language, push time, pause",
     "help.manager": "\n<b>For managers</b>\n"
     "/team — coverage of each rep's A and B customers\n"
-    "/invite <i>person-id</i> — invite a rep of your team",
+    "/invite <i>person-id</i> — invite a rep of your team\n"
+    "/handover <i>from-id to-id</i> — hand a leaving rep's customers over",
     "help.admin": "\n<b>For admins</b>\n/invite <i>person-id</i> [rep|manager|admin] — invite anyone",
     "cmd.today": "Whom to visit today",
     "cmd.tier": "A customer's tier and card",
@@ -33,6 +34,7 @@ TEXTS: dict[str, str] = {
     "cmd.settings": "Language, push time, pause",
     "cmd.help": "What I can do",
     "cmd.team": "My team's coverage",
+    "cmd.handover": "Hand a leaver's customers over",
     "cmd.invite": "Invite a person",
     "cmd.start": "Start",
     # Errors and bad input
@@ -253,4 +255,25 @@ TEXTS: dict[str, str] = {
     "kind.sales": "sales",
     "kind.people": "people",
     "kind.contacts": "visits",
+    # People leave: handover and deactivation (issue 11 §1)
+    "handover.usage": "Send /handover followed by the staff id of the person leaving and of the successor, "
+    "e.g. /handover R001 R002",
+    "handover.preview": "Hand over from <b>{giver}</b> to <b>{taker}</b>: {customers} customer(s), "
+    "{follow_ups} open follow-up(s). Visits stay in the history.",
+    "handover.customer": "• {name}",
+    "handover.more": "… and {count} more.",
+    "btn.handover": "Hand over",
+    "btn.handover_leave": "Hand over and deactivate {name}",
+    "handover.done": "✅ Handed over from <b>{giver}</b> to <b>{taker}</b>: {customers} customer(s), "
+    "{follow_ups} open follow-up(s).",
+    "handover.left": "{name} is deactivated: no access to the bot and no pushes from now on.",
+    "handover.received": "📥 <b>{giver}</b> handed over {customers} customer(s) and {follow_ups} open follow-up(s) "
+    "to you:",
+    "handover.refused.unknown_person": "I know no person with that staff id.",
+    "handover.refused.same_person": "Choose a successor other than the person leaving.",
+    "handover.refused.inactive_successor": "The successor has left; choose an active person.",
+    "handover.refused.not_allowed": "You can hand over only between people of your own team.",
+    # Customers without an active rep, in the weekly digest
+    "digest.orphaned_title": "<b>Customers without an active rep ({count})</b> — /handover to give them one",
+    "digest.orphaned_line": "• {name} ({rep})",
 }

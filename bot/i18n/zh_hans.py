@@ -18,7 +18,8 @@ TEXTS: dict[str, str] = {
     "/followups — 我承诺的跟进\n"
     "/undo — 撤销上一条记录\n"
     "/settings — 语言、推送时间、暂停推送",
-    "help.manager": "\n<b>经理功能</b>\n/team — 各代表 A、B 类客户的覆盖情况\n/invite <i>人员编号</i> — 邀请本团队的代表",
+    "help.manager": "\n<b>经理功能</b>\n/team — 各代表 A、B 类客户的覆盖情况\n/invite <i>人员编号</i> — 邀请本团队的代表\n"
+    "/handover <i>离职人员编号 接手人编号</i> — 交接离职代表的客户",
     "help.admin": "\n<b>管理员功能</b>\n/invite <i>人员编号</i> [rep|manager|admin] — 邀请任何人",
     "cmd.today": "今天拜访谁",
     "cmd.tier": "客户分级与卡片",
@@ -29,6 +30,7 @@ TEXTS: dict[str, str] = {
     "cmd.settings": "语言、推送时间、暂停",
     "cmd.help": "帮助",
     "cmd.team": "团队覆盖情况",
+    "cmd.handover": "交接离职人员的客户",
     "cmd.invite": "邀请成员",
     "cmd.start": "开始",
     # 错误与无效输入
@@ -245,4 +247,21 @@ TEXTS: dict[str, str] = {
     "kind.sales": "销售",
     "kind.people": "人员",
     "kind.contacts": "拜访记录",
+    # People leave: handover and deactivation (issue 11 §1)
+    "handover.usage": "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002",
+    "handover.preview": "从 <b>{giver}</b> 交接给 <b>{taker}</b>：{customers} 家客户，{follow_ups} 条未完成的跟进。拜访记录保留。",
+    "handover.customer": "• {name}",
+    "handover.more": "……另有 {count} 家。",
+    "btn.handover": "交接",
+    "btn.handover_leave": "交接并停用 {name}",
+    "handover.done": "✅ 已从 <b>{giver}</b> 交接给 <b>{taker}</b>：{customers} 家客户，{follow_ups} 条未完成的跟进。",
+    "handover.left": "{name} 已停用：从现在起不能使用机器人，也不再收到推送。",
+    "handover.received": "📥 <b>{giver}</b> 把 {customers} 家客户和 {follow_ups} 条未完成的跟进交接给了您：",
+    "handover.refused.unknown_person": "没有该编号的人员。",
+    "handover.refused.same_person": "接手人不能是离职人员本人。",
+    "handover.refused.inactive_successor": "接手人已停用，请选择在职人员。",
+    "handover.refused.not_allowed": "您只能在本团队成员之间交接。",
+    # Customers without an active rep, in the weekly digest
+    "digest.orphaned_title": "<b>无在职代表的客户（{count}）</b> — 用 /handover 指定接手人",
+    "digest.orphaned_line": "• {name}（{rep}）",
 }

@@ -2,30 +2,33 @@
 
 A column missing from the file leaves that attribute of existing customers alone; an empty cell in a
 column that is there clears it (an empty kind means "other"). Any kind text is accepted
-(bot/importing/customer_kinds.py).
+(bot/importing/customer_kinds.py). The rep cell names a person by staff id
+or name (bot.importing.person_names); a customer moving to another rep takes the old rep's open
+follow-ups of it along (contacts stay: they are history), and the move is listed in the summary.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from bot.importing.customer_kinds import KIND_LABEL_LIMIT, customer_kinds
+from bot.importing.person_names import AMBIGUOUS, PersonNames
 from bot.importing.readers import Chunk, Table
+from bot.importing.roster import RosterChanges
 from bot.importing.rows import (
     Checked,
-    IdMap,
     Outcome,
     optional_text,
     records,
     repeats,
     required_text,
-    unknown_reference,
 )
 from bot.importing.values import Occurrences, Problems, empty, parse_choice, parse_numbers, too_long
 from bot.importing.writers import insert_rows, load_existing, split_by_change, update_rows
-from bot.models import Customer, Person
+from bot.models import Customer, FollowUp
 
 POTENTIAL_CLASSES = {
     "h": "H",
@@ -46,7 +49,8 @@ class CustomerImport:
     def __init__(self, connection: Connection, table: Table) -> None:
         self._connection = connection
         self._table = table
-        self._people = IdMap.load(connection, Person.__table__)
+        self._people = PersonNames.load(connection)
+        self._labels = {p.person_id: f"{p.external_id} {p.name}" for p in self._people.people}
         self._seen = Occurrences()
 
     def check(self, chunk: Chunk) -> Checked:
@@ -62,7 +66,48 @@ class CustomerImport:
         new, changed, unchanged = split_by_change(rows, existing)
         insert_rows(self._connection, Customer.__table__, new)
         update_rows(self._connection, Customer.__table__, changed)
-        return [Outcome(checked.chunk, checked.problems, inserted=len(new), updated=len(changed), unchanged=unchanged)]
+        roster = self._move_follow_ups(changed, existing)
+        return [
+            Outcome(
+                checked.chunk,
+                checked.problems,
+                inserted=len(new),
+                updated=len(changed),
+                unchanged=unchanged,
+                roster=roster,
+            )
+        ]
+
+    def _move_follow_ups(self, changed: list[dict], existing: dict[str, dict]) -> RosterChanges | None:
+        """Hand the old rep's open follow-ups of each customer that changed rep to the new rep."""
+        moves = [(row, existing[row["external_id"]]) for row in changed if "rep_id" in row]
+        moves = [(row, before) for row, before in moves if row["rep_id"] != before["rep_id"]]
+        if not moves:
+            return None
+        follow_up = FollowUp.__table__
+        for row, before in moves:
+            if before["rep_id"] is not None and row["rep_id"] is not None:
+                self._connection.execute(
+                    update(follow_up)
+                    .where(
+                        follow_up.c.customer_id == before["id"],
+                        follow_up.c.person_id == before["rep_id"],
+                        follow_up.c.done_at.is_(None),
+                        follow_up.c.cancelled_at.is_(None),
+                    )
+                    .values(person_id=row["rep_id"])
+                )
+        return RosterChanges(
+            rep_moves=[
+                (
+                    row["external_id"],
+                    row.get("name", ""),
+                    self._labels.get(before["rep_id"]),
+                    self._labels.get(row["rep_id"]),
+                )
+                for row, before in moves
+            ]
+        )
 
     def preview(self, checked: Checked) -> list[dict[str, object]]:
         """The first good rows as they will be stored."""
@@ -88,20 +133,32 @@ class CustomerImport:
                 f"is longer than {KIND_LABEL_LIMIT} characters",
             )
             values["kind"], values["kind_label"] = customer_kinds(cells["kind"])
-        for name in ("city", "district"):
+        for name in ("province", "city", "district"):
             if name in fields:
                 values[name] = optional_text(problems, cells, name, 100)
         if "rep" in fields:
-            values["rep_id"] = unknown_reference(
-                problems,
-                cells,
-                "rep",
-                self._people.lookup(cells["rep"]),
-                "is not a known person; import the people file first, or correct the staff id",
-            )
+            values["rep_id"] = self._reps(problems, cells["rep"])
         if "potential" in fields:
             values["potential_value"], values["potential_class"] = _potential(problems, cells["potential"])
         return values
+
+    def _reps(self, problems: Problems, cells: pd.Series) -> np.ndarray:
+        """The rep each cell names (staff id or name); unknown and ambiguous names are bad rows."""
+        ids = self._people.match(cells)
+        unknown, ambiguous = (ids == -1) & ~empty(cells), ids == AMBIGUOUS
+        reasons = np.full(len(cells), "", dtype=object)
+        for position in np.flatnonzero(unknown | ambiguous):
+            value = cells.iloc[position]
+            if ambiguous[position]:
+                reasons[position] = f"names more than one person ({self._people.describe(value)}); give the staff id"
+            else:
+                close = self._people.candidates(value)
+                reasons[position] = _UNKNOWN_REP + (f"; closest: {self._people.describe(value)}" if close else "")
+        problems.add(unknown | ambiguous, "rep", cells, reasons)
+        return np.where(ids >= 0, ids, None).astype(object)
+
+
+_UNKNOWN_REP = "is not a known person; import the people file first, or correct the staff id"
 
 
 def _potential(problems: Problems, cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ from bot.importing.progress import ProgressCallback
 from bot.importing.readers import open_table
 from bot.importing.rejects import RejectsFile
 from bot.importing.report import Correction, ImportReport
+from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
 
@@ -59,6 +60,8 @@ def import_file(
     replace: bool = False,
     date_order: str | None = None,
     timezone: str = "Asia/Shanghai",
+    full: bool = False,
+    roster: RosterChanges | None = None,
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
@@ -66,6 +69,8 @@ def import_file(
     when some are bad; with ``rejects_path`` the bad rows are written there (when there are any).
     A file that would change stored sales changes nothing unless ``replace`` (apply the corrections).
     ``date_order`` ("mdy" or "dmy") reads 11/5/2026-style dates when the file itself cannot decide.
+    With ``full`` a people file is the whole roster (active people missing from it are deactivated);
+    ``roster`` receives what the file changed about the team (bot.importing.roster).
     """
     path = Path(path)
     table = open_table(path, kind)
@@ -80,6 +85,7 @@ def import_file(
         mapping=table.field_headers,
         unused=table.unused,
     )
+    roster = roster if roster is not None else RosterChanges()
     notify = progress or (lambda done, total: None)
     rejects = RejectsFile(Path(rejects_path), table.headers) if rejects_path is not None else None
     finished = False
@@ -90,6 +96,8 @@ def import_file(
                 options = {"replace": replace, "date_order": date_order}
             elif kind == "contacts":
                 options = {"timezone": timezone, "date_order": date_order}
+            elif kind == "people":
+                options = {"full": full}
             importer = IMPORTERS[kind](connection, table, **options)
             done = 0
             notify(0, table.rows_total)
@@ -98,12 +106,13 @@ def import_file(
                 if not report.preview:
                     report.preview = importer.preview(checked) if hasattr(importer, "preview") else []
                 for outcome in importer.write(checked):
-                    _record(report, outcome, rejects)
+                    _record(report, outcome, rejects, roster)
                 done += len(checked.chunk)
                 notify(done, None if table.rows_total is None else max(table.rows_total, done))
             for outcome in importer.finish():
-                _record(report, outcome, rejects)
+                _record(report, outcome, rejects, roster)
             notify(done, done)
+            report.notices = roster.lines()
             changed = report.inserted + report.updated > 0
             if changed and not dry_run and (report.ok or accept_good_rows) and not report.blocked_by_corrections:
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
@@ -124,11 +133,12 @@ def import_file(
     return report
 
 
-def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None) -> None:
+def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None, roster: RosterChanges) -> None:
+    if outcome.roster is not None:
+        roster.merge(outcome.roster)
     report.inserted += outcome.inserted
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged
-    report.notices.extend(outcome.notices)
     for row, field_name, old, new in outcome.corrections:
         report.add_correction(Correction(row, field_name, old, new))
     if outcome.chunk is None or outcome.problems is None:

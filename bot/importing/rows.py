@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,9 @@ from sqlalchemy.engine import Connection
 
 from bot.importing.readers import Chunk
 from bot.importing.values import Occurrences, Problems, empty, fingerprints, too_long
+
+if TYPE_CHECKING:
+    from bot.importing.roster import RosterChanges
 
 
 @dataclass
@@ -26,8 +29,7 @@ class Outcome:
     unchanged: int = 0
     # (row, field, old, new) for stored values the rows would change.
     corrections: list[tuple[int, str, str, str]] = field(default_factory=list)
-    # Changes applied anyway that the admin should hear of (a customer moved to another rep...).
-    notices: list[str] = field(default_factory=list)
+    roster: RosterChanges | None = None  # people files, and customers files whose reps change
 
 
 @dataclass

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.importing import ImportReport, import_file
+from bot.importing.roster import RosterChanges
 from bot.services.scoring_runs import ScoringSummary, run_scoring
 
 
@@ -23,11 +24,13 @@ def load_export(
     progress=None,
     replace: bool = False,
     date_order: str | None = None,
+    full: bool = False,
+    roster: RosterChanges | None = None,
 ) -> tuple[ImportReport, ScoringSummary | None]:
     """Import the file (all or nothing unless accept_good_rows); new sales lines trigger a scoring run."""
     report = import_file(engine=engine, kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows,
-                         rejects_path=rejects_path, progress=progress, replace=replace,
-                         date_order=date_order, timezone=settings.team.timezone)  # fmt: skip
+                         rejects_path=rejects_path, progress=progress, replace=replace, date_order=date_order,
+                         timezone=settings.team.timezone, full=full, roster=roster)  # fmt: skip
     summary = None
     if report.committed and kind == "sales" and not dry_run:
         summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
+from sqlmodel import select as select_model
 
 from bot.changes import changing
-from bot.models import Person
+from bot.models import Customer, Person
+from bot.models.people import Role
 from bot.services.invites import Member
 
 
@@ -22,20 +24,20 @@ def member_by_person_id(*, engine: Engine, person_id: int) -> Member | None:
 
 def member_by_external_id(*, engine: Engine, external_id: str) -> Member | None:
     with Session(engine) as session:
-        person = session.exec(select(Person).where(Person.external_id == external_id)).first()
+        person = session.exec(select_model(Person).where(Person.external_id == external_id)).first()
         return Member.of(person) if person is not None else None
 
 
 def member_by_name(*, engine: Engine, name: str) -> Member | None:
     with Session(engine) as session:
-        person = session.exec(select(Person).where(Person.name == name)).first()
+        person = session.exec(select_model(Person).where(Person.name == name)).first()
         return Member.of(person) if person is not None else None
 
 
 def first_person_with_role(*, engine: Engine, role: str) -> Member | None:
     with Session(engine) as session:
         person = session.exec(
-            select(Person).where(Person.role == role, Person.active.is_(True)).order_by(Person.external_id)  # type: ignore[attr-defined]
+            select_model(Person).where(Person.role == role, Person.active.is_(True)).order_by(Person.external_id)  # type: ignore[attr-defined]
         ).first()
         return Member.of(person) if person is not None else None
 
@@ -78,3 +80,75 @@ def update_person_settings(
             connection.execute(update(Person).where(Person.id == person_id).values(**values))
             changes.concern(person_id)
     return person_settings(engine=engine, person_id=person_id)
+
+
+# People leave: deactivation and the roster (issue 11 §1).
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    external_id: str
+    name: str
+    role: str
+    manager: str | None  # the manager's staff id
+    active: bool
+    joined: bool  # has a Telegram account bound
+    customers: int
+
+
+def list_people(*, engine: Engine) -> list[RosterEntry]:
+    """Everyone in the database, active or not, by staff id, with how many customers each holds."""
+    person, manager, customer = Person.__table__, Person.__table__.alias("manager"), Customer.__table__
+    held = select(func.count()).select_from(customer).where(customer.c.rep_id == person.c.id).scalar_subquery()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(person, manager.c.external_id.label("manager_external_id"), held.label("customers"))
+            .outerjoin(manager, manager.c.id == person.c.manager_id)
+            .order_by(person.c.external_id)
+        ).all()
+    return [
+        RosterEntry(r.external_id, r.name, r.role, r.manager_external_id, bool(r.active),
+                    r.telegram_user_id is not None, int(r.customers))
+        for r in rows
+    ]  # fmt: skip
+
+
+class DeactivationRefused(Exception):
+    """code: unknown_person, already_inactive, not_allowed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    external_id: str
+    name: str
+    customers_left: int  # customers whose rep this person still is: they need a new rep
+
+
+def deactivate_person(*, engine: Engine, external_id: str, by_id: int | None = None) -> Deactivated:
+    """Mark the person as left: a stranger to the bot at once (on every instance) and no more pushes.
+
+    by_id None is the CLI; otherwise an active admin, or an active manager for a rep of their team.
+    """
+    person, customer = Person.__table__, Customer.__table__
+    with changing(engine) as (connection, changes):
+        row = connection.execute(select(person).where(person.c.external_id == external_id)).first()
+        if row is None:
+            raise DeactivationRefused("unknown_person", f"No person with staff id {external_id!r}.")
+        if by_id is not None:
+            viewer = connection.execute(select(person).where(person.c.id == by_id)).first()
+            admin = viewer is not None and viewer.active and viewer.role == Role.ADMIN and viewer.id != row.id
+            own_rep = viewer is not None and viewer.active and viewer.role == Role.MANAGER and (
+                row.manager_id == viewer.id and row.role == Role.REP)  # fmt: skip
+            if not (admin or own_rep):
+                raise DeactivationRefused("not_allowed", "Managers can deactivate only reps of their own team.")
+        if not row.active:
+            raise DeactivationRefused("already_inactive", f"{row.external_id} {row.name} is already inactive.")
+        connection.execute(update(person).where(person.c.id == row.id).values(active=False))
+        held = connection.execute(select(func.count()).where(customer.c.rep_id == row.id)).scalar_one()
+        # Everyone: the leaver's kept sign-in, and every manager's view of the team, are out of date.
+        changes.concern_everyone()
+    return Deactivated(row.external_id, row.name, int(held))

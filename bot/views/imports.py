@@ -33,7 +33,7 @@ def import_summary(report: ImportReport, lang: str, *, show_mapping: bool | None
     lines = [
         plain(lang, "imp.read", file=report.path.name, rows=f"{report.rows_read:,}", kind=kind, source=report.source)
     ]
-    if report.shape:
+    if report.shape and (report.dry_run or not report.shape.startswith("tierbot.")):
         lines.append(plain(lang, "imp.shape", shape=shape_name(lang, report.shape)))
     if show_mapping if show_mapping is not None else report.dry_run:
         lines.extend(_mapping(report, lang))
@@ -51,7 +51,7 @@ def import_summary(report: ImportReport, lang: str, *, show_mapping: bool | None
     lines.extend(_corrections(report, lang))
     if report.notices:
         lines.append(plain(lang, "imp.notices"))
-        lines.extend(f"  {say(lang, notice)}" for notice in report.notices)
+        lines.extend(say(lang, notice) for notice in report.notices)
     lines.append(outcome(report, lang))
     if report.rejected:
         lines.append(plain(lang, "imp.problems"))

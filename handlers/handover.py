@@ -1,0 +1,104 @@
+"""/handover FROM TO: a manager (for their own team) or an admin hands a leaving rep's customers over.
+
+The command shows what would move, with two buttons: hand over, or hand over and deactivate the
+leaver. The tap checks the permissions again (callback data can be forged) and tells the successor
+what they received; the leaver, once deactivated, is a stranger and is not told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import TierContext
+from bot.i18n import language_for, t
+from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
+from bot.views.common import keyboard, shorten
+from handlers.common import acknowledge, answer, replace
+
+SHOWN_CUSTOMERS = 20
+_CALLBACK = re.compile(r"^ho:(\d{1,11}):(\d{1,11}):([01])$")
+
+
+async def handover(update: Update, context: TierContext) -> None:
+    """Show what a handover from one person to another would move, with the buttons to do it."""
+    member = context.member
+    assert member is not None
+    lang = context.lang
+    if member.role not in ("manager", "admin"):
+        await answer(update, t(lang, "members_only"))
+        return
+    args = context.args or []
+    if len(args) != 2 or any(len(arg) > 64 for arg in args):
+        await answer(update, t(lang, "handover.usage"))
+        return
+    try:
+        plan = await asyncio.to_thread(
+            plan_handover, engine=context.engine, giver=args[0], taker=args[1], by_id=member.person_id
+        )
+    except HandoverRefused as refusal:
+        # A manager asking about someone outside the team learns no more than about a missing id.
+        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        await answer(update, t(lang, f"handover.refused.{code}"))
+        return
+    lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name, customers=len(plan.customers),
+               follow_ups=plan.follow_ups)]  # fmt: skip
+    lines += _customer_lines(lang, plan)
+    data = f"ho:{plan.from_id}:{plan.to_id}"
+    buttons = keyboard([[(t(lang, "btn.handover"), f"{data}:0")],
+                        [(t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)), f"{data}:1")]])  # fmt: skip
+    await answer(update, "\n".join(lines), buttons)
+
+
+async def confirm_handover(update: Update, context: TierContext) -> None:
+    """Hand over (and deactivate, if asked), then tell the successor what they received."""
+    member = context.member
+    assert member is not None and update.callback_query is not None
+    lang = context.lang
+    match = _CALLBACK.match(update.callback_query.data or "")
+    if match is None or member.role not in ("manager", "admin"):
+        await acknowledge(update, t(lang, "members_only"))
+        return
+    giver, taker, leave = int(match[1]), int(match[2]), match[3] == "1"
+    try:
+        done = await asyncio.to_thread(
+            hand_over, engine=context.engine, giver=giver, taker=taker, by_id=member.person_id, deactivate=leave
+        )
+    except HandoverRefused as refusal:
+        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        await acknowledge(update, t(lang, f"handover.refused.{code}"))
+        return
+    await acknowledge(update)
+    lines = [t(lang, "handover.done", giver=done.from_name, taker=done.to_name, customers=len(done.customers),
+               follow_ups=done.follow_ups)]  # fmt: skip
+    if done.deactivated:
+        lines.append(t(lang, "handover.left", name=done.from_name))
+    await replace(update, "\n".join(lines))
+    await _tell_successor(context, done)
+
+
+async def _tell_successor(context: TierContext, done: Handover) -> None:
+    if done.to_telegram_user_id is None or done.to_id == (context.member.person_id if context.member else None):
+        return
+    lang = language_for(done.to_language, None, context.settings.team.language)
+    lines = [t(lang, "handover.received", giver=done.from_name, customers=len(done.customers),
+               follow_ups=done.follow_ups)]  # fmt: skip
+    lines += _customer_lines(lang, done)
+    # The successor may have blocked the bot or never opened it: the handover itself is done.
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(done.to_telegram_user_id, "\n".join(lines))
+
+
+def _customer_lines(lang: str, handover: Handover) -> list[str]:
+    lines = [t(lang, "handover.customer", name=shorten(name, 40)) for name in handover.customers[:SHOWN_CUSTOMERS]]
+    if len(handover.customers) > SHOWN_CUSTOMERS:
+        lines.append(t(lang, "handover.more", count=len(handover.customers) - SHOWN_CUSTOMERS))
+    return lines
+
+
+HANDLERS = [CommandHandler("handover", handover), CallbackQueryHandler(confirm_handover, pattern=r"^ho:")]
