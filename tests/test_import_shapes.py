@@ -209,7 +209,11 @@ def test_flow_matches_terminals_by_name_and_rejects_an_unknown_one_with_candidat
     assert refused.shape == "distributor.flow"
     assert (refused.committed, refused.rows_rejected) == (False, 1)
     (error,) = refused.rejected
-    assert error.row == data_row("distributor_flow", fmt, unknown)
+    assert (error.row, error.column, error.value) == (
+        data_row("distributor_flow", fmt, unknown),
+        "终端名称",
+        data.UNKNOWN_TERMINAL,
+    )
     assert "长宁区新华街道社区卫生服务中心" in error.reason  # the closest known name is offered
     assert counts(engine) == before
 
