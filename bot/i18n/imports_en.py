@@ -7,7 +7,7 @@ TEXTS: dict[str, str] = {
     "imp.counts.would": "Would insert {inserted}, would update {updated}; {unchanged} unchanged; {rejected} rejected.",
     "imp.mapping": "Columns read (file column → Tierbot field):",
     "imp.mapping.line": "  {column} → {field}",
-    "imp.unused": "Columns not used: {columns}.",
+    "imp.unused": "Unused columns: {columns}.",
     "imp.unused.instead": "{column} ({used} is used instead)",
     "imp.preview": "First rows as they would be stored:",
     "imp.skipped": "Skipped {count} rows that are not sales or not data:",

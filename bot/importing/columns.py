@@ -405,6 +405,14 @@ def matched_required(kind: str, headers: list[str]) -> int:
     return plain + groups
 
 
+def key_fields(kind: str) -> list[str]:
+    """The fields that make a row a record: the required ones and every alternative for a needed value."""
+    names = [spec.name for spec in FIELDS[kind] if spec.required]
+    for group in ALTERNATIVES.get(kind, ()):
+        names.extend(name for option in group for name in option if name not in ("amount", "quantity", "unit_price"))
+    return list(dict.fromkeys(names))
+
+
 def required_count(kind: str) -> int:
     """How many needed values a file of this kind must give (what matched_required reaches on a header)."""
     return sum(spec.required for spec in FIELDS[kind]) + len(ALTERNATIVES.get(kind, ()))

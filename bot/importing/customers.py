@@ -26,6 +26,7 @@ from bot.importing.rows import (
     repeats,
     required_text,
 )
+from bot.importing.shapes import not_a_sale
 from bot.importing.values import Occurrences, Problems, empty, parse_choice, parse_numbers, too_long
 from bot.importing.writers import insert_rows, load_existing, split_by_change, update_rows
 from bot.models import Customer, FollowUp
@@ -56,8 +57,19 @@ class CustomerImport:
     def check(self, chunk: Chunk) -> Checked:
         """Check a chunk (no database access: this runs in the read-ahead thread)."""
         problems = Problems(chunk.rows, self._table.field_headers)
-        values = self._check(chunk, problems)
-        return Checked(chunk, problems, records(values, ~problems.bad))
+        if "life_status" not in self._table.fields:
+            values = self._check(chunk, problems)
+            return Checked(chunk, problems, records(values, ~problems.bad))
+        # A voided (作废) customer is skipped and listed, and none of its cells are checked.
+        void = not_a_sale(chunk.cells["life_status"])
+        problems.skip(void, "life_status", chunk.cells["life_status"], "is void: the record was deleted")
+        kept = Chunk(
+            rows=chunk.rows[~void], cells=chunk.cells[~void].reset_index(drop=True), original=chunk.original[~void]
+        )
+        inner = Problems(kept.rows, self._table.field_headers)
+        values = self._check(kept, inner)
+        problems.merge(inner, np.flatnonzero(~void))
+        return Checked(chunk, problems, records(values, ~inner.bad))
 
     def write(self, checked: Checked) -> list[Outcome]:
         rows = checked.payload

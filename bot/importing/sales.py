@@ -161,6 +161,12 @@ class SalesImport:
         """Rows that are not sales: void/draft/cancelled, opportunities not won, totals and footers."""
         cells, fields = chunk.cells, self._table.fields
         skip = np.zeros(len(chunk), dtype=bool)
+        keys = [name for name in ("customer", "customer_name", "date", "month") if name in fields]
+        no_key = np.logical_and.reduce([empty(cells[name]) for name in keys])
+        if no_key.any():
+            first_cells = chunk.original.astype(str).apply(lambda row: " ".join(row.tolist()).strip(), axis=1)
+            footer = no_key & first_cells.str.match(FOOTER).to_numpy(dtype=bool) & ~skip
+            skip |= footer  # a totals row is not data: left out, not listed
         for name, test, reason in (
             ("status", not_a_sale, _SKIP_REASONS["status"]),
             ("life_status", not_a_sale, _SKIP_REASONS["status"]),
@@ -170,13 +176,6 @@ class SalesImport:
                 mask = test(cells[name]) & ~skip
                 problems.skip(mask, name, cells[name], reason)
                 skip |= mask
-        keys = [name for name in ("customer", "customer_name", "date", "month") if name in fields]
-        no_key = np.logical_and.reduce([empty(cells[name]) for name in keys])
-        if no_key.any():
-            first_cells = chunk.original.astype(str).apply(lambda row: " ".join(row.tolist()).strip(), axis=1)
-            footer = no_key & first_cells.str.match(FOOTER).to_numpy(dtype=bool) & ~skip
-            problems.skip(footer, keys[0], first_cells.reset_index(drop=True), "is a totals or footer row")
-            skip |= footer
         return skip
 
     def _customer_ids(self, cells: pd.DataFrame, problems: Problems, live: np.ndarray) -> np.ndarray:

@@ -58,6 +58,13 @@ class Problems:
             self.positions.append(position)
         self.bad |= mask
 
+    def merge(self, inner: Problems, positions: np.ndarray) -> None:
+        """Take the problems found on a subset of this chunk's rows (``positions`` are theirs here)."""
+        self.errors.extend(inner.errors)
+        self.positions.extend(int(positions[p]) for p in inner.positions)
+        self.skipped.extend(inner.skipped)
+        self.bad[positions] |= inner.bad
+
     def skip(self, mask: np.ndarray, field_name: str, values: pd.Series, reason: str) -> None:
         """Record rows that are not loaded but are not errors (a void order, a totals row)."""
         column = self.headers[field_name]

@@ -16,6 +16,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "called": ("called", "call", "phoned", "phone", "phone call", "rang", "电话", "致电", "打电话", "电联", "電話"),
     "no_answer": (
         "no answer", "no reply", "no response", "not answered", "unanswered", "unreachable", "not reachable",
+        "未见到", "没见到", "未见面", "没见上",
         "未接通", "没接", "没接通", "无人接听", "未接", "没人接", "打不通", "联系不上", "沒接", "無人接聽",
     ),
     "order": (
