@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.clock import team_today, utc_now
+from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
@@ -47,7 +47,7 @@ async def log_command(update: Update, context: TierContext) -> None:
     if len(text) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
         return
-    parsed = parse_log_line(text, today=team_today(context.settings))
+    parsed = parse_log_line(text, today=context.today())
     if parsed.follow_up_error:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return
@@ -106,7 +106,7 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     if draft.step == "customer":
         assert context.member is not None
         items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
-                                        person_id=context.member.person_id, today=team_today(context.settings),
+                                        person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
         rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
         await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
@@ -219,7 +219,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         draft.note_done = True
     elif kind == "lf" and draft.step == "follow_up" and value in {"n", *(c for c, _, _ in FOLLOW_UP_BUTTONS)}:
         preset = {code: name for code, _, name in FOLLOW_UP_BUTTONS}.get(value)
-        draft.follow_up = FOLLOW_UP_PRESETS[preset](team_today(context.settings)) if preset else None
+        draft.follow_up = FOLLOW_UP_PRESETS[preset](context.today()) if preset else None
         draft.follow_up_done = True
     else:
         # A tap on an earlier step's button (or forged data): the flow stays where it is.
@@ -261,7 +261,7 @@ async def typed_step(update: Update, context: TierContext) -> None:
         draft.note, draft.note_done = text, True
         await _advance(update, context, draft)
     elif draft.step == "follow_up":
-        due: date | None = parse_follow_up_date(text, today=team_today(context.settings))
+        due: date | None = parse_follow_up_date(text, today=context.today())
         if due is None:
             await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
         else:

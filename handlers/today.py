@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.clock import team_today
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import customer_name, may_see
@@ -34,7 +33,7 @@ async def show_today(update: Update, context: TierContext) -> None:
     """
     member = context.member
     assert member is not None
-    today = team_today(context.settings)
+    today = context.today()
     text_and_markup = await context.services.answers.through(
         ("today", member.person_id, today, context.lang),
         lambda: _today_answer(context, member.person_id, today),
@@ -84,7 +83,7 @@ async def snooze(update: Update, context: TierContext) -> None:
     if not allowed:
         await acknowledge(update, t(context.lang, "not_available"))
         return
-    tomorrow = team_today(context.settings) + timedelta(days=1)
+    tomorrow = context.today() + timedelta(days=1)
     await asyncio.to_thread(
         snooze_customer, engine=context.engine, person_id=member.person_id, customer_id=customer_id, until=tomorrow
     )
