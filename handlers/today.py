@@ -14,10 +14,11 @@ from bot.i18n import t
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list, snooze_customer
 from bot.services.upcoming import upcoming_customer
-from bot.views.common import day
+from bot.views.common import day, shorten
 from bot.views.daily import render_daily_list
 from handlers.common import acknowledge, answer, callback_int
 
+TOAST_NAME_LIMIT = 60
 TODAY_PHRASES = re.compile(
     r"^\s*(today|today'?s list|who (should|do) i (visit|see)( today)?|whom to visit( today)?|my list|"
     r"今天拜访谁|今天去哪(里|儿)?|今天见谁|今天拜访|今日拜访|今天的?清单|拜访清单|今天跑哪(里|儿|家)?)\s*[?？!！。.]*\s*$",
@@ -88,7 +89,9 @@ async def snooze(update: Update, context: TierContext) -> None:
         snooze_customer, engine=context.engine, person_id=member.person_id, customer_id=customer_id, until=tomorrow
     )
     name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=customer_id)
-    await acknowledge(update, t(context.lang, "today.snoozed", name=name, date=day(context.lang, tomorrow)))
+    # A toast holds 200 characters at most: a long customer name is shortened to fit.
+    toast = t(context.lang, "today.snoozed", name=shorten(name, TOAST_NAME_LIMIT), date=day(context.lang, tomorrow))
+    await acknowledge(update, toast)
 
 
 HANDLERS = [
