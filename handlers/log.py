@@ -36,9 +36,10 @@ FOLLOW_UP_BUTTONS = (
 
 
 async def log_command(update: Update, context: TierContext) -> None:
-    """/log alone starts the guided flow; /log with text logs it in one go."""
-    assert update.message is not None and update.message.text is not None
-    text = update.message.text.partition(" ")[2].strip()
+    """/log alone starts the guided flow; /log with text logs it in one go (an edited line corrects it)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.partition(" ")[2].strip()
     drafts = Drafts.of(context.user_data)
     now = utc_now()
     if not text:
@@ -51,11 +52,15 @@ async def log_command(update: Update, context: TierContext) -> None:
     if parsed.follow_up_error:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return
-    # Everything typed on the line counts as given; redelivery of this message maps to the same row.
+    # Everything typed on the line counts as given; redelivery of this message maps to the same row,
+    # and each edit of it is a version of its own that replaces the earlier ones (bot.services.contacts).
     assert update.effective_user is not None
+    line_key = f"tg:{update.effective_user.id}:m{message.message_id}"
+    edited = update.edited_message is not None
     draft = drafts.start(
         now,
-        dedup_key=f"tg:{update.effective_user.id}:{update.update_id}",
+        dedup_key=f"{line_key}:u{update.update_id}" if edited else line_key,
+        replaces=line_key if edited else None,
         outcome=parsed.outcome,
         note=parsed.note,
         follow_up=parsed.follow_up,
@@ -151,7 +156,7 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
         logged = await asyncio.to_thread(
             log_contact, engine=context.engine, member=member, customer_id=draft.customer_id,
             outcome=draft.outcome, note=draft.note, follow_up=draft.follow_up, dedup_key=draft.dedup_key,
-            now=utc_now(), tz=context.tz,
+            now=utc_now(), tz=context.tz, replaces=draft.replaces,
         )  # fmt: skip
     except SQLAlchemyError:
         log.exception("Could not store a contact")
@@ -170,7 +175,8 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
             await answer(update, t(lang, "log.already_saved"))
         return
     await acknowledge(update)
-    lines = [t(lang, "log.saved", name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
+    header = "log.updated" if logged.replaced else "log.saved"
+    lines = [t(lang, header, name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
     if logged.note:
         lines.append(t(lang, "log.saved_note", note=shorten(logged.note, 200)))
     if logged.follow_up_due:

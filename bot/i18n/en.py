@@ -252,4 +252,7 @@ TEXTS: dict[str, str] = {
     "kind.customers": "customers",
     "kind.sales": "sales",
     "kind.people": "people",
+    # Edited messages (handlers/edits.py)
+    "log.updated": "✏️ Updated: <b>{name}</b> — {outcome}.",
+    "edit.ignored": "✏️ I don't read edited messages (except /log lines). Please send a new message.",
 }

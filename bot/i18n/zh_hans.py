@@ -244,4 +244,7 @@ TEXTS: dict[str, str] = {
     "kind.customers": "客户",
     "kind.sales": "销售",
     "kind.people": "人员",
+    # Edited messages (handlers/edits.py)
+    "log.updated": "✏️ 已更新：<b>{name}</b> — {outcome}。",
+    "edit.ignored": "✏️ 修改过的消息我不会重新读取（/log 记录除外）。请重新发送一条新消息。",
 }
