@@ -255,4 +255,7 @@ TEXTS: dict[str, str] = {
     # Edited messages (handlers/edits.py)
     "log.updated": "✏️ Updated: <b>{name}</b> — {outcome}.",
     "edit.ignored": "✏️ I don't read edited messages (except /log lines). Please send a new message.",
+    # Honest errors (bot.db_errors)
+    "db.not_saved": "⚠️ Not saved: the database did not answer. Please try again.",
+    "db.full": "⚠️ Not saved: the server's disk is full. Please tell your admin.",
 }

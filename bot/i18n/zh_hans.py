@@ -247,4 +247,7 @@ TEXTS: dict[str, str] = {
     # Edited messages (handlers/edits.py)
     "log.updated": "✏️ 已更新：<b>{name}</b> — {outcome}。",
     "edit.ignored": "✏️ 修改过的消息我不会重新读取（/log 记录除外）。请重新发送一条新消息。",
+    # Honest errors (bot.db_errors)
+    "db.not_saved": "⚠️ 未保存：数据库没有响应，请重试。",
+    "db.full": "⚠️ 未保存：服务器磁盘已满。请联系管理员。",
 }
