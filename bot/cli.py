@@ -198,7 +198,11 @@ def import_(
     except ImportFileError as exc:
         _fail(plain(language, "imp.unusable", file=file, reason=say(language, str(exc))))
         return
-    except OperationalError:
+    except OperationalError as exc:
+        from bot.db_errors import BUSY, database_problem
+
+        if database_problem(exc) != BUSY:
+            raise  # a full disk or an unreachable server: main() names it in one line
         # SQLite waited 30 s for another writer (the bot, another import); nothing was changed.
         _fail(plain(language, "imp.busy", file=file))
         return
@@ -410,7 +414,16 @@ def console(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a database that cannot be used is reported in one line (bot.db_errors), not a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        app()
+    except SQLAlchemyError as exc:
+        from bot.db_errors import one_line
+
+        typer.secho(one_line(exc), fg=typer.colors.RED, err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -23,3 +23,8 @@ def local_date(moment: datetime, zone: ZoneInfo) -> date:
 def team_today(settings: Settings, now: datetime | None = None) -> date:
     """Today's date in the team's time zone."""
     return (now or utc_now()).astimezone(ZoneInfo(settings.team.timezone)).date()
+
+
+def local_today(tz: str, now: datetime | None = None) -> date:
+    """Today's date in the given zone (a member's own, or the team's)."""
+    return (now or utc_now()).astimezone(ZoneInfo(tz)).date()

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -13,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answers import DO_NOT_KEEP, Answers
 from bot.changes import refresh, tracker_for
+from bot.clock import local_today
 from bot.config import Settings
 from bot.services.invites import Member, member_by_telegram_id
 
@@ -131,4 +133,11 @@ class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
 
     @property
     def tz(self) -> str:
+        """The member's own time zone, else the team's: every "today" of a handler is in it, as pushes are."""
+        if self.member is not None and self.member.timezone:
+            return self.member.timezone
         return self.settings.team.timezone
+
+    def today(self) -> date:
+        """Today's date for the signed-in member (their zone, else the team's)."""
+        return local_today(self.tz)

@@ -184,9 +184,12 @@ def message_update(
     update_id: int | None = None,
     message_id: int | None = None,
 ) -> Update:
-    """An Update carrying a private text message, with the bot_command entity Telegram would add."""
+    """An Update carrying a private text message, with the bot_command entity Telegram would add.
+
+    A redelivered update (the same update_id) carries the same message, as Telegram's does."""
+    update_id = update_id or next(_update_ids)
     message: dict[str, Any] = {
-        "message_id": message_id or 100_000 + next(_update_ids),
+        "message_id": message_id or 100_000 + update_id,
         "date": int(time.time()),
         "chat": {"id": user_id, "type": "private"},
         "from": _user(user_id, language_code),
@@ -195,7 +198,7 @@ def message_update(
     if text.startswith("/"):
         command = text.split()[0] if text.split() else text
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-    return Update.de_json({"update_id": update_id or next(_update_ids), "message": message}, bot)
+    return Update.de_json({"update_id": update_id, "message": message}, bot)
 
 
 def callback_update(

@@ -34,6 +34,8 @@ class LogDraft:
     note_done: bool = False
     follow_up_done: bool = False
     query: str | None = None
+    # An edited /log line: the dedup key of the line whose earlier versions this one replaces.
+    replaces: str | None = None
 
     def next_step(self) -> str:
         """The first step still to do, or 'save'."""

@@ -9,6 +9,7 @@ def register_handlers(application: Application) -> None:
     """Register every handler; order matters: the gate first, catch-alls last."""
     from handlers import (
         customers,
+        edits,
         errors,
         fallback,
         followups,
@@ -26,7 +27,9 @@ def register_handlers(application: Application) -> None:
     )
 
     application.add_handlers(gate.HANDLERS, group=-1)
-    # Text typed into a step of a log flow is taken here; anything else falls through to group 1.
+    # Edited messages are answered here and go no further; text typed into a step of a log flow is
+    # taken here too; anything else falls through to group 1.
+    application.add_handlers(edits.HANDLERS, group=0)
     application.add_handlers(log.TEXT_STEP_HANDLERS, group=0)
     for module in (
         start,

@@ -12,6 +12,8 @@ from bot.context import TierContext
 from bot.views.common import split_message
 
 MAX_INPUT = 500
+# The Bot API refuses a callback answer's text over 200 characters.
+TOAST_LIMIT = 200
 
 
 async def answer(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -37,10 +39,19 @@ async def replace(update: Update, text: str, markup: InlineKeyboardMarkup | None
 
 
 async def acknowledge(update: Update, text: str | None = None) -> None:
-    """Stop the button's spinner; a short text shows as a toast."""
+    """Stop the button's spinner; a short text shows as a toast (cut to the Bot API's 200 characters)."""
     if update.callback_query is not None:
         # Toasts are plain text: undo the HTML escaping that t() applied.
-        await update.callback_query.answer(html.unescape(re.sub(r"<[^>]+>", "", text)) if text else None)
+        await update.callback_query.answer(_toast(html.unescape(re.sub(r"<[^>]+>", "", text))) if text else None)
+
+
+def _toast(text: str) -> str:
+    """The text cut to TOAST_LIMIT UTF-16 code units (how Telegram counts), with an ellipsis when cut."""
+    if len(text.encode("utf-16-le")) // 2 <= TOAST_LIMIT:
+        return text
+    while len((text + "…").encode("utf-16-le")) // 2 > TOAST_LIMIT:
+        text = text[:-1]
+    return text + "…"
 
 
 def callback_int(context: TierContext, data: str | None, prefix: str) -> int | None:

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 
 from bot.context import TierContext
+from bot.db_errors import FULL, database_problem
 from bot.i18n import language_for, t
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,14 @@ async def on_error(update: object, context: TierContext) -> None:
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer()
-            await update.effective_chat.send_message(t(lang, "error"))
+            await update.effective_chat.send_message(t(lang, _apology(context.error)))
         except Exception:  # the apology itself failed (network, blocked): the log above is what matters
             log.warning("Could not tell the user about the error in update %s", update_id)
+
+
+def _apology(error: BaseException | None) -> str:
+    """The catalog key that says what happened: nothing saved because of the database, or the generic apology."""
+    problem = database_problem(error)
+    if problem == FULL:
+        return "db.full"
+    return "db.not_saved" if problem is not None else "error"

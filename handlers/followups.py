@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.clock import team_today, utc_now
+from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import Markup, escape, t
 from bot.services.followups import complete_follow_up, open_follow_ups, snooze_follow_up
@@ -22,7 +22,7 @@ async def _render(context: TierContext):
     member = context.member
     assert member is not None
     lang = context.lang
-    today = team_today(context.settings)
+    today = context.today()
     items = await asyncio.to_thread(open_follow_ups, engine=context.engine, person_id=member.person_id, today=today)
     if not items:
         return t(lang, "followups.empty"), None
@@ -54,7 +54,7 @@ async def followup_button(update: Update, context: TierContext) -> None:
         changed = await asyncio.to_thread(complete_follow_up, engine=context.engine, person_id=member.person_id,
                                           follow_up_id=done_id, now=utc_now())  # fmt: skip
     elif later_id is not None:
-        tomorrow = team_today(context.settings) + timedelta(days=1)
+        tomorrow = context.today() + timedelta(days=1)
         changed = await asyncio.to_thread(snooze_follow_up, engine=context.engine, person_id=member.person_id,
                                           follow_up_id=later_id, until=tomorrow)  # fmt: skip
     else:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.clock import team_today, utc_now
+from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
@@ -36,9 +36,10 @@ FOLLOW_UP_BUTTONS = (
 
 
 async def log_command(update: Update, context: TierContext) -> None:
-    """/log alone starts the guided flow; /log with text logs it in one go."""
-    assert update.message is not None and update.message.text is not None
-    text = update.message.text.partition(" ")[2].strip()
+    """/log alone starts the guided flow; /log with text logs it in one go (an edited line corrects it)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.partition(" ")[2].strip()
     drafts = Drafts.of(context.user_data)
     now = utc_now()
     if not text:
@@ -47,15 +48,19 @@ async def log_command(update: Update, context: TierContext) -> None:
     if len(text) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
         return
-    parsed = parse_log_line(text, today=team_today(context.settings))
+    parsed = parse_log_line(text, today=context.today())
     if parsed.follow_up_error:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return
-    # Everything typed on the line counts as given; redelivery of this message maps to the same row.
+    # Everything typed on the line counts as given; redelivery of this message maps to the same row,
+    # and each edit of it is a version of its own that replaces the earlier ones (bot.services.contacts).
     assert update.effective_user is not None
+    line_key = f"tg:{update.effective_user.id}:m{message.message_id}"
+    edited = update.edited_message is not None
     draft = drafts.start(
         now,
-        dedup_key=f"tg:{update.effective_user.id}:{update.update_id}",
+        dedup_key=f"{line_key}:u{update.update_id}" if edited else line_key,
+        replaces=line_key if edited else None,
         outcome=parsed.outcome,
         note=parsed.note,
         follow_up=parsed.follow_up,
@@ -106,7 +111,7 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     if draft.step == "customer":
         assert context.member is not None
         items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
-                                        person_id=context.member.person_id, today=team_today(context.settings),
+                                        person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
         rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
         await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
@@ -151,7 +156,7 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
         logged = await asyncio.to_thread(
             log_contact, engine=context.engine, member=member, customer_id=draft.customer_id,
             outcome=draft.outcome, note=draft.note, follow_up=draft.follow_up, dedup_key=draft.dedup_key,
-            now=utc_now(), tz=context.tz,
+            now=utc_now(), tz=context.tz, replaces=draft.replaces,
         )  # fmt: skip
     except SQLAlchemyError:
         log.exception("Could not store a contact")
@@ -170,7 +175,8 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
             await answer(update, t(lang, "log.already_saved"))
         return
     await acknowledge(update)
-    lines = [t(lang, "log.saved", name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
+    header = "log.updated" if logged.replaced else "log.saved"
+    lines = [t(lang, header, name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
     if logged.note:
         lines.append(t(lang, "log.saved_note", note=shorten(logged.note, 200)))
     if logged.follow_up_due:
@@ -219,7 +225,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         draft.note_done = True
     elif kind == "lf" and draft.step == "follow_up" and value in {"n", *(c for c, _, _ in FOLLOW_UP_BUTTONS)}:
         preset = {code: name for code, _, name in FOLLOW_UP_BUTTONS}.get(value)
-        draft.follow_up = FOLLOW_UP_PRESETS[preset](team_today(context.settings)) if preset else None
+        draft.follow_up = FOLLOW_UP_PRESETS[preset](context.today()) if preset else None
         draft.follow_up_done = True
     else:
         # A tap on an earlier step's button (or forged data): the flow stays where it is.
@@ -261,7 +267,7 @@ async def typed_step(update: Update, context: TierContext) -> None:
         draft.note, draft.note_done = text, True
         await _advance(update, context, draft)
     elif draft.step == "follow_up":
-        due: date | None = parse_follow_up_date(text, today=team_today(context.settings))
+        due: date | None = parse_follow_up_date(text, today=context.today())
         if due is None:
             await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
         else:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.clock import team_today
 from bot.context import TierContext
 from bot.i18n import LANGUAGES, language_for, t
 from bot.services.people import PersonSettings, person_settings, update_person_settings
@@ -24,7 +23,7 @@ def _summary(context: TierContext, current: PersonSettings):
     lang = context.lang
     paused = (
         t(lang, "settings.paused_until", date=day(lang, current.paused_until))
-        if current.paused_until and current.paused_until >= team_today(context.settings)
+        if current.paused_until and current.paused_until >= context.today()
         else t(lang, "settings.active")
     )
     text = t(
@@ -77,7 +76,7 @@ async def settings_button(update: Update, context: TierContext) -> None:
     elif len(parts) == 4 and parts[1] == "time" and f"{parts[2]}:{parts[3]}" in PUSH_TIMES:
         change = {"push_time": f"{parts[2]}:{parts[3]}"}
     elif len(parts) == 3 and parts[1] == "pause" and parts[2].isdigit() and int(parts[2]) in PAUSE_DAYS:
-        change = {"paused_until": team_today(context.settings) + timedelta(days=int(parts[2]) - 1)}
+        change = {"paused_until": context.today() + timedelta(days=int(parts[2]) - 1)}
     elif parts == ["st", "resume"]:
         change = {"resume": True}
     elif parts != ["st", "menu"]:

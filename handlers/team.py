@@ -7,7 +7,6 @@ import asyncio
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.clock import team_today
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.team import team_overview
@@ -22,7 +21,7 @@ async def team(update: Update, context: TierContext) -> None:
     if member.role not in ("manager", "admin"):
         await answer(update, t(context.lang, "members_only"))
         return
-    today = team_today(context.settings)
+    today = context.today()
     overview = await asyncio.to_thread(
         team_overview,
         engine=context.engine,

@@ -9,16 +9,16 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.clock import team_today
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list, snooze_customer
 from bot.services.upcoming import upcoming_customer
-from bot.views.common import day
+from bot.views.common import day, shorten
 from bot.views.daily import render_daily_list
 from handlers.common import acknowledge, answer, callback_int
 
+TOAST_NAME_LIMIT = 60
 TODAY_PHRASES = re.compile(
     r"^\s*(today|today'?s list|who (should|do) i (visit|see)( today)?|whom to visit( today)?|my list|"
     r"今天拜访谁|今天去哪(里|儿)?|今天见谁|今天拜访|今日拜访|今天的?清单|拜访清单|今天跑哪(里|儿|家)?)\s*[?？!！。.]*\s*$",
@@ -34,7 +34,7 @@ async def show_today(update: Update, context: TierContext) -> None:
     """
     member = context.member
     assert member is not None
-    today = team_today(context.settings)
+    today = context.today()
     text_and_markup = await context.services.answers.through(
         ("today", member.person_id, today, context.lang),
         lambda: _today_answer(context, member.person_id, today),
@@ -84,12 +84,14 @@ async def snooze(update: Update, context: TierContext) -> None:
     if not allowed:
         await acknowledge(update, t(context.lang, "not_available"))
         return
-    tomorrow = team_today(context.settings) + timedelta(days=1)
+    tomorrow = context.today() + timedelta(days=1)
     await asyncio.to_thread(
         snooze_customer, engine=context.engine, person_id=member.person_id, customer_id=customer_id, until=tomorrow
     )
     name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=customer_id)
-    await acknowledge(update, t(context.lang, "today.snoozed", name=name, date=day(context.lang, tomorrow)))
+    # A toast holds 200 characters at most: a long customer name is shortened to fit.
+    toast = t(context.lang, "today.snoozed", name=shorten(name, TOAST_NAME_LIMIT), date=day(context.lang, tomorrow))
+    await acknowledge(update, toast)
 
 
 HANDLERS = [

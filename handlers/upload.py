@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import TierContext
+from bot.db_errors import BUSY, FULL, database_problem
 from bot.i18n import Markup, escape, plain, t
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
@@ -95,8 +96,10 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
         except ImportFileError as exc:
             await answer(update, t(lang, "upload.unusable", reason=say(lang, str(exc))))
             return
-        except OperationalError:
-            await answer(update, t(lang, "upload.busy"))
+        except OperationalError as exc:
+            # Only SQLite's lock is "busy"; a full disk or a server that is down is said as such.
+            problem = database_problem(exc)
+            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(problem, "db.not_saved")))
             return
     if not report.ok:
         lines = [t(lang, "upload.rejected", count=report.rows_rejected)]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_app
@@ -81,12 +82,32 @@ class BotHarness:
         return Reply(self.api.calls[before:])
 
     async def send(
-        self, user_id: int, text: str, *, lang: str | None = "zh-hans", update_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        lang: str | None = "zh-hans",
+        update_id: int | None = None,
+        message_id: int | None = None,
     ) -> Reply:
         assert self.application is not None
         return await self._process(
-            message_update(self.application.bot, user_id, text, language_code=lang, update_id=update_id)
+            message_update(
+                self.application.bot, user_id, text, language_code=lang, update_id=update_id, message_id=message_id
+            )
         )
+
+    async def edit(
+        self, user_id: int, message_id: int, text: str, *, lang: str | None = "zh-hans", update_id: int | None = None
+    ) -> Reply:
+        """The user edits their earlier message `message_id` to read `text` (an edited_message update)."""
+        assert self.application is not None
+        update = message_update(
+            self.application.bot, user_id, text, language_code=lang, update_id=update_id, message_id=message_id
+        ).to_dict()
+        message = update.pop("message")
+        message["edit_date"] = message["date"] + 60
+        return await self._process(Update.de_json({**update, "edited_message": message}, self.application.bot))
 
     async def tap(
         self, user_id: int, data: str, *, lang: str | None = "zh-hans", update_id: int | None = None

@@ -44,7 +44,16 @@ def build_team(url: str) -> None:
     engine.dispose()
 
 
-def start_bot(tmp_path: Path, name: str, server: BotApiServer, url: str, frozen_at: str) -> subprocess.Popen:
+def start_bot(
+    tmp_path: Path,
+    name: str,
+    server: BotApiServer,
+    url: str,
+    frozen_at: str,
+    *,
+    sitecustomize: str = SITECUSTOMIZE,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
     config = tmp_path / f"{name}.toml"
     config.write_text(
         f'[telegram]\ntoken = "555:crash-test"\napi_base_url = "{server.base_url}"\n'
@@ -53,8 +62,9 @@ def start_bot(tmp_path: Path, name: str, server: BotApiServer, url: str, frozen_
         "[pushes]\nclaim_lease_seconds = 1\nglobal_rate_per_second = 20\n",
         encoding="utf-8",
     )
-    (tmp_path / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    (tmp_path / "sitecustomize.py").write_text(sitecustomize, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "TIERBOT_TEST_FROZEN_AT": frozen_at}
+    env.update(extra_env or {})
     log = (tmp_path / f"{name}.log").open("w")
     return subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], stdout=log,
                             stderr=subprocess.STDOUT, env=env, cwd=tmp_path)  # fmt: skip

@@ -276,4 +276,10 @@ TEXTS: dict[str, str] = {
     # Customers without an active rep, in the weekly digest
     "digest.orphaned_title": "<b>Customers without an active rep ({count})</b> — /handover to give them one",
     "digest.orphaned_line": "• {name} ({rep})",
+    # Edited messages (handlers/edits.py)
+    "log.updated": "✏️ Updated: <b>{name}</b> — {outcome}.",
+    "edit.ignored": "✏️ I don't read edited messages (except /log lines). Please send a new message.",
+    # Honest errors (bot.db_errors)
+    "db.not_saved": "⚠️ Not saved: the database did not answer. Please try again.",
+    "db.full": "⚠️ Not saved: the server's disk is full. Please tell your admin.",
 }

@@ -264,4 +264,10 @@ TEXTS: dict[str, str] = {
     # Customers without an active rep, in the weekly digest
     "digest.orphaned_title": "<b>无在职代表的客户（{count}）</b> — 用 /handover 指定接手人",
     "digest.orphaned_line": "• {name}（{rep}）",
+    # Edited messages (handlers/edits.py)
+    "log.updated": "✏️ 已更新：<b>{name}</b> — {outcome}。",
+    "edit.ignored": "✏️ 修改过的消息我不会重新读取（/log 记录除外）。请重新发送一条新消息。",
+    # Honest errors (bot.db_errors)
+    "db.not_saved": "⚠️ 未保存：数据库没有响应，请重试。",
+    "db.full": "⚠️ 未保存：服务器磁盘已满。请联系管理员。",
 }

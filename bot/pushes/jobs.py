@@ -21,18 +21,16 @@ import logging
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, ContextTypes
 
 from bot.clock import utc_now
 from bot.config import PushSettings, Settings
-from bot.models import ScheduledRun
 from bot.pushes import compose, push_log
 from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
 from bot.pushes.push_log import day_period, instance_id, week_period
+from bot.pushes.scheduled_runs import claim_scheduled_run, finish_scheduled_run, renew_scheduled_run
 from bot.pushes.sender import BroadcastReport, Push, broadcast
 
 log = logging.getLogger(__name__)
@@ -41,7 +39,6 @@ SWEEP_INTERVAL = timedelta(minutes=5)
 NUDGE_UNTIL = time(20, 0)
 RENDER_BATCH = 100
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_scheduled = ScheduledRun.__table__
 
 
 class PushRunner:
@@ -164,16 +161,30 @@ class PushRunner:
             return False
         async with self.locks["scoring"]:
             period = local.date().isoformat()
+            lease = timedelta(seconds=settings.pushes.claim_lease_seconds)
             if not await asyncio.to_thread(claim_scheduled_run, self.engine, "nightly_scoring", period,
-                                           self.instance, now):  # fmt: skip
+                                           self.instance, now, lease=lease):  # fmt: skip
                 return False
             from bot.services.scoring_runs import run_scoring
 
-            summary = await asyncio.to_thread(run_scoring, engine=self.engine, settings=settings,
-                                              as_of=local.date(), trigger="nightly", now=now)  # fmt: skip
+            # While scoring runs, the claim is renewed well within the lease, so only a dead instance's
+            # claim goes stale; an unfinished run is then taken over by the next sweep anywhere.
+            heartbeat = asyncio.create_task(self._renew_while_running(period, lease))
+            try:
+                summary = await asyncio.to_thread(run_scoring, engine=self.engine, settings=settings,
+                                                  as_of=local.date(), trigger="nightly", now=now)  # fmt: skip
+            finally:
+                heartbeat.cancel()
             await asyncio.to_thread(finish_scheduled_run, self.engine, "nightly_scoring", period, utc_now())
             log.info("nightly scoring: %s customers", summary.customers)
             return True
+
+    async def _renew_while_running(self, period: str, lease: timedelta) -> None:
+        """Refresh the nightly run's claim every third of the lease until cancelled."""
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            await asyncio.to_thread(renew_scheduled_run, self.engine, "nightly_scoring", period, self.instance,
+                                    utc_now())  # fmt: skip
 
     async def sweep_all(self, now: datetime | None = None) -> None:
         """Everything that is due now: the safety net and the catch-up at start."""
@@ -184,23 +195,6 @@ class PushRunner:
             except Exception:
                 # One failing kind must not keep the others from going out.
                 log.exception("push sweep %s failed", job.__name__)
-
-
-def claim_scheduled_run(engine: Engine, kind: str, period: str, instance: str, now: datetime) -> bool:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_scheduled).values(kind=kind, period=period, claimed_by=instance, claimed_at=now)
-    with engine.begin() as connection:
-        inserted = connection.execute(
-            statement.on_conflict_do_nothing(index_elements=["kind", "period"]).returning(_scheduled.c.id)
-        ).scalar()
-    return inserted is not None
-
-
-def finish_scheduled_run(engine: Engine, kind: str, period: str, now: datetime) -> None:
-    with engine.begin() as connection:
-        connection.execute(
-            update(_scheduled).where(_scheduled.c.kind == kind, _scheduled.c.period == period).values(finished_at=now)
-        )
 
 
 # -- JobQueue wiring ---------------------------------------------------------------------------

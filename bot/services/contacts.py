@@ -3,6 +3,10 @@
 A contact carries a dedup key naming its origin (the Telegram update, or the guided flow). Telegram
 may deliver an update twice and a rep may double-tap a button; the unique key turns the second
 insert into a no-op, and the caller gets the first contact back marked as a duplicate.
+
+A corrected version of a logged line (an edited Telegram message) is stored under its own key and
+names the key of the line it replaces: in one transaction it is inserted and every live earlier
+version of that line is undone, so the line stands for exactly one contact whatever the edits.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class LoggedContact:
     follow_up_id: int | None
     follow_up_due: date | None
     duplicate: bool
+    replaced: bool = False  # an earlier version of the same line was undone for this one
 
 
 def _insert_ignoring_duplicates(connection: Connection, values: dict):
@@ -56,8 +61,13 @@ def log_contact(
     dedup_key: str,
     now: datetime,
     tz: str,
+    replaces: str | None = None,
 ) -> LoggedContact | None:
-    """Store a contact (and its follow-up) once; None when the customer is not the member's to see."""
+    """Store a contact (and its follow-up) once; None when the customer is not the member's to see.
+
+    With ``replaces`` (the dedup key of the line this one corrects), the member's live contacts keyed
+    ``replaces`` or ``replaces:…`` are undone in the same transaction.
+    """
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     if not may_see(engine=engine, member=member, customer_id=customer_id):
@@ -74,6 +84,7 @@ def log_contact(
         )  # fmt: skip
         if contact_id is None:
             return _existing(connection, dedup_key)
+        replaced = [] if replaces is None else _undo_versions(connection, member.person_id, replaces, contact_id, now)
         # The rep's promises for this customer that were due are fulfilled by this contact.
         connection.execute(
             update(_follow_up)
@@ -95,8 +106,24 @@ def log_contact(
                 .returning(_follow_up.c.id)
             ).scalar_one()  # fmt: skip
         name = connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()
-        changes.concern(member.person_id).concern_customers(connection, [customer_id])
-    return LoggedContact(contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False)
+        changes.concern(member.person_id).concern_customers(connection, [customer_id, *replaced])
+    return LoggedContact(
+        contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False, replaced=bool(replaced)
+    )
+
+
+def _undo_versions(connection: Connection, person_id: int, line_key: str, keep_id: int, now: datetime) -> list[int]:
+    """Undo the person's live contacts stored from the line keyed line_key (any version but keep_id);
+    return their customers."""
+    rows = connection.execute(
+        select(_contact.c.id, _contact.c.customer_id).where(
+            _contact.c.person_id == person_id,
+            _contact.c.deleted_at.is_(None),
+            _contact.c.id != keep_id,
+            (_contact.c.dedup_key == line_key) | _contact.c.dedup_key.startswith(line_key + ":", autoescape=True),
+        )
+    ).all()
+    return [row.customer_id for row in rows if _undo_row(connection, row.id, now)]
 
 
 def _existing(connection: Connection, dedup_key: str) -> LoggedContact:
@@ -137,21 +164,28 @@ def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now:
         # Only the latest entry can be undone: a repeated /undo must not reach further back.
         if row is None or row.deleted_at is not None:
             return None
-        # The conditional update makes a double-tapped undo a no-op rather than a second change.
-        changed = connection.execute(
-            update(_contact).where(_contact.c.id == row.id, _contact.c.deleted_at.is_(None)).values(deleted_at=now)
-        ).rowcount
-        if changed != 1:
+        if not _undo_row(connection, row.id, now):
             return None
-        connection.execute(
-            update(_follow_up)
-            .where(_follow_up.c.contact_id == row.id, _follow_up.c.cancelled_at.is_(None))
-            .values(cancelled_at=now)
-        )
-        connection.execute(
-            update(_follow_up)
-            .where(_follow_up.c.closed_by_contact_id == row.id)
-            .values(done_at=None, closed_by_contact_id=None)
-        )
         changes.concern(person_id).concern_customers(connection, [row.customer_id])
     return UndoneContact(row.id, row.customer_id, row.name, row.outcome)
+
+
+def _undo_row(connection: Connection, contact_id: int, now: datetime) -> bool:
+    """Mark one contact undone, cancel its follow-up and reopen the ones it had fulfilled; False if already undone."""
+    # The conditional update makes a double-tapped undo a no-op rather than a second change.
+    changed = connection.execute(
+        update(_contact).where(_contact.c.id == contact_id, _contact.c.deleted_at.is_(None)).values(deleted_at=now)
+    ).rowcount
+    if changed != 1:
+        return False
+    connection.execute(
+        update(_follow_up)
+        .where(_follow_up.c.contact_id == contact_id, _follow_up.c.cancelled_at.is_(None))
+        .values(cancelled_at=now)
+    )
+    connection.execute(
+        update(_follow_up)
+        .where(_follow_up.c.closed_by_contact_id == contact_id)
+        .values(done_at=None, closed_by_contact_id=None)
+    )
+    return True

@@ -61,6 +61,23 @@ def contacts_frame(*, engine: Engine, settings: Settings) -> pd.DataFrame:
     return frame
 
 
+# OWASP's CSV injection rule: a cell starting with one of these is a formula to Excel, WPS or LibreOffice.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix a quote to text cells a spreadsheet would evaluate; numbers (negative ones too) stay numbers."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        frame[column] = [
+            "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+            for value in frame[column]
+        ]
+    return frame
+
+
 def _plain(html_text: str) -> str:
     import html as html_module
     import re
@@ -75,6 +92,8 @@ def export_table(*, engine: Engine, settings: Settings, kind: str, path: Path, f
         if kind == "tiers"
         else contacts_frame(engine=engine, settings=settings)
     )
+    # Names and notes are typed by anyone; a manager opening the file must not run them.
+    frame = neutralise_formulas(frame)
     if file_format == "xlsx":
         frame.to_excel(path, index=False, sheet_name=kind)
     else:

@@ -35,11 +35,13 @@ class Member:
     name: str
     role: str
     language: str | None
+    # The person's own zone (people file's 时区); None means the team's.
+    timezone: str | None = None
 
     @classmethod
     def of(cls, person: Person) -> Member:
         assert person.id is not None
-        return cls(person.id, person.external_id, person.name, person.role, person.language)
+        return cls(person.id, person.external_id, person.name, person.role, person.language, person.timezone)
 
 
 def _hash(token: str) -> str:
