@@ -46,6 +46,12 @@ class Language(StrEnum):
     zh_hant = "zh-Hant"
 
 
+class HeaderChoice(StrEnum):
+    en = "en"
+    zh_hans = "zh-Hans"
+    zh_hant = "zh-Hant"
+
+
 class DateOrderChoice(StrEnum):
     mdy = "mdy"
     dmy = "dmy"
@@ -279,6 +285,12 @@ def export(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     format: Annotated[FileFormat | None, typer.Option(help="csv or xlsx (default: from the file name).")] = None,
+    headers: Annotated[
+        HeaderChoice | None,
+        typer.Option(
+            help="Header language (default: the team's); 'en' keeps Tierbot's field names.", show_default=False
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Export the latest tiers or the logged contacts as CSV or XLSX."""
@@ -287,7 +299,9 @@ def export(
     settings = _settings(config)
     engine = _engine(settings)
     chosen = format.value if format else ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
-    rows = export_table(engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen)
+    header_language = None if headers is None else ("fields" if headers == HeaderChoice.en else headers.value)
+    rows = export_table(engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen,
+                        headers=header_language)  # fmt: skip
     typer.echo(f"Wrote {rows} rows to {output}.")
 
 

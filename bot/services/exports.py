@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.i18n import plain
 from bot.services.tiers import latest_run_id
 from bot.views.common import reasons_text
 
@@ -85,8 +86,13 @@ def _plain(html_text: str) -> str:
     return html_module.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
-def export_table(*, engine: Engine, settings: Settings, kind: str, path: Path, file_format: str) -> int:
-    """Write tiers or contacts to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return the row count."""
+def export_table(
+    *, engine: Engine, settings: Settings, kind: str, path: Path, file_format: str, headers: str | None = None
+) -> int:
+    """Write tiers or contacts to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return the row count.
+
+    Headers are in ``headers`` (a language; default the team's); "fields" keeps Tierbot's field names.
+    """
     frame = (
         tiers_frame(engine=engine, settings=settings)
         if kind == "tiers"
@@ -94,6 +100,9 @@ def export_table(*, engine: Engine, settings: Settings, kind: str, path: Path, f
     )
     # Names and notes are typed by anyone; a manager opening the file must not run them.
     frame = neutralise_formulas(frame)
+    language = headers or settings.team.language
+    if language != "fields":
+        frame = frame.rename(columns={column: plain(language, f"export.col.{column}") for column in frame.columns})
     if file_format == "xlsx":
         frame.to_excel(path, index=False, sheet_name=kind)
     else:
