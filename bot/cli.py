@@ -162,7 +162,7 @@ def import_(
         _fail(f"{file}: the database is busy with another import or the bot; nothing was changed. Try again.")
         return
     typer.echo(report.summary())
-    for line in roster.lines():
+    for line in roster.lines(applied=report.committed):
         typer.echo(line)
     if scoring is not None:
         typer.echo(scoring.render())

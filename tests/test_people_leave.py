@@ -131,7 +131,9 @@ def test_import_people_full_lists_the_leavers_and_a_dry_run_changes_nothing(tier
 
     dry = tierbot("import", "people", path, "--full", "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "Left (not in the file, --full) (1):\n  R009 钱多多\n" in dry.stdout
+    assert (
+        "What the file would change about the team:\nLeft (not in the file, --full) (1):\n  R009 钱多多\n" in dry.stdout
+    )
     assert active(engine, "R009")
 
     result = tierbot("import", "people", path, "--full")
