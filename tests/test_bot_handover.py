@@ -74,7 +74,8 @@ async def test_reps_and_other_teams_managers_cannot_hand_over_even_with_a_forged
         "You can hand over only between people of your own team."
     ]
     assert (await bot.send(MANAGER_TG, "/handover R1 R2 R3")).texts == [
-        "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002；只发 /handover R001 则先停用 R001、暂不指定接手人"
+        "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002；"
+        "只发 /handover R001 则先停用 R001、暂不指定接手人"
     ]
 
     forged_by_rep = await bot.tap(REP_TG, f"ho:{team.other_rep}:{team.rep}:1")
@@ -107,7 +108,8 @@ async def test_a_manager_deactivates_a_rep_of_their_team_with_a_button_and_hands
     done = await bot.tap(MANAGER_TG, f"hx:{team.rep}")
 
     assert done.texts == [
-        "李代表 已停用：从现在起不能使用机器人，也不再收到推送。4 家客户需要新的负责代表：/handover R1 <i>接手人编号</i>"
+        "李代表 已停用：从现在起不能使用机器人，也不再收到推送。"
+        "4 家客户需要新的负责代表：/handover R1 <i>接手人编号</i>"
     ]
     assert (await bot.send(REP_TG, "/today")).texts == [STRANGER_ZH]
     assert (await bot.tap(MANAGER_TG, f"hx:{team.rep}")).toasts == ["此人已停用。"]
