@@ -326,7 +326,7 @@ def people_deactivate(
     from bot.services.people import DeactivationRefused, deactivate_person
 
     try:
-        left = deactivate_person(engine=_engine(_settings(config)), external_id=person)
+        left = deactivate_person(engine=_engine(_settings(config)), person=person)
     except DeactivationRefused as exc:
         _fail(str(exc))
         return

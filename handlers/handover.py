@@ -1,8 +1,9 @@
 """/handover FROM TO: a manager (for their own team) or an admin hands a leaving rep's customers over.
 
 The command shows what would move, with two buttons: hand over, or hand over and deactivate the
-leaver. The tap checks the permissions again (callback data can be forged) and tells the successor
-what they received; the leaver, once deactivated, is a stranger and is not told.
+leaver. `/handover FROM` alone offers to deactivate FROM now and hand over later (the customers are
+listed in the digest meanwhile). Every tap checks the permissions again (callback data can be
+forged); the successor is told what they received; a deactivated leaver is a stranger and is not told.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import TierContext
 from bot.i18n import language_for, t
 from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
+from bot.services.people import DeactivationRefused, deactivate_person
 from bot.views.common import keyboard, shorten
 from handlers.common import acknowledge, answer, replace
 
 SHOWN_CUSTOMERS = 20
 _CALLBACK = re.compile(r"^ho:(\d{1,11}):(\d{1,11}):([01])$")
+_DEACTIVATE = re.compile(r"^hx:(\d{1,11})$")
 
 
 async def handover(update: Update, context: TierContext) -> None:
@@ -34,8 +37,11 @@ async def handover(update: Update, context: TierContext) -> None:
         await answer(update, t(lang, "members_only"))
         return
     args = context.args or []
-    if len(args) != 2 or any(len(arg) > 64 for arg in args):
+    if len(args) not in (1, 2) or any(len(arg) > 64 for arg in args):
         await answer(update, t(lang, "handover.usage"))
+        return
+    if len(args) == 1:
+        await _offer_deactivation(update, context, args[0])
         return
     try:
         plan = await asyncio.to_thread(
@@ -94,6 +100,45 @@ async def _tell_successor(context: TierContext, done: Handover) -> None:
         await context.bot.send_message(done.to_telegram_user_id, "\n".join(lines))
 
 
+async def _offer_deactivation(update: Update, context: TierContext, staff_id: str) -> None:
+    """Show the person's customer count with a button to deactivate them now."""
+    member, lang = context.member, context.lang
+    assert member is not None
+    try:
+        left = await asyncio.to_thread(
+            deactivate_person, engine=context.engine, person=staff_id, by_id=member.person_id, preview=True
+        )
+    except DeactivationRefused as refusal:
+        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        await answer(update, t(lang, f"deactivate.refused.{code}"))
+        return
+    text = t(lang, "deactivate.preview", name=left.name, customers=left.customers_left, staff_id=left.external_id)
+    button = keyboard([[(t(lang, "btn.deactivate", name=shorten(left.name, 20)), f"hx:{left.person_id}")]])
+    await answer(update, text, button)
+
+
+async def confirm_deactivation(update: Update, context: TierContext) -> None:
+    """Deactivate the person the button names, if the member may."""
+    member = context.member
+    assert member is not None and update.callback_query is not None
+    lang = context.lang
+    match = _DEACTIVATE.match(update.callback_query.data or "")
+    if match is None or member.role not in ("manager", "admin"):
+        await acknowledge(update, t(lang, "members_only"))
+        return
+    try:
+        left = await asyncio.to_thread(
+            deactivate_person, engine=context.engine, person=int(match[1]), by_id=member.person_id
+        )
+    except DeactivationRefused as refusal:
+        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        await acknowledge(update, t(lang, f"deactivate.refused.{code}"))
+        return
+    await acknowledge(update)
+    text = t(lang, "deactivate.done", name=left.name, customers=left.customers_left, staff_id=left.external_id)
+    await replace(update, text)
+
+
 def _customer_lines(lang: str, handover: Handover) -> list[str]:
     lines = [t(lang, "handover.customer", name=shorten(name, 40)) for name in handover.customers[:SHOWN_CUSTOMERS]]
     if len(handover.customers) > SHOWN_CUSTOMERS:
@@ -101,4 +146,8 @@ def _customer_lines(lang: str, handover: Handover) -> list[str]:
     return lines
 
 
-HANDLERS = [CommandHandler("handover", handover), CallbackQueryHandler(confirm_handover, pattern=r"^ho:")]
+HANDLERS = [
+    CommandHandler("handover", handover),
+    CallbackQueryHandler(confirm_handover, pattern=r"^ho:"),
+    CallbackQueryHandler(confirm_deactivation, pattern=r"^hx:"),
+]

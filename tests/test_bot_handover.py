@@ -73,8 +73,9 @@ async def test_reps_and_other_teams_managers_cannot_hand_over_even_with_a_forged
     assert (await bot.send(OTHER_MANAGER_TG, "/handover R1 R3", lang="en")).texts == [
         "You can hand over only between people of your own team."
     ]
-    assert (await bot.send(MANAGER_TG, "/handover R1")).texts == [
-        "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002"
+    assert (await bot.send(MANAGER_TG, "/handover R1 R2 R3")).texts == [
+        "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002；"
+        "只发 /handover R001 则先停用 R001、暂不指定接手人"
     ]
 
     forged_by_rep = await bot.tap(REP_TG, f"ho:{team.other_rep}:{team.rep}:1")
@@ -85,3 +86,33 @@ async def test_reps_and_other_teams_managers_cannot_hand_over_even_with_a_forged
     with bot.engine.connect() as connection:
         assert all(connection.execute(select(Person.active)).scalars())
     assert len(customers_of(bot.engine, team.rep)) == 4
+
+
+async def test_a_manager_deactivates_a_rep_of_their_team_with_a_button_and_hands_over_later(bot):
+    team = bot.team
+    assert "瑞金医院" in (await bot.send(REP_TG, "/today")).text
+
+    offer = await bot.send(MANAGER_TG, "/handover R1")
+
+    assert offer.texts == [
+        "<b>李代表</b> 负责 4 家客户。停用后立即不能使用机器人、不再收到推送；"
+        "其客户等待新的负责代表（/handover R1 <i>接手人编号</i>）。"
+    ]
+    assert offer.buttons == [[("停用 李代表", f"hx:{team.rep}")]]
+    assert (await bot.tap(OTHER_MANAGER_TG, f"hx:{team.rep}", lang="en")).toasts == [
+        "You can deactivate only reps of your own team."
+    ]
+    assert (await bot.tap(OTHER_REP_TG, f"hx:{team.rep}")).toasts == ["此功能仅限经理和管理员使用。"]
+    assert "瑞金医院" in (await bot.send(REP_TG, "/today")).text  # still a member
+
+    done = await bot.tap(MANAGER_TG, f"hx:{team.rep}")
+
+    assert done.texts == [
+        "李代表 已停用：从现在起不能使用机器人，也不再收到推送。"
+        "4 家客户需要新的负责代表：/handover R1 <i>接手人编号</i>"
+    ]
+    assert (await bot.send(REP_TG, "/today")).texts == [STRANGER_ZH]
+    assert (await bot.tap(MANAGER_TG, f"hx:{team.rep}")).toasts == ["此人已停用。"]
+    # The customers wait for a successor; handing them over later still works.
+    await bot.tap(MANAGER_TG, f"ho:{team.rep}:{team.other_rep}:0")
+    assert customers_of(bot.engine, team.rep) == set()

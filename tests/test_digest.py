@@ -416,3 +416,32 @@ def test_names_are_romanized_only_when_the_font_has_no_chinese():
         assert chart._drawable("李代表", font, romanize=False) == "李代表"
     assert chart._drawable("李代表 Tom", latin, romanize=True) == "Li Dai Biao Tom"
     assert chart._drawable("$x$ キム", latin, romanize=True) == "$x$"  # katakana: no glyphs, no pinyin
+
+
+# --- Customers left without an active rep (issue 11 §1) -----------------------------------------------
+
+
+def test_the_digest_lists_customers_left_without_an_active_rep_to_whoever_sees_them(engine):
+    admin = add_person(engine, name="管理员", role="admin")
+    manager = add_person(engine, name="张经理", role="manager")
+    other_manager = add_person(engine, name="Mary", role="manager")
+    gone = add_person(engine, name="钱多多", manager_id=manager, active=False)
+    stays = add_person(engine, name="李代表", manager_id=manager)
+    add_customer(engine, name="仁济医院", rep_id=gone)
+    add_customer(engine, name="瑞金医院", rep_id=stays)
+    add_customer(engine, name="无人医院")  # never had a rep: only the admin's digest can show it
+
+    def orphaned(viewer):
+        digest = weekly_digest(engine=engine, settings=SETTINGS, viewer_id=viewer, today=TODAY, tz=TZ)
+        return digest, [(c.customer_name, c.rep_name) for c in digest.orphaned]
+
+    digest, seen = orphaned(manager)
+    assert seen == [("仁济医院", "钱多多")]
+    assert (
+        "<b>无在职代表的客户（1）</b> — 用 /handover 指定接手人\n• 仁济医院（钱多多）"
+        in render_digest("zh-Hans", digest)[0]
+    )
+    assert orphaned(other_manager)[1] == []
+    digest, seen = orphaned(admin)
+    assert sorted(seen) == [("仁济医院", "钱多多"), ("无人医院", None)]
+    assert "• 无人医院 (no rep)" in render_digest("en", digest)[0]

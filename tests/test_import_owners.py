@@ -80,3 +80,14 @@ def test_a_customer_moved_by_an_import_takes_its_open_follow_ups_and_keeps_its_h
         contact_owner = connection.execute(select(Contact.person_id).where(Contact.id == visit)).scalar_one()
     assert owners == {open_one: new, done: old, other: old}
     assert contact_owner == old
+
+
+def test_customers_whose_rep_has_left_are_listed_as_needing_a_new_rep(engine, tmp_path):
+    gone = add_person(engine, external_id="R09", name="钱多多", active=False)
+    add_person(engine, external_id="R01", name="徐平")
+    add_customer(engine, external_id="H9", name="华山医院", rep_id=gone)
+    path = write(tmp_path / "c.csv", "客户编号,客户名称,负责人\nH1,仁济医院,钱多多\nH2,瑞金医院,Xu Ping\n")
+    roster = RosterChanges()
+
+    assert import_file(engine=engine, kind="customers", path=path, roster=roster).committed
+    assert roster.orphaned_customers == [("H1", "仁济医院", "R09 钱多多"), ("H9", "华山医院", "R09 钱多多")]

@@ -114,11 +114,11 @@ def test_a_manager_hands_over_and_deactivates_only_within_their_team(engine):
         assert refused.value.code == "not_allowed"
     for person, by in (("R03", boss), ("R02", rep), ("M1", boss)):
         with pytest.raises(DeactivationRefused) as refused:
-            deactivate_person(engine=engine, external_id=person, by_id=by)
+            deactivate_person(engine=engine, person=person, by_id=by)
         assert refused.value.code == "not_allowed"
 
     assert hand_over(engine=engine, giver="R01", taker="M1", by_id=boss).to_id == boss
-    assert deactivate_person(engine=engine, external_id="R01", by_id=boss).name == "徐平"
+    assert deactivate_person(engine=engine, person="R01", by_id=boss).name == "徐平"
     assert not active(engine, "R01") and active(engine, "R02")
 
 
@@ -131,7 +131,9 @@ def test_import_people_full_lists_the_leavers_and_a_dry_run_changes_nothing(tier
 
     dry = tierbot("import", "people", path, "--full", "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "Left (not in the file, --full) (1):\n  R009 钱多多\n" in dry.stdout
+    assert (
+        "What the file would change about the team:\nLeft (not in the file, --full) (1):\n  R009 钱多多\n" in dry.stdout
+    )
     assert active(engine, "R009")
 
     result = tierbot("import", "people", path, "--full")

@@ -257,7 +257,7 @@ TEXTS: dict[str, str] = {
     "kind.contacts": "visits",
     # People leave: handover and deactivation (issue 11 §1)
     "handover.usage": "Send /handover followed by the staff id of the person leaving and of the successor, "
-    "e.g. /handover R001 R002",
+    "e.g. /handover R001 R002; /handover R001 alone to deactivate R001 without a successor yet",
     "handover.preview": "Hand over from <b>{giver}</b> to <b>{taker}</b>: {customers} customer(s), "
     "{follow_ups} open follow-up(s). Visits stay in the history.",
     "handover.customer": "• {name}",
@@ -273,6 +273,14 @@ TEXTS: dict[str, str] = {
     "handover.refused.same_person": "Choose a successor other than the person leaving.",
     "handover.refused.inactive_successor": "The successor has left; choose an active person.",
     "handover.refused.not_allowed": "You can hand over only between people of your own team.",
+    "deactivate.preview": "<b>{name}</b> has {customers} customer(s). Deactivated, they lose access to the bot "
+    "and get no pushes at once; their customers wait for a new rep (/handover {staff_id} <i>successor-id</i>).",
+    "btn.deactivate": "Deactivate {name}",
+    "deactivate.done": "{name} is deactivated: no access to the bot and no pushes from now on. "
+    "{customers} customer(s) need a new rep: /handover {staff_id} <i>successor-id</i>",
+    "deactivate.refused.unknown_person": "I know no person with that staff id.",
+    "deactivate.refused.already_inactive": "This person is already deactivated.",
+    "deactivate.refused.not_allowed": "You can deactivate only reps of your own team.",
     # Customers without an active rep, in the weekly digest
     "digest.orphaned_title": "<b>Customers without an active rep ({count})</b> — /handover to give them one",
     "digest.orphaned_line": "• {name} ({rep})",

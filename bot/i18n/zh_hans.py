@@ -248,7 +248,8 @@ TEXTS: dict[str, str] = {
     "kind.people": "人员",
     "kind.contacts": "拜访记录",
     # People leave: handover and deactivation (issue 11 §1)
-    "handover.usage": "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002",
+    "handover.usage": "请发送 /handover 加离职人员编号和接手人编号，例如：/handover R001 R002；"
+    "只发 /handover R001 则先停用 R001、暂不指定接手人",
     "handover.preview": "从 <b>{giver}</b> 交接给 <b>{taker}</b>：{customers} 家客户，{follow_ups} 条未完成的跟进。拜访记录保留。",
     "handover.customer": "• {name}",
     "handover.more": "……另有 {count} 家。",
@@ -261,6 +262,14 @@ TEXTS: dict[str, str] = {
     "handover.refused.same_person": "接手人不能是离职人员本人。",
     "handover.refused.inactive_successor": "接手人已停用，请选择在职人员。",
     "handover.refused.not_allowed": "您只能在本团队成员之间交接。",
+    "deactivate.preview": "<b>{name}</b> 负责 {customers} 家客户。停用后立即不能使用机器人、不再收到推送；"
+    "其客户等待新的负责代表（/handover {staff_id} <i>接手人编号</i>）。",
+    "btn.deactivate": "停用 {name}",
+    "deactivate.done": "{name} 已停用：从现在起不能使用机器人，也不再收到推送。{customers} 家客户需要新的负责代表："
+    "/handover {staff_id} <i>接手人编号</i>",
+    "deactivate.refused.unknown_person": "没有该编号的人员。",
+    "deactivate.refused.already_inactive": "此人已停用。",
+    "deactivate.refused.not_allowed": "您只能停用本团队的代表。",
     # Customers without an active rep, in the weekly digest
     "digest.orphaned_title": "<b>无在职代表的客户（{count}）</b> — 用 /handover 指定接手人",
     "digest.orphaned_line": "• {name}（{rep}）",

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from bot.importing.customer_kinds import KIND_LABEL_LIMIT, customer_kinds
 from bot.importing.person_names import AMBIGUOUS, PersonNames
 from bot.importing.readers import Chunk, Table
-from bot.importing.roster import RosterChanges
+from bot.importing.roster import RosterChanges, orphaned_customers
 from bot.importing.rows import (
     Checked,
     Outcome,
@@ -126,7 +126,9 @@ class CustomerImport:
         return [dict(row) for row in checked.payload[:5]]
 
     def finish(self) -> list[Outcome]:
-        return []
+        """List the customers whose rep has left (they need a new one), after every chunk is written."""
+        orphans = orphaned_customers(self._connection)
+        return [Outcome(roster=RosterChanges(orphaned_customers=orphans))] if orphans else []
 
     def _check(self, chunk: Chunk, problems: Problems) -> dict[str, pd.Series | np.ndarray]:
         """Check every column; return the database values by column (bad rows included)."""

@@ -112,7 +112,6 @@ def import_file(
             for outcome in importer.finish():
                 _record(report, outcome, rejects, roster)
             notify(done, done)
-            report.notices = roster.lines()
             changed = report.inserted + report.updated > 0
             if changed and not dry_run and (report.ok or accept_good_rows) and not report.blocked_by_corrections:
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
@@ -124,6 +123,7 @@ def import_file(
             else:
                 connection.rollback()
         finished = True
+        report.notices = roster.lines(applied=report.committed)
     finally:
         if rejects is not None:
             rejects.close()

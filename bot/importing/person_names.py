@@ -12,7 +12,6 @@ character is compared under every reading it has.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 import unicodedata
@@ -22,6 +21,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from pypinyin import Style, pinyin
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -36,6 +36,9 @@ _COMPOUND = (
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 百里 呼延"
 )
 COMPOUND_SURNAMES = frozenset(_COMPOUND.split(" "))
+# Closest names are looked for this many distinct values; a file of thousands of unknown names gets
+# the plain reason for the rest rather than minutes of fuzzy matching.
+CLOSEST_BUDGET = 500
 # More readings than this for one name: the given name keeps only its usual reading.
 _MAX_READINGS = 64
 
@@ -65,11 +68,12 @@ def _readings(character: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.replace("ü", "v") for r in pinyin(character, style=Style.NORMAL, heteronym=True)[0]))
 
 
-def pinyin_keys(name: str) -> set[str]:
+@cache
+def pinyin_keys(name: str) -> frozenset[str]:
     """Every letters-only pinyin spelling of a Chinese name, surname first and given name first."""
     name = normalise_name(name).replace(" ", "").replace("·", "")
     if len(name) < 2 or not _CJK.match(name):
-        return set()
+        return frozenset()
     splits = [1] + ([2] if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else [])
     keys: set[str] = set()
     for split in splits:
@@ -83,7 +87,7 @@ def pinyin_keys(name: str) -> set[str]:
             for parts in itertools.product(*given_readings):
                 first = "".join(parts)
                 keys.update((family + first, first + family))
-    return keys
+    return frozenset(keys)
 
 
 class PersonNames:
@@ -94,6 +98,8 @@ class PersonNames:
         self._by_id: dict[str, int] = {}
         self._by_name: dict[str, int] = {}
         self._by_pinyin: dict[str, int] = {}
+        self._spelled: dict[str, set[int]] | None = None
+        self._candidates: dict[str, list[tuple[str, str]]] = {}
         for position, person in enumerate(people):
             _add(self._by_id, person.external_id, position)
             _add(self._by_name, normalise_name(person.name), position)
@@ -135,17 +141,28 @@ class PersonNames:
 
     def candidates(self, value: str, limit: int = 5) -> list[tuple[str, str]]:
         """The people a rejected cell may mean: all it names when ambiguous, else the closest names."""
+        if value in self._candidates:
+            return self._candidates[value]
         named = self._all(str(value))
-        if not named:
-            spellings: dict[str, set[int]] = {}
+        if not named and len(self._candidates) < CLOSEST_BUDGET:
+            spellings = self._spellings()
+            keys = list(spellings)
+            wanted = [w for w in {normalise_name(value), latin_key(value)} if w]
+            close = [key for w in wanted for key, _, _ in process.extract(w, keys, scorer=fuzz.ratio, limit=limit,
+                                                                          score_cutoff=60)]  # fmt: skip
+            named = sorted({p for key in close for p in spellings[key]})
+        found = self._candidates[value] = [(self.people[p].external_id, self.people[p].name) for p in named][:limit]
+        return found
+
+    def _spellings(self) -> dict[str, set[int]]:
+        """Every spelling of every person's name, for finding the closest ones (built once, on demand)."""
+        if self._spelled is None:
+            self._spelled = {}
             for position, person in enumerate(self.people):
                 for key in (normalise_name(person.name), latin_key(person.name), *pinyin_keys(person.name)):
                     if key:
-                        spellings.setdefault(key, set()).add(position)
-            wanted = [normalise_name(value), latin_key(value)]
-            close = [m for w in wanted if w for m in difflib.get_close_matches(w, list(spellings), n=limit, cutoff=0.6)]
-            named = sorted({p for key in close for p in spellings[key]})
-        return [(self.people[p].external_id, self.people[p].name) for p in named][:limit]
+                        self._spelled.setdefault(key, set()).add(position)
+        return self._spelled
 
     def describe(self, value: str) -> str:
         """The candidates as text for a reason: ``R01 张伟, R07 张伟``."""

@@ -72,9 +72,10 @@ class RosterChanges:
         for name, items in vars(other).items():
             getattr(self, name).extend(items)
 
-    def lines(self, limit: int = 20) -> list[str]:
-        """The changes as summary lines (English, like the rest of the import summary)."""
-        lines: list[str] = []
+    def lines(self, limit: int = 20, *, applied: bool = True) -> list[str]:
+        """The changes as summary lines (English, like the rest of the import summary); ``applied``
+        False (a dry run, or a file refused for bad rows) says what the file *would* change."""
+        lines: list[str] = [] if applied else ["What the file would change about the team:"]
         moves = [f"{i} {n}: {a or '-'} -> {b or '-'}" for i, n, a, b in self.rep_moves]
         orphans = [f"{i} {n} ({r})" for i, n, r in self.orphaned_customers]
         sections = [

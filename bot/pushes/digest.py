@@ -6,6 +6,7 @@ The digest is sent on `today` (local). It reports:
   (so a Monday digest after the nightly run compares this Monday's run with last Monday's);
 - key accounts (tier A or B in the latest of those runs) whose stage is at_risk there but was not in the
   earlier run (or that were not scored then); with no earlier run at all, every at-risk key account;
+- customers left without an active rep (none, or one who has left), so they can be handed over;
 - per rep, from `team_overview`: attainment, contacts and overdue follow-ups for the week that ended
   yesterday (Monday..yesterday). A digest read on Monday morning is about last week: with today itself,
   every rep would show no contacts and no coverage yet.
@@ -61,6 +62,15 @@ class AtRiskAccount:
 
 
 @dataclass(frozen=True)
+class OrphanedCustomer:
+    """A customer whose rep has left (rep_name set) or who never had one."""
+
+    customer_id: int
+    customer_name: str
+    rep_name: str | None
+
+
+@dataclass(frozen=True)
 class Digest:
     viewer_id: int
     everyone: bool  # an admin's digest: every customer and every rep
@@ -75,6 +85,7 @@ class Digest:
     moved_up: tuple[DigestMove, ...]  # best new tier first, then by name
     newly_at_risk: tuple[AtRiskAccount, ...]  # A before B, then by revenue, largest first
     reps: tuple[RepOverview, ...]  # by name, as team_overview returns them
+    orphaned: tuple[OrphanedCustomer, ...] = ()  # without an active rep, by rep then name
 
     @property
     def week_number(self) -> int:
@@ -102,6 +113,7 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
             None if scope is None else list(connection.execute(select(_customer.c.id).where(scope)).scalars())
         )
         at_risk = _newly_at_risk(connection, scope, from_run, to_run)
+        orphaned = _without_active_rep(connection, scope)
     changes = []
     if customer_ids != [] and to_run is not None:
         changes = tier_changes(engine=engine, from_run_id=from_run, to_run_id=to_run, customer_ids=customer_ids)
@@ -132,6 +144,7 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         ),
         newly_at_risk=tuple(at_risk),
         reps=tuple(reps),
+        orphaned=tuple(orphaned),
     )
 
 
@@ -192,6 +205,19 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
         )
         for row in rows
     ]
+
+
+def _without_active_rep(connection: Connection, scope) -> list[OrphanedCustomer]:
+    """Customers in scope whose rep has left; an admin's digest also lists those with no rep at all."""
+    statement = (
+        select(_customer.c.id, _customer.c.name, _person.c.name.label("rep_name"))
+        .select_from(_customer.outerjoin(_person, _person.c.id == _customer.c.rep_id))
+        .where(or_(_customer.c.rep_id.is_(None), _person.c.active.is_(False)))
+        .order_by(_person.c.name, _customer.c.name, _customer.c.id)
+    )
+    if scope is not None:
+        statement = statement.where(scope)
+    return [OrphanedCustomer(row.id, row.name, row.rep_name) for row in connection.execute(statement)]
 
 
 def _at_risk_first(raw: str) -> tuple[Reason, ...]:

@@ -123,32 +123,45 @@ class DeactivationRefused(Exception):
 
 @dataclass(frozen=True)
 class Deactivated:
+    person_id: int
     external_id: str
     name: str
     customers_left: int  # customers whose rep this person still is: they need a new rep
 
 
-def deactivate_person(*, engine: Engine, external_id: str, by_id: int | None = None) -> Deactivated:
-    """Mark the person as left: a stranger to the bot at once (on every instance) and no more pushes.
+def deactivate_person(
+    *, engine: Engine, person: str | int, by_id: int | None = None, preview: bool = False
+) -> Deactivated:
+    """Mark the person (staff id, or person id from a button) as left: a stranger to the bot at once, on
+    every instance, and no more pushes. ``preview`` checks everything and changes nothing.
 
     by_id None is the CLI; otherwise an active admin, or an active manager for a rep of their team.
     """
-    person, customer = Person.__table__, Customer.__table__
+    if preview:
+        with engine.connect() as connection:
+            return _check_deactivation(connection, person, by_id)
     with changing(engine) as (connection, changes):
-        row = connection.execute(select(person).where(person.c.external_id == external_id)).first()
-        if row is None:
-            raise DeactivationRefused("unknown_person", f"No person with staff id {external_id!r}.")
-        if by_id is not None:
-            viewer = connection.execute(select(person).where(person.c.id == by_id)).first()
-            admin = viewer is not None and viewer.active and viewer.role == Role.ADMIN and viewer.id != row.id
-            own_rep = viewer is not None and viewer.active and viewer.role == Role.MANAGER and (
-                row.manager_id == viewer.id and row.role == Role.REP)  # fmt: skip
-            if not (admin or own_rep):
-                raise DeactivationRefused("not_allowed", "Managers can deactivate only reps of their own team.")
-        if not row.active:
-            raise DeactivationRefused("already_inactive", f"{row.external_id} {row.name} is already inactive.")
-        connection.execute(update(person).where(person.c.id == row.id).values(active=False))
-        held = connection.execute(select(func.count()).where(customer.c.rep_id == row.id)).scalar_one()
+        left = _check_deactivation(connection, person, by_id)
+        connection.execute(update(Person.__table__).where(Person.__table__.c.id == left.person_id).values(active=False))
         # Everyone: the leaver's kept sign-in, and every manager's view of the team, are out of date.
         changes.concern_everyone()
-    return Deactivated(row.external_id, row.name, int(held))
+    return left
+
+
+def _check_deactivation(connection, key: str | int, by_id: int | None) -> Deactivated:
+    person, customer = Person.__table__, Customer.__table__
+    column = person.c.id if isinstance(key, int) else person.c.external_id
+    row = connection.execute(select(person).where(column == key)).first()
+    if row is None:
+        raise DeactivationRefused("unknown_person", f"No person with staff id {key!r}.")
+    if by_id is not None:
+        viewer = connection.execute(select(person).where(person.c.id == by_id)).first()
+        admin = viewer is not None and viewer.active and viewer.role == Role.ADMIN and viewer.id != row.id
+        own_rep = viewer is not None and viewer.active and viewer.role == Role.MANAGER and (
+            row.manager_id == viewer.id and row.role == Role.REP)  # fmt: skip
+        if not (admin or own_rep):
+            raise DeactivationRefused("not_allowed", "Managers can deactivate only reps of their own team.")
+    if not row.active:
+        raise DeactivationRefused("already_inactive", f"{row.external_id} {row.name} is already inactive.")
+    held = connection.execute(select(func.count()).where(customer.c.rep_id == row.id)).scalar_one()
+    return Deactivated(row.id, row.external_id, row.name, int(held))
