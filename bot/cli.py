@@ -199,6 +199,7 @@ def import_(
                 progress=progress,
                 replace=replace,
                 date_order=date_order.value if date_order else None,
+                lang=language,
                 full=full,
             )
     except ImportFileError as exc:

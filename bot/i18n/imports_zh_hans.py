@@ -193,4 +193,42 @@ PHRASES: dict[str, str] = {
         "日期既有“日在前”（第 {a} 行：{b}）又有“月在前”（第 {c} 行：{d}）的写法，无法确定任何日期。"
         "请把日期列设为 yyyy-mm-dd 格式后重新导出。"
     ),
+    # People, customers, aliases (people.py, customers.py, aliases.py, person_names.py)
+    "is not a role; use rep, manager or admin (代表, 经理, 管理员)": "不是角色；请写 代表、经理 或 管理员（rep, manager, admin）",
+    "is not a status; use 正常/在职/active/yes for people who work here, 已停用/离职/inactive/no for leavers": (
+        "不是员工状态；在职请写 正常/在职，离职请写 已停用/离职"
+    ),
+    "is not an e-mail address": "不是邮箱地址",
+    "is not a language; use zh-Hans, zh-Hant or en": "不是语言；请写 zh-Hans、zh-Hant 或 en",
+    "is not a time zone such as Asia/Shanghai": "不是时区（如 Asia/Shanghai）",
+    "is this person's own staff id": "是此人自己的工号",
+    "names this person": "就是此人本人",
+    "makes a management cycle: {cycle}": "构成汇报关系循环：{cycle}",
+    "is not a known person, neither in the database nor a good row of this file": "不是已知人员（数据库和本文件的正确行中都没有）",
+    "is not a known person, neither in the database nor a good row of this file; closest: {names}": (
+        "不是已知人员（数据库和本文件的正确行中都没有）；最接近的：{names}"
+    ),
+    "names more than one person ({names}); give the staff id": "对应多个人（{names}）；请填写工号",
+    "is not a known person; import the people file first, or correct the staff id": "不是已知人员；请先导入人员文件，或更正工号",
+    "is not a known person; import the people file first, or correct the staff id; closest: {names}": (
+        "不是已知人员；请先导入人员文件，或更正工号；最接近的：{names}"
+    ),
+    "is not a known person; closest: {names}": "不是已知人员；最接近的：{names}",
+    "names several people: {names}; use the staff id": "对应多个人：{names}；请填写工号",
+    "is empty; the person who made the contact is required": "为空；拜访人必填",
+    "is void: the record was deleted": "已作废：该记录已删除",
+    "is neither a number nor H/M/L (高/中/低)": "既不是数字也不是 H/M/L（高/中/低）",
+    "is negative; potential is a size such as a bed count": "是负数；潜力应是床位数之类的规模",
+    "is not a known customer id; import the customers file first, or correct the id": "不是已知客户编号；请先导入客户文件，或更正编号",
+    "is the alias of row {row} too; each name may appear only once": "与第 {row} 行的名称重复；每个名称只能出现一次",
+    # What a file changes about the team (roster.py)
+    "What the file would change about the team:": "该文件将对团队做出的变更：",
+    "Role changed ({count}):": "角色变更（{count}）：",
+    "Manager changed ({count}):": "上级变更（{count}）：",
+    "Left (marked inactive in the file) ({count}):": "离职（文件中标为停用）（{count}）：",
+    "Left (not in the file, --full) ({count}):": "离职（不在文件中，--full）（{count}）：",
+    "Unknown job title, made a rep ({count}):": "职位无法识别，按代表处理（{count}）：",
+    "Customers moving to another rep ({count}):": "更换代表的客户（{count}）：",
+    "Customers needing a new rep (their rep has left) ({count}):": "需要新代表的客户（原代表已离职）（{count}）：",
+    "and {count} more": "另有 {count} 个",
 }

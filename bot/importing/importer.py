@@ -60,6 +60,7 @@ def import_file(
     replace: bool = False,
     date_order: str | None = None,
     timezone: str = "Asia/Shanghai",
+    lang: str = "en",
     full: bool = False,
     roster: RosterChanges | None = None,
 ) -> ImportReport:
@@ -87,7 +88,7 @@ def import_file(
     )
     roster = roster if roster is not None else RosterChanges()
     notify = progress or (lambda done, total: None)
-    rejects = RejectsFile(Path(rejects_path), table.headers) if rejects_path is not None else None
+    rejects = RejectsFile(Path(rejects_path), table.headers, lang) if rejects_path is not None else None
     finished = False
     try:
         with _transaction(engine, foreign_keys=kind != "sales") as connection:

@@ -12,19 +12,27 @@ from itertools import groupby
 from pathlib import Path
 from typing import TextIO
 
+from bot.i18n.phrases import say
 from bot.importing.readers import Chunk
 from bot.importing.values import Problems
 
-EXTRA_COLUMNS = ("row", "column", "reason")
+# The extra columns, by the admin's language; every language's are dropped when a rejects file comes back.
+EXTRA_COLUMNS = {
+    "en": ("row", "column", "reason"),
+    "zh-Hans": ("错误行", "错误列", "错误原因"),
+    "zh-Hant": ("錯誤行", "錯誤列", "錯誤原因"),
+}
+_ALL_EXTRA = {name for names in EXTRA_COLUMNS.values() for name in names}
 
 
 class RejectsFile:
     """Written lazily: the file is created at the first bad row, and only then."""
 
-    def __init__(self, path: Path, headers: list[str]) -> None:
+    def __init__(self, path: Path, headers: list[str], lang: str = "en") -> None:
         self.path = path
+        self._lang = lang if lang in EXTRA_COLUMNS else "en"
         # A rejects file imported again brings its own row/column/reason columns; drop the stale ones.
-        self._keep = [i for i, header in enumerate(headers) if header not in EXTRA_COLUMNS]
+        self._keep = [i for i, header in enumerate(headers) if header not in _ALL_EXTRA]
         self._headers = [headers[i] for i in self._keep]
         self._handle: TextIO | None = None
         self.rows_written = 0
@@ -38,7 +46,10 @@ class RejectsFile:
         for position, group in groupby(zip(problems.positions, errors, strict=True), key=lambda pair: pair[0]):
             found = [error for _, error in group]
             columns = list(dict.fromkeys(error.column for error in found))
-            reasons = [error.describe() for error in found]
+            reasons = [
+                error.describe() if self._lang == "en" else error.describe(say(self._lang, error.reason))
+                for error in found
+            ]
             writer.writerow(
                 [*(cells[position][i] for i in self._keep), found[0].row, "; ".join(columns), "; ".join(reasons)]
             )
@@ -49,7 +60,7 @@ class RejectsFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
             writer = csv.writer(self._handle)
-            writer.writerow([*self._headers, *EXTRA_COLUMNS])
+            writer.writerow([*self._headers, *EXTRA_COLUMNS[self._lang]])
         return csv.writer(self._handle)
 
     def close(self) -> None:

@@ -30,10 +30,12 @@ class RowError:
     def __str__(self) -> str:
         return f"row {self.row}, {self.describe()}"
 
-    def describe(self) -> str:
-        """The problem without its row: ``column 金额: 'abc' is not a number``."""
+    def describe(self, reason: str | None = None) -> str:
+        """The problem without its row: ``column 金额: 'abc' is not a number`` (or another ``reason`` text)."""
         value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
         shown = f"{value!r} " if value else ""
+        if reason is not None:  # said in another language: the column alone, as a spreadsheet would show it
+            return f"{self.column}: {shown}{reason}"
         return f"column {self.column}: {shown}{self.reason}"
 
 

@@ -26,11 +26,13 @@ def load_export(
     date_order: str | None = None,
     full: bool = False,
     roster: RosterChanges | None = None,
+    lang: str | None = None,
 ) -> tuple[ImportReport, ScoringSummary | None]:
     """Import the file (all or nothing unless accept_good_rows); new sales lines trigger a scoring run."""
     report = import_file(engine=engine, kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows,
                          rejects_path=rejects_path, progress=progress, replace=replace, date_order=date_order,
-                         timezone=settings.team.timezone, full=full, roster=roster)  # fmt: skip
+                         timezone=settings.team.timezone, full=full, roster=roster,
+                         lang=lang or settings.team.language)  # fmt: skip
     summary = None
     if report.committed and kind == "sales" and not dry_run:
         summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import")
