@@ -124,7 +124,7 @@ def import_file(
             else:
                 connection.rollback()
         finished = True
-        report.notices = roster.lines(applied=report.committed)
+        report.notices = roster.lines(applied=report.committed) if roster else []
     finally:
         if rejects is not None:
             rejects.close()
