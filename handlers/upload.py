@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import TierContext
@@ -15,6 +15,7 @@ from bot.db_errors import BUSY, FULL, database_problem
 from bot.i18n import Markup, escape, plain, t
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
+from bot.services.aliases import remember_alias
 from bot.services.loading import load_export
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
@@ -28,6 +29,8 @@ KIND_WORDS = {
     "people": ("people", "person", "staff", "人员", "人員", "员工", "代表"),
     "contacts": ("visit", "contact", "拜访", "拜訪", "签到", "外勤"),
 }
+ALIAS_NAMES_SHOWN = 5
+ALIAS_CANDIDATES_SHOWN = 3
 MAX_MB = 20  # what the cloud Bot API lets a bot download
 SHOWN_ERRORS = 10
 
@@ -107,7 +110,10 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
             lines.append(t(lang, "upload.row", row=error.row, column=error.column, reason=say(lang, error.reason)))
         if report.problems > SHOWN_ERRORS:
             lines.append(t(lang, "upload.more", count=report.problems - SHOWN_ERRORS))
-        await answer(update, Markup("\n".join(lines)))
+        buttons = _alias_buttons(context, report.unknown_names, (file_id, name, kind))
+        if buttons is not None:
+            lines.append(t(lang, "upload.alias_intro"))
+        await answer(update, Markup("\n".join(lines)), buttons)
         return
     if report.blocked_by_corrections:
         # Corrections to stored sales are applied from the command line (--replace), after a look.
@@ -131,7 +137,58 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
     await answer(update, Markup("\n".join(lines)))
 
 
+def _alias_buttons(
+    context: TierContext, unknown: dict[str, list[tuple[str, str]]], upload: tuple[str, str, str]
+) -> InlineKeyboardMarkup | None:
+    """One button per (name the file writes, closest customer): a tap remembers that name as an alias."""
+    if not unknown or context.user_data is None:
+        return None
+    choices: list[tuple[str, str]] = []
+    rows: list[list[tuple[str, str]]] = []
+    for written, found in list(unknown.items())[:ALIAS_NAMES_SHOWN]:
+        for external_id, customer in found[:ALIAS_CANDIDATES_SHOWN]:
+            label = plain(context.lang, "upload.alias_button", written=shorten(written, 16),
+                          customer=shorten(customer, 22), id=external_id)  # fmt: skip
+            rows.append([(label, f"al:{len(choices)}")])
+            choices.append((written, external_id))
+    # Callback data stays short: the button's index into what this admin was offered.
+    context.user_data["alias_choices"] = choices
+    context.user_data["last_upload"] = upload
+    return keyboard(rows)
+
+
+async def alias_button(update: Update, context: TierContext) -> None:
+    """The admin confirmed which customer a name in their file means: remember it, offer to load again."""
+    lang = context.lang
+    data = update.callback_query.data if update.callback_query else ""
+    choices = context.user_data.get("alias_choices", []) if context.user_data is not None else []
+    index = int(data[3:]) if data and data[3:].isdigit() else -1
+    member = context.member
+    if member is None or member.role != "admin" or not 0 <= index < len(choices):
+        await acknowledge(update, t(lang, "expired_button"))
+        return
+    written, external_id = choices[index]
+    try:
+        remembered = await asyncio.to_thread(
+            remember_alias, engine=context.engine, alias=written, customer_external_id=external_id,
+            created_by_id=member.person_id,
+        )  # fmt: skip
+    except (LookupError, ValueError):
+        await acknowledge(update, t(lang, "expired_button"))
+        return
+    await acknowledge(update)
+    buttons = None
+    last = context.user_data.get("last_upload") if context.user_data is not None else None
+    if last is not None:
+        file_id, name, kind = last
+        context.user_data["pending_upload"] = (file_id, name)
+        buttons = keyboard([[(t(lang, "upload.reload", name=shorten(name, 30)), f"up:{kind}")]])
+    await answer(update, t(lang, "upload.alias_saved", written=written, customer=remembered.customer_name,
+                           id=remembered.customer_external_id), buttons)  # fmt: skip
+
+
 HANDLERS = [
     MessageHandler(filters.Document.ALL, document),
     CallbackQueryHandler(kind_button, pattern=r"^up:"),
+    CallbackQueryHandler(alias_button, pattern=r"^al:"),
 ]

@@ -82,3 +82,40 @@ def test_the_kind_comes_from_the_caption_then_the_file_name():
     assert guess_kind("", "export.csv") is None
     assert guess_kind("", "客户销售.csv") is None  # both: ask
     assert guess_kind("销售", "客户.csv") == "sales"  # the caption decides
+
+
+FLOW = "流向商业公司名,单据日期,终端名称,品规,销售数量,单价\n国药控股,2026-11-02,仁济医院(东院),阿莫西林,10,12.5\n国药控股,2026-11-03,瑞金医院,阿莫西林,4,12.5\n"
+
+
+async def test_an_unknown_name_in_an_uploaded_file_is_confirmed_with_a_button_and_the_file_loads_again(bot):
+    reply = await bot.upload(ADMIN_TG, "11月流向.csv", FLOW.encode("gbk"))
+
+    assert "第 2 行" in reply.texts[1] and "不是已知客户" in reply.texts[1]
+    assert reply.texts[1].endswith("有些客户名称对不上任何客户。请点选每个名称对应的客户，我会记住：")
+    labels = [label for row in reply.buttons for label, _ in row]
+    assert labels[0] == "仁济医院(东院) → 仁济医院（C1）"
+    assert count(bot.engine, "sale_line") == 0
+
+    saved = await bot.tap(ADMIN_TG, reply.button_data[0])
+    assert saved.texts == [
+        "✅ 已记住：“仁济医院(东院)”就是 仁济医院（C1）。点下方按钮重新导入该文件，或先确认其他名称。"
+    ]
+    with bot.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM customer_alias")).scalar() == 1
+
+    loaded = await bot.tap(ADMIN_TG, saved.button_data[0])
+    assert loaded.texts[-1].startswith("✅ 销售：读取 2 行 — 新增 2，更新 0，未变 0。")
+    assert count(bot.engine, "sale_line") == 2
+    # Next month's file names it the same way and loads by itself.
+    again = await bot.upload(ADMIN_TG, "12月流向.csv", FLOW.replace("2026-11", "2026-12").encode("gbk"))
+    assert again.texts[-1].startswith("✅ 销售：读取 2 行 — 新增 2，")
+
+
+async def test_alias_buttons_are_for_the_admin_who_got_them_and_forged_ones_do_nothing(bot):
+    reply = await bot.upload(ADMIN_TG, "11月流向.csv", FLOW.encode("gbk"))
+
+    assert (await bot.tap(MANAGER_TG, reply.button_data[0])).toasts == ["该按钮已失效，请重新查询。"]
+    assert (await bot.tap(ADMIN_TG, "al:99")).toasts == ["该按钮已失效，请重新查询。"]
+    assert (await bot.tap(ADMIN_TG, "al:x")).toasts == ["该按钮已失效，请重新查询。"]
+    with bot.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM customer_alias")).scalar() == 0

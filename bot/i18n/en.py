@@ -290,4 +290,10 @@ TEXTS: dict[str, str] = {
     # Honest errors (bot.db_errors)
     "db.not_saved": "⚠️ Not saved: the database did not answer. Please try again.",
     "db.full": "⚠️ Not saved: the server's disk is full. Please tell your admin.",
+    # Customer names an uploaded file writes that match no customer
+    "upload.alias_intro": "Some customer names match no customer. Tap the one each name means; I will remember it:",
+    "upload.alias_button": "{written} → {customer} ({id})",
+    "upload.alias_saved": "✅ Remembered: “{written}” is {customer} ({id}). Tap below to load the file again, "
+    "or confirm the other names first.",
+    "upload.reload": "🔄 Load “{name}” again",
 }

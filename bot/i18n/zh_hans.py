@@ -279,4 +279,9 @@ TEXTS: dict[str, str] = {
     # Honest errors (bot.db_errors)
     "db.not_saved": "⚠️ 未保存：数据库没有响应，请重试。",
     "db.full": "⚠️ 未保存：服务器磁盘已满。请联系管理员。",
+    # Customer names an uploaded file writes that match no customer
+    "upload.alias_intro": "有些客户名称对不上任何客户。请点选每个名称对应的客户，我会记住：",
+    "upload.alias_button": "{written} → {customer}（{id}）",
+    "upload.alias_saved": "✅ 已记住：“{written}”就是 {customer}（{id}）。点下方按钮重新导入该文件，或先确认其他名称。",
+    "upload.reload": "🔄 重新导入“{name}”",
 }

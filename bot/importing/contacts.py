@@ -50,6 +50,7 @@ class ContactImport:
         self._dates = DateOrder(self._scan_dates, date_order)
         self._inserted = 0
         self._good = 0
+        self._unknown_names: dict[str, list[tuple[str, str]]] = {}
 
     def _scan_dates(self):
         for chunk in self._table.chunks(50_000):
@@ -107,7 +108,8 @@ class ContactImport:
         return [{k: v for k, v in row.items() if k not in ("created_at", "dedup_key")} for row in checked.payload[:5]]
 
     def finish(self) -> list[Outcome]:
-        return [Outcome(inserted=self._inserted, unchanged=self._good - self._inserted)]
+        unchanged = self._good - self._inserted
+        return [Outcome(inserted=self._inserted, unchanged=unchanged, unknown_names=self._unknown_names)]
 
     def _customer_ids(self, cells: pd.DataFrame, problems: Problems) -> np.ndarray:
         fields = self._table.fields
@@ -124,6 +126,8 @@ class ContactImport:
         for i in np.flatnonzero((ids < 0) & given).tolist():
             text = names.iloc[i] if names is not None and names.iloc[i] else cells[column].iloc[i]
             found = self._names.candidates(text) if self._names is not None else []
+            if found and names is not None and len(self._unknown_names) < 50:
+                self._unknown_names[text] = found
             listed = ", ".join(f"{n} ({e})" for e, n in found)
             reasons[i] = (
                 f"is not a known customer; closest: {listed}"

@@ -140,6 +140,7 @@ def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None,
     report.inserted += outcome.inserted
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged
+    report.unknown_names.update(outcome.unknown_names)
     for row, field_name, old, new in outcome.corrections:
         report.add_correction(Correction(row, field_name, old, new))
     if outcome.chunk is None or outcome.problems is None:

@@ -93,6 +93,8 @@ class ImportReport:
     corrections: list[Correction] = field(default_factory=list)
     # Changes worth a word that are applied anyway: customers moving between reps, people leaving.
     notices: list[str] = field(default_factory=list)
+    # Customer names that matched nobody, with their closest customers (the bot offers them as buttons).
+    unknown_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # The first rows as they would be stored (a dry run shows them).
     preview: list[dict[str, object]] = field(default_factory=list)
 

@@ -30,6 +30,8 @@ class Outcome:
     # (row, field, old, new) for stored values the rows would change.
     corrections: list[tuple[int, str, str, str]] = field(default_factory=list)
     roster: RosterChanges | None = None  # people files, and customers files whose reps change
+    # Customer names the file writes that match no customer: {name: closest (external id, name)}.
+    unknown_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass

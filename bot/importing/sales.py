@@ -60,6 +60,7 @@ DOCUMENT_PREFIX = "d:"
 MAX_LINE_ID = 80 - len(LINE_ID_PREFIX)
 _KEY_LIMIT = 80
 PREVIEW_ROWS = 5
+UNKNOWN_NAMES_KEPT = 50
 # Rows under the data that carry totals or the report's small print, not sales.
 FOOTER = re.compile(
     r"^\s*(合计|总计|小计|共计|总合计|汇总|grand\s*totals?|totals?|sub\s*totals?|sum|count|record\s*count|"
@@ -84,6 +85,8 @@ class SalesImport:
         self._dates = DateOrder(self._scan_dates, date_order)
         self._good = 0
         self._changed = 0
+        # Names no customer has, with their closest customers: an admin confirms one once (an alias).
+        self._unknown_names: dict[str, list[tuple[str, str]]] = {}
 
     def _scan_dates(self):
         for chunk in self._table.chunks(50_000):
@@ -155,7 +158,7 @@ class SalesImport:
     def finish(self) -> list[Outcome]:
         inserted, updated = self._writer.finish()
         unchanged = self._good - inserted - max(updated, self._changed)
-        return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged)]
+        return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged, unknown_names=self._unknown_names)]
 
     def _skipped(self, chunk: Chunk, problems: Problems) -> np.ndarray:
         """Rows that are not sales: void/draft/cancelled, opportunities not won, totals and footers."""
@@ -209,6 +212,8 @@ class SalesImport:
             name, ambiguous = names.iloc[i], bool(ids[i] == -2)
             if (name, ambiguous) not in cache:
                 found = self._names.candidates(name) if self._names is not None else []
+                if found and len(self._unknown_names) < UNKNOWN_NAMES_KEPT:
+                    self._unknown_names[name] = found
                 listed = ", ".join(f"{n} ({e})" for e, n in found)
                 if ambiguous:
                     cache[name, ambiguous] = (
