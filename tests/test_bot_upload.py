@@ -84,7 +84,11 @@ def test_the_kind_comes_from_the_caption_then_the_file_name():
     assert guess_kind("销售", "客户.csv") == "sales"  # the caption decides
 
 
-FLOW = "流向商业公司名,单据日期,终端名称,品规,销售数量,单价\n国药控股,2026-11-02,仁济医院(东院),阿莫西林,10,12.5\n国药控股,2026-11-03,瑞金医院,阿莫西林,4,12.5\n"
+FLOW = (
+    "流向商业公司名,单据日期,终端名称,品规,销售数量,单价\n"
+    "国药控股,2026-11-02,仁济医院(东院),阿莫西林,10,12.5\n"
+    "国药控股,2026-11-03,瑞金医院,阿莫西林,4,12.5\n"
+)
 
 
 async def test_an_unknown_name_in_an_uploaded_file_is_confirmed_with_a_button_and_the_file_loads_again(bot):

@@ -35,7 +35,8 @@ def import_summary(report: ImportReport, lang: str, *, show_mapping: bool | None
     ]
     if report.shape and (report.dry_run or not report.shape.startswith("tierbot.")):
         lines.append(plain(lang, "imp.shape", shape=shape_name(lang, report.shape)))
-    if show_mapping if show_mapping is not None else report.dry_run:
+    mapping_shown = show_mapping if show_mapping is not None else report.dry_run
+    if mapping_shown:
         lines.extend(_mapping(report, lang))
     if report.unused:
         columns = [
@@ -90,8 +91,16 @@ def _mapping(report: ImportReport, lang: str) -> list[str]:
     lines = [plain(lang, "imp.mapping")]
     for name, column in report.mapping.items():
         lines.append(plain(lang, "imp.mapping.line", column=column, field=field_name(lang, report.kind, name)))
+    for unused in report.unused:
+        why = (
+            plain(lang, "imp.unused.why_instead", used=unused.used_instead)
+            if unused.used_instead
+            else plain(lang, "imp.unused.why_unknown")
+        )
+        lines.append(plain(lang, "imp.mapping.line", column=unused.header, field=why))
     if report.preview:
         lines.append(plain(lang, "imp.preview"))
+        lines.append("  " + " | ".join(report.preview[0]))
         lines.extend("  " + " | ".join("" if v is None else str(v) for v in row.values()) for row in report.preview)
     return lines
 
