@@ -31,7 +31,7 @@ def _hostile_book(engine) -> None:
 def test_hostile_text_is_no_formula_in_xlsx_and_stays_readable(engine, tmp_path, kind):
     _hostile_book(engine)
     path = tmp_path / f"{kind}.xlsx"
-    export_table(engine=engine, settings=Settings(), kind=kind, path=path, file_format="xlsx")
+    export_table(engine=engine, settings=Settings(), kind=kind, path=path, file_format="xlsx", headers="fields")
     sheet = openpyxl.load_workbook(path).active
     header = [c.value for c in sheet[1]]
     rows = list(sheet.iter_rows(min_row=2))
@@ -48,7 +48,7 @@ def test_hostile_text_is_no_formula_in_xlsx_and_stays_readable(engine, tmp_path,
 def test_hostile_text_is_quoted_in_csv_raw_text(engine, tmp_path):
     _hostile_book(engine)
     path = tmp_path / "contacts.csv"
-    export_table(engine=engine, settings=Settings(), kind="contacts", path=path, file_format="csv")
+    export_table(engine=engine, settings=Settings(), kind="contacts", path=path, file_format="csv", headers="fields")
     raw = path.read_text(encoding="utf-8-sig")
     assert '\'=HYPERLINK(""http://evil.example"",""x"")' in raw
     for text in ("+1+1", "@SUM(A1)", "-2+3"):
@@ -64,11 +64,11 @@ def test_negative_numbers_stay_numbers_in_exports(engine, tmp_path):
     add_sales(engine, [(customer, date(2026, 10, 1), 100.0), (customer, date(2026, 11, 1), -300.0)])
     run_scoring(engine=engine, settings=Settings(), as_of=AS_OF, trigger="test")
     path = tmp_path / "tiers.xlsx"
-    export_table(engine=engine, settings=Settings(), kind="tiers", path=path, file_format="xlsx")
+    export_table(engine=engine, settings=Settings(), kind="tiers", path=path, file_format="xlsx", headers="fields")
     sheet = openpyxl.load_workbook(path).active
     header = [c.value for c in sheet[1]]
     monetary = sheet.cell(row=2, column=header.index("monetary") + 1)
     assert monetary.data_type == "n" and monetary.value == -200
     csv_path = tmp_path / "tiers.csv"
-    export_table(engine=engine, settings=Settings(), kind="tiers", path=csv_path, file_format="csv")
+    export_table(engine=engine, settings=Settings(), kind="tiers", path=csv_path, file_format="csv", headers="fields")
     assert ",-200.0," in csv_path.read_text(encoding="utf-8-sig")

@@ -119,7 +119,9 @@ def test_tiers_and_contacts_export_to_csv_and_xlsx(engine, tmp_path):
     add_contact(engine, person_id=rep, customer_id=customer, contacted_at=local_time(AS_OF, "10:15", "Asia/Shanghai"),
                 note="样品, \"特价\"")  # fmt: skip
     run_scoring(engine=engine, settings=settings, as_of=AS_OF, trigger="test")
-    rows = export_table(engine=engine, settings=settings, kind="tiers", path=tmp_path / "t.csv", file_format="csv")
+    rows = export_table(
+        engine=engine, settings=settings, kind="tiers", path=tmp_path / "t.csv", file_format="csv", headers="fields"
+    )
     assert rows == 6
     with (tmp_path / "t.csv").open(encoding="utf-8-sig") as handle:
         records = list(csv.DictReader(handle))
@@ -129,7 +131,7 @@ def test_tiers_and_contacts_export_to_csv_and_xlsx(engine, tmp_path):
     renji = next(r for r in records if r["customer"] == "仁济医院")
     assert (renji["tier"], renji["stage"], renji["reason"]) == ("D", "prospect", "从未下单；潜力未知")
     assert export_table(engine=engine, settings=settings, kind="contacts", path=tmp_path / "c.xlsx",
-                        file_format="xlsx") == 1  # fmt: skip
+                        file_format="xlsx", headers="fields") == 1  # fmt: skip
     sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").active
     header, first = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
     assert dict(zip(header, first, strict=True)) | {} == {
