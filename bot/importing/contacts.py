@@ -22,13 +22,13 @@ import pandas as pd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from bot.importing.customer_names import CustomerNames
+from bot.importing.customer_refs import CustomerRefs
 from bot.importing.person_names import PersonNames
 from bot.importing.readers import Chunk, Table
-from bot.importing.rows import Checked, IdMap, Outcome
+from bot.importing.rows import Checked, Outcome
 from bot.importing.values import DateOrder, Problems, empty, parse_dates
 from bot.logline.outcomes import find_outcome_run, most_telling
-from bot.models import Contact, Customer
+from bot.models import Contact
 
 NOTE_LIMIT = 2000
 DEDUP_PREFIX = "imp:"
@@ -44,13 +44,11 @@ class ContactImport:
         self._connection = connection
         self._table = table
         self._zone = ZoneInfo(timezone)
-        self._customers = IdMap.load(connection, Customer.__table__)
-        self._names = CustomerNames.load(connection) if "customer_name" in table.fields else None
+        self._customers = CustomerRefs(connection, table.fields)
         self._people = PersonNames.load(connection)
         self._dates = DateOrder(self._scan_dates, date_order)
         self._inserted = 0
         self._good = 0
-        self._unknown_names: dict[str, list[tuple[str, str]]] = {}
 
     def _scan_dates(self):
         for chunk in self._table.chunks(50_000):
@@ -60,7 +58,7 @@ class ContactImport:
         """Check a chunk (no database access: this runs in the read-ahead thread)."""
         problems = Problems(chunk.rows, self._table.field_headers)
         cells = chunk.cells
-        customers = self._customer_ids(cells, problems)
+        customers = self._customers.resolve(cells, problems, np.ones(len(chunk), dtype=bool))
         people = self._people.match(cells["person"])
         problems.add(
             empty(cells["person"]), "person", cells["person"], "is empty; the person who made the contact is required"
@@ -109,33 +107,7 @@ class ContactImport:
 
     def finish(self) -> list[Outcome]:
         unchanged = self._good - self._inserted
-        return [Outcome(inserted=self._inserted, unchanged=unchanged, unknown_names=self._unknown_names)]
-
-    def _customer_ids(self, cells: pd.DataFrame, problems: Problems) -> np.ndarray:
-        fields = self._table.fields
-        ids = self._customers.lookup(cells["customer"]) if "customer" in fields else np.full(len(cells), -1, np.int64)
-        names = cells["customer_name"] if "customer_name" in fields else None
-        if names is not None and self._names is not None:
-            wanted = (ids < 0) & ~empty(names)
-            if wanted.any():
-                ids[wanted] = self._names.match(names[wanted])
-        column = "customer" if "customer" in fields else "customer_name"
-        given = ~empty(cells[column]) | (~empty(names) if names is not None else False)
-        problems.add(~given, column, cells[column], "is empty; the customer is required")
-        reasons = np.full(len(cells), "", dtype=object)
-        for i in np.flatnonzero((ids < 0) & given).tolist():
-            text = names.iloc[i] if names is not None and names.iloc[i] else cells[column].iloc[i]
-            found = self._names.candidates(text) if self._names is not None else []
-            if found and names is not None and len(self._unknown_names) < 50:
-                self._unknown_names[text] = found
-            listed = ", ".join(f"{n} ({e})" for e, n in found)
-            reasons[i] = (
-                f"is not a known customer; closest: {listed}"
-                if listed
-                else ("is not a known customer; import the customers file first, or correct the id")
-            )
-        problems.add((ids < 0) & given, column, cells[column], reasons)
-        return ids
+        return [Outcome(inserted=self._inserted, unchanged=unchanged, unknown_names=self._customers.unknown_names)]
 
     def _person_reasons(self, values: pd.Series, ids: np.ndarray) -> np.ndarray:
         reasons = np.full(len(values), "", dtype=object)

@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from bot.importing.customer_names import CustomerNames
+from bot.importing.customer_refs import CustomerRefs
 from bot.importing.readers import Chunk, Table
-from bot.importing.rows import Checked, IdMap, Outcome, as_python, repeats
+from bot.importing.rows import Checked, Outcome, as_python, repeats
 from bot.importing.shapes import not_a_sale, not_won
 from bot.importing.values import (
     DATE_HINT,
@@ -53,14 +53,12 @@ from bot.importing.values import (
     too_long,
 )
 from bot.importing.writers import CONTENT_PREFIX, SaleRows, StoredLineChange, sale_line_writer
-from bot.models import Customer
 
 LINE_ID_PREFIX = "id:"
 DOCUMENT_PREFIX = "d:"
 MAX_LINE_ID = 80 - len(LINE_ID_PREFIX)
 _KEY_LIMIT = 80
 PREVIEW_ROWS = 5
-UNKNOWN_NAMES_KEPT = 50
 # Rows under the data that carry totals or the report's small print, not sales.
 FOOTER = re.compile(
     r"^\s*(合计|总计|小计|共计|总合计|汇总|grand\s*totals?|totals?|sub\s*totals?|sum|count|record\s*count|"
@@ -75,9 +73,7 @@ class SalesImport:
 
     def __init__(self, connection: Connection, table: Table, *, replace: bool = False, date_order: str | None = None):
         self._table = table
-        self._customers = IdMap.load(connection, Customer.__table__)
-        self._external_ids = dict(zip(self._customers.ids.tolist(), self._customers.external_ids, strict=True))
-        self._names = CustomerNames.load(connection) if "customer_name" in table.fields else None
+        self._customers = CustomerRefs(connection, table.fields)
         self._writer = sale_line_writer(connection, replace=replace)
         self._contents = Occurrences(first_rows=False)
         self._line_ids = Occurrences()
@@ -85,8 +81,6 @@ class SalesImport:
         self._dates = DateOrder(self._scan_dates, date_order)
         self._good = 0
         self._changed = 0
-        # Names no customer has, with their closest customers: an admin confirms one once (an alias).
-        self._unknown_names: dict[str, list[tuple[str, str]]] = {}
 
     def _scan_dates(self):
         for chunk in self._table.chunks(50_000):
@@ -98,7 +92,7 @@ class SalesImport:
         cells, fields = chunk.cells, self._table.fields
         skip = self._skipped(chunk, problems)
         live = ~skip
-        customer_ids = self._customer_ids(cells, problems, live)
+        customer_ids = self._customers.resolve(cells, problems, live)
         days = self._days(cells, problems, live)
         amounts, quantities = self._amounts(cells, problems, live)
         products = cells["product"] if "product" in fields else pd.Series([""] * len(chunk), dtype=object)
@@ -124,7 +118,7 @@ class SalesImport:
         if unkeyed:
             extras = self._extras(cells, good)
             content = content_keys(
-                [self._external_ids[int(ids[i])] for i in unkeyed],
+                [self._customers.external_id(int(ids[i])) for i in unkeyed],
                 [rows.sold_on[i] for i in unkeyed],
                 amounts[good][unkeyed],
                 quantities[good][unkeyed],
@@ -151,14 +145,25 @@ class SalesImport:
         """The first good lines as they will be stored, the customer by its id in your system."""
         rows: SaleRows = checked.payload
         return [
-            {"customer": self._external_ids[c], "sold_on": d, "amount": a, "quantity": q, "product": p, "line_key": k}
+            {
+                "customer": self._customers.external_id(c),
+                "sold_on": d,
+                "amount": a,
+                "quantity": q,
+                "product": p,
+                "line_key": k,
+            }
             for k, c, d, a, q, p in itertools.islice(rows.tuples(), PREVIEW_ROWS)
         ]
 
     def finish(self) -> list[Outcome]:
         inserted, updated = self._writer.finish()
         unchanged = self._good - inserted - max(updated, self._changed)
-        return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged, unknown_names=self._unknown_names)]
+        return [
+            Outcome(
+                inserted=inserted, updated=updated, unchanged=unchanged, unknown_names=self._customers.unknown_names
+            )
+        ]
 
     def _skipped(self, chunk: Chunk, problems: Problems) -> np.ndarray:
         """Rows that are not sales: void/draft/cancelled, opportunities not won, totals and footers."""
@@ -180,51 +185,6 @@ class SalesImport:
                 problems.skip(mask, name, cells[name], reason)
                 skip |= mask
         return skip
-
-    def _customer_ids(self, cells: pd.DataFrame, problems: Problems, live: np.ndarray) -> np.ndarray:
-        """Customer row ids (-1 where unknown): by id first, then by name for what the id did not find."""
-        fields = self._table.fields
-        ids = np.full(len(cells), -1, dtype=np.int64)
-        by_id = "customer" in fields
-        if by_id:
-            ids = self._customers.lookup(cells["customer"])
-        names = cells["customer_name"] if "customer_name" in fields else None
-        if names is not None and self._names is not None:
-            wanted = (ids < 0) & ~empty(names) & live
-            if wanted.any():
-                ids[wanted] = self._names.match(names[wanted])
-        given_id = ~empty(cells["customer"]) if by_id else np.zeros(len(cells), dtype=bool)
-        given_name = ~empty(names) if names is not None else np.zeros(len(cells), dtype=bool)
-        column = "customer" if by_id else "customer_name"
-        problems.add(live & ~given_id & ~given_name, column, cells[column], "is empty; the customer is required")
-        unknown = live & (ids < 0)
-        if by_id:
-            problems.add(unknown & given_id & ~given_name, "customer", cells["customer"],
-                         "is not a known customer; import the customers file first, or correct the id")  # fmt: skip
-        if names is not None:
-            problems.add(unknown & given_name, "customer_name", names, self._name_reasons(names, ids, unknown))
-        return ids
-
-    def _name_reasons(self, names: pd.Series, ids: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-        reasons = np.full(len(names), "", dtype=object)
-        cache: dict[tuple[str, bool], str] = {}
-        for i in np.flatnonzero(unknown).tolist():
-            name, ambiguous = names.iloc[i], bool(ids[i] == -2)
-            if (name, ambiguous) not in cache:
-                found = self._names.candidates(name) if self._names is not None else []
-                if found and len(self._unknown_names) < UNKNOWN_NAMES_KEPT:
-                    self._unknown_names[name] = found
-                listed = ", ".join(f"{n} ({e})" for e, n in found)
-                if ambiguous:
-                    cache[name, ambiguous] = (
-                        f"names several customers: {listed}; map it once with tierbot import aliases"
-                    )
-                elif listed:
-                    cache[name, ambiguous] = f"is not a known customer; closest: {listed}"
-                else:
-                    cache[name, ambiguous] = "is not a known customer; import the customers file first"
-            reasons[i] = cache[name, ambiguous]
-        return reasons
 
     def _days(self, cells: pd.DataFrame, problems: Problems, live: np.ndarray) -> pd.Series:
         fields = self._table.fields
