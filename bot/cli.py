@@ -215,7 +215,7 @@ def import_(
         return
     typer.echo(import_summary(report, language))
     if scoring is not None:
-        typer.echo(scoring.render())
+        typer.echo(scoring.render(language))
     if not report.ok or report.blocked_by_corrections:
         raise typer.Exit(1)
 
@@ -270,6 +270,7 @@ def invite(
 @app.command()
 def score(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Score as of this day (default: today).")] = None,
+    lang: LangOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Run a scoring run over the database and print customers per tier and stage."""
@@ -278,7 +279,7 @@ def score(
     settings = _settings(config)
     engine = _engine(settings)
     summary = run_scoring(engine=engine, settings=settings, as_of=_parse_day(as_of, "--as-of"), trigger="cli")
-    typer.echo(summary.render())
+    typer.echo(summary.render(lang.value if lang else settings.team.language))
 
 
 @app.command()
@@ -303,7 +304,9 @@ def export(
     header_language = None if headers is None else ("fields" if headers == HeaderChoice.en else headers.value)
     rows = export_table(engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen,
                         headers=header_language)  # fmt: skip
-    typer.echo(f"Wrote {rows} rows to {output}.")
+    from bot.i18n import plain
+
+    typer.echo(plain(settings.team.language, "export.wrote", rows=rows, path=output))
 
 
 @people_app.command("list")

@@ -144,9 +144,11 @@ def test_tiers_and_contacts_export_to_csv_and_xlsx(engine, tmp_path):
 def test_the_score_command_prints_tiers_and_stages(sqlite_url, tmp_path, as_of, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["score", "--as-of", as_of])
+    result = CliRunner().invoke(app, ["score", "--as-of", as_of, "--lang", "en"])
     if as_of == "not-a-date":
         assert result.exit_code == 2 and "--as-of must be a date as YYYY-MM-DD, not 'not-a-date'" in result.output
         return
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Scoring run 1 as of 2026-11-23: 0 customers")
+    chinese = CliRunner().invoke(app, ["score", "--as-of", as_of])
+    assert chinese.output.startswith("第 2 次分级（截至 2026-11-23）：0 家客户")

@@ -1,6 +1,13 @@
 """English texts of import reports (CLI, bot replies). Keys and {placeholders} match imports_zh_hans.py."""
 
 TEXTS: dict[str, str] = {
+    # Scoring run summary (tierbot score, and after a sales import)
+    "scoring.run": "Scoring run {run} as of {as_of}: {customers} customers in {seconds} s",
+    "scoring.tiers": "  tiers   {tiers}",
+    "scoring.stages": "  stages  {stages}",
+    "scoring.first": "  first run: no tier changes to compare",
+    "scoring.since": "  since run {run}: {up} moved up, {down} moved down",
+    "export.wrote": "Wrote {rows} rows to {path}.",
     # Export headers (tierbot export)
     "export.col.customer_id": "Customer ID",
     "export.col.customer": "Customer",

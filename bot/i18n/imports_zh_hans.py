@@ -5,6 +5,13 @@ row reasons and file errors in Chinese. A sentence missing here is shown in Engl
 """
 
 TEXTS: dict[str, str] = {
+    # Scoring run summary (tierbot score, and after a sales import)
+    "scoring.run": "第 {run} 次分级（截至 {as_of}）：{customers} 家客户，用时 {seconds} 秒",
+    "scoring.tiers": "  级别   {tiers}",
+    "scoring.stages": "  阶段   {stages}",
+    "scoring.first": "  首次分级：没有可比较的级别变化",
+    "scoring.since": "  与第 {run} 次相比：升级 {up} 家，降级 {down} 家",
+    "export.wrote": "已写入 {rows} 行到 {path}。",
     # Export headers (tierbot export)
     "export.col.customer_id": "客户编号",
     "export.col.customer": "客户名称",

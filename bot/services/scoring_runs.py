@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.changes import changing
 from bot.clock import team_today, utc_now
 from bot.config import Settings
+from bot.i18n import has, plain
 from bot.models import ScoringRun, TierSnapshot
 from bot.services.tiers import finished_run_id
 from scoring.aggregate import AGGREGATE_COLUMNS
@@ -143,18 +144,23 @@ class ScoringSummary:
     seconds: float
     changes: list[tuple[int, str, str]] = field(default_factory=list)
 
-    def render(self) -> str:
+    def render(self, lang: str = "en") -> str:
+        """A few lines for the terminal, in the admin's language."""
         tiers = "  ".join(f"{tier}: {self.per_tier.get(tier, 0)}" for tier in "ABCD")
-        stages = "  ".join(f"{stage}: {count}" for stage, count in sorted(self.per_stage.items()))
+        stages = "  ".join(
+            f"{plain(lang, f'stage.{stage}') if has(lang, f'stage.{stage}') else stage}: {count}"
+            for stage, count in sorted(self.per_stage.items())
+        )
         lines = [
-            f"Scoring run {self.run_id} as of {self.as_of}: {self.customers} customers in {self.seconds:.1f} s",
-            f"  tiers   {tiers}",
-            f"  stages  {stages}",
-        ]
+            plain(lang, "scoring.run", run=self.run_id, as_of=self.as_of, customers=self.customers,
+                  seconds=f"{self.seconds:.1f}"),
+            plain(lang, "scoring.tiers", tiers=tiers),
+            plain(lang, "scoring.stages", stages=stages),
+        ]  # fmt: skip
         if self.previous_run_id is None:
-            lines.append("  first run: no tier changes to compare")
+            lines.append(plain(lang, "scoring.first"))
         else:
-            lines.append(f"  since run {self.previous_run_id}: {self.moved_up} moved up, {self.moved_down} moved down")
+            lines.append(plain(lang, "scoring.since", run=self.previous_run_id, up=self.moved_up, down=self.moved_down))
         return "\n".join(lines)
 
 
