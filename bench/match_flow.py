@@ -11,6 +11,12 @@ left out, and about 1% names of no customer. Then times, in this process:
   builds the closest-name index, which is counted here).
 Peak memory is the process's VmHWM (peak resident set), interpreter, imports and generation included.
 
+Then what an admin runs, end to end, each in a fresh process (start-up included; peak RSS is the
+child's): ``tierbot import sales flow.csv --dry-run`` on the same names written as a distributor's
+流向 file (all 12 usual columns, UTF-8 with BOM), and the real import with ``--accept-good-rows``
+(the unknown terminals are left out), whose automatic scoring run is timed by the command itself and
+shown apart.
+
     .venv/bin/python bench/match_flow.py                      # 100,000 customers, 100,000 lines
     .venv/bin/python bench/match_flow.py --customers 20000 --lines 50000
 """
@@ -143,6 +149,10 @@ def main() -> None:
         suggestions = [customers.candidates(name) for name in unknown]
         suggested = time.perf_counter()
         engine.dispose()
+        flow = Path(folder) / "flow.csv"
+        write_flow_file(rng, flow, column)
+        database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        runs = [(mode, *tierbot_import(database_url, flow, mode)) for mode in ("--dry-run", "--accept-good-rows")]
 
     total = suggested - started
     print(machine_line())
@@ -159,6 +169,57 @@ def main() -> None:
     print(f"unknown names matched to a customer (must be 0): {wrong}")
     if suggestions:
         print(f"e.g. {unknown[0]!r} -> {suggestions[0]}")
+    print()
+    print("End to end (tierbot import sales, a fresh process each):")
+    for mode, seconds, peak, output in runs:
+        scoring = next((line for line in output.splitlines() if line.startswith("Scoring run")), "")
+        scored = float(scoring.rsplit(" in ", 1)[1].split()[0]) if scoring else 0.0
+        print(f"  import sales flow.csv {mode:<20} {seconds:6.2f} s, peak RSS {peak:,.0f} MiB", end="")
+        print(f"  (of which the scoring run {scored:.1f} s)" if scoring else "")
+        for line in output.splitlines()[:1] + [line for line in output.splitlines() if "rejected" in line][:1]:
+            print(f"      {line}")
+
+
+def write_flow_file(rng: np.random.Generator, path: Path, names: pd.Series) -> None:
+    """The names as a distributor's 流向 file: 12 columns, one line per delivery, UTF-8 with BOM."""
+    count = len(names)
+    quantity = rng.integers(1, 200, size=count)
+    price = np.round(rng.uniform(5, 300, size=count), 2)
+    days = pd.Timestamp("2026-10-01") + pd.to_timedelta(rng.integers(0, 31, size=count), unit="D")
+    frame = pd.DataFrame(
+        {
+            "流向商业公司名": rng.choice(
+                ["国药控股上海有限公司", "上药控股有限公司", "华润医药商业集团有限公司"], size=count
+            ),
+            "所属月份": "2026-10",
+            "单据日期": days.strftime("%Y-%m-%d"),
+            "终端编码": [f"T{n:07d}" for n in rng.integers(0, 10**7, size=count)],
+            "终端名称": names.to_numpy(),
+            "品规": rng.choice(["阿托伐他汀钙片", "头孢克肟片", "布洛芬缓释胶囊", "阿莫西林胶囊"], size=count),
+            "规格": rng.choice(["20mg*7片", "100mg*6片", "0.3g*20粒"], size=count),
+            "批号": [f"B{n:06d}" for n in rng.integers(0, 10**6, size=count)],
+            "销售数量": quantity,
+            "单位": "盒",
+            "单价": price,
+            "金额": np.round(quantity * price, 2),
+        }
+    )
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def tierbot_import(database_url: str, path: Path, mode: str) -> tuple[float, float, str]:
+    """Run the CLI in a fresh process; return (seconds, the child's peak RSS in MiB, its output)."""
+    import os
+    import resource
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": database_url, "TIERBOT_CONFIG": ""}
+    command = [sys.executable, "-m", "bot.cli", "import", "sales", str(path), mode, "--lang", "en"]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak, result.stdout + result.stderr
 
 
 if __name__ == "__main__":

@@ -182,9 +182,9 @@ def import_(
     if not file.is_file():
         _fail(plain(language, "imp.no_file", file=file))
     if rejects is not None and not accept_good_rows:
-        _fail("--rejects only makes sense together with --accept-good-rows")
+        _fail(plain(language, "imp.rejects_needs_accept"))
     if full and kind != ImportKind.people:
-        _fail("--full only applies to people files")
+        _fail(plain(language, "imp.full_people_only"))
     engine = _engine(settings)
     try:
         with rich_progress(f"Importing {kind.value}") as progress:

@@ -72,6 +72,8 @@ TEXTS: dict[str, str] = {
     "imp.outcome.rejects": " The bad rows and their reasons are in {path}.",
     "imp.unusable": "{file}: {reason}",
     "imp.busy": "{file}: the database is busy with another import or the bot; nothing was changed. Try again.",
+    "imp.rejects_needs_accept": "--rejects only makes sense together with --accept-good-rows",
+    "imp.full_people_only": "--full only applies to people files",
     "imp.no_file": "{file}: no such file",
     "imp.shape.tierbot.customers": "Tierbot customers file",
     "imp.shape.tierbot.sales": "Tierbot sales file",

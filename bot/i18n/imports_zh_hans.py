@@ -75,6 +75,8 @@ TEXTS: dict[str, str] = {
     "imp.outcome.rejects": " 有问题的行及原因已写入 {path}。",
     "imp.unusable": "{file}：{reason}",
     "imp.busy": "{file}：数据库正忙于另一次导入或机器人；没有做任何修改。请稍后重试。",
+    "imp.rejects_needs_accept": "--rejects 需要与 --accept-good-rows 一起使用",
+    "imp.full_people_only": "--full 只适用于人员文件",
     "imp.no_file": "{file}：文件不存在",
     "imp.shape.tierbot.customers": "Tierbot 客户文件",
     "imp.shape.tierbot.sales": "Tierbot 销售文件",
