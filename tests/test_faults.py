@@ -84,7 +84,7 @@ def kill(process: subprocess.Popen) -> tuple[str, str]:
     """SIGKILL, then what the process had printed."""
     os.kill(process.pid, signal.SIGKILL)
     out, err = process.communicate(timeout=30)
-    assert process.returncode == -signal.SIGKILL, "the process ended before it was killed"
+    assert process.returncode == -signal.SIGKILL, f"it ended (exit {process.returncode}) before the kill: {out}{err}"
     return out, err
 
 
