@@ -135,7 +135,7 @@ class CustomerImport:
         cells, fields = chunk.cells, self._table.fields
         values: dict[str, pd.Series | np.ndarray] = {
             "external_id": required_text(problems, cells, "external_id", 64, "a customer id"),
-            "name": required_text(problems, cells, "name", 200, "a name"),
+            "name": required_text(problems, cells, "name", 200, "a name", name_like=True),
         }
         repeats(problems, cells, "external_id", chunk.rows, self._seen, "customer id")
         if "kind" in fields:
@@ -149,7 +149,7 @@ class CustomerImport:
             values["kind"], values["kind_label"] = customer_kinds(cells["kind"])
         for name in ("province", "city", "district"):
             if name in fields:
-                values[name] = optional_text(problems, cells, name, 100)
+                values[name] = optional_text(problems, cells, name, 100, name_like=True)
         if "rep" in fields:
             values["rep_id"] = self._reps(problems, cells["rep"])
         if "potential" in fields:

@@ -137,7 +137,7 @@ class PeopleImport:
         cells, fields = chunk.cells, self._table.fields
         values: dict[str, pd.Series | np.ndarray] = {
             "external_id": required_text(problems, cells, "external_id", 64, "a staff id"),
-            "name": required_text(problems, cells, "name", 200, "a name"),
+            "name": required_text(problems, cells, "name", 200, "a name", name_like=True),
         }
         repeats(problems, cells, "external_id", chunk.rows, Occurrences(), "staff id")
         if "role" in fields:

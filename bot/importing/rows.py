@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ from bot.importing.values import Occurrences, Problems, empty, fingerprints, too
 
 if TYPE_CHECKING:
     from bot.importing.roster import RosterChanges
+
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -74,17 +77,27 @@ class IdMap:
         return external_id in self._index
 
 
-def required_text(problems: Problems, cells: pd.DataFrame, name: str, limit: int, what: str) -> pd.Series:
+def one_line(values: pd.Series) -> pd.Series:
+    """Names as one line: line breaks, tabs and runs of spaces become one space (a name is shown in HTML
+    messages, buttons and spreadsheets, where a line break splits it); ids are left as they are."""
+    return values.str.replace(_SPACES, " ", regex=True)
+
+
+def required_text(
+    problems: Problems, cells: pd.DataFrame, name: str, limit: int, what: str, *, name_like: bool = False
+) -> pd.Series:
     """Check a column that must have a value of at most ``limit`` characters; return it."""
-    values = cells[name]
+    values = one_line(cells[name]) if name_like else cells[name]
     problems.add(empty(values), name, values, f"is empty; {what} is required")
     problems.add(too_long(values, limit), name, values, f"is longer than {limit} characters")
     return values
 
 
-def optional_text(problems: Problems, cells: pd.DataFrame, name: str, limit: int) -> pd.Series:
+def optional_text(
+    problems: Problems, cells: pd.DataFrame, name: str, limit: int, *, name_like: bool = False
+) -> pd.Series:
     """Check a column that may be empty; return its values with None for empty cells."""
-    values = cells[name]
+    values = one_line(cells[name]) if name_like else cells[name]
     problems.add(too_long(values, limit), name, values, f"is longer than {limit} characters")
     result = values.astype(object)
     return result.where(result != "", None)

@@ -203,7 +203,8 @@ class Delivery:
         # Telegram counts UTF-16 units after parsing entities, so a text under 4,096 may still be too long.
         texts = split_message(text, limit=len(text) // 2 + 1)
         if len(texts) < 2:
-            texts = [text[: len(text) // 2], text[len(text) // 2 :]]
+            # Halves cut blindly would break the markup, and Telegram would refuse both.
+            raise _Rejected(exc.message) from exc
         return [(t, None) for t in texts[:-1]] + [(texts[-1], markup)]
 
     async def _call(self, piece: Part) -> None:
