@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from bot.importing import ImportFileError, import_file
+from bot.views.imports import import_summary
 from tests.test_import_database import counts, load_team, sales, write
 
 ERP = "单据编号,行号,客户编码,客户名称,销售日期,产品名称,规格,数量,单价,金额\n"
@@ -214,3 +215,12 @@ def test_a_dry_run_shows_the_first_rows_as_stored_and_changes_nothing(engine, tm
     assert sales(engine) == [] and report.mapping == {"customer": "客户编号", "date": "日期", "amount": "金额"}
     assert report.unused_columns == ["备注"]
     assert [(row["sold_on"], row["amount"]) for row in report.preview] == [("2026-11-05", 100.0)]
+
+
+def test_a_dry_run_suggests_accepted_names_for_a_column_it_does_not_know(engine, tmp_path):
+    load_team(engine)
+    path = write(tmp_path / "s.csv", "客户编号,日期,金额,销售数亮\nH001,2026-11-05,100,3\n")
+
+    report = import_file(engine=engine, kind="sales", path=path, dry_run=True)
+
+    assert "销售数亮 → (not used: no Tierbot field; did you mean 销售数量?)" in import_summary(report, "en")

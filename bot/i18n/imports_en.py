@@ -47,6 +47,7 @@ TEXTS: dict[str, str] = {
     "imp.unused": "Unused columns: {columns}.",
     "imp.unused.why_instead": "(not used: {used} gives this value)",
     "imp.unused.why_unknown": "(not used: no Tierbot field)",
+    "imp.unused.why_close": "(not used: no Tierbot field; did you mean {close}?)",
     "imp.unused.instead": "{column} ({used} is used instead)",
     "imp.preview": "First rows as they would be stored:",
     "imp.skipped": "Skipped {count} rows that are not sales or not data:",

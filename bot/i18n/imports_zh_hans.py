@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
     "imp.unused": "未使用的列：{columns}。",
     "imp.unused.why_instead": "（未使用：已由 {used} 提供）",
     "imp.unused.why_unknown": "（未使用：Tierbot 没有对应字段）",
+    "imp.unused.why_close": "（未使用：Tierbot 没有对应字段；是否应为 {close}？）",
     "imp.unused.instead": "{column}（已改用 {used}）",
     "imp.preview": "前几行将这样保存：",
     "imp.skipped": "跳过 {count} 行（不是销售或不是数据）：",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.i18n import has, plain
 from bot.i18n.phrases import say
-from bot.importing.columns import FIELDS
+from bot.importing.columns import FIELDS, closest_headers
 from bot.importing.report import SHOWN_ERRORS, ImportReport
 
 SHOWN_SKIPPED = 10
@@ -92,11 +92,13 @@ def _mapping(report: ImportReport, lang: str) -> list[str]:
     for name, column in report.mapping.items():
         lines.append(plain(lang, "imp.mapping.line", column=column, field=field_name(lang, report.kind, name)))
     for unused in report.unused:
-        why = (
-            plain(lang, "imp.unused.why_instead", used=unused.used_instead)
-            if unused.used_instead
-            else plain(lang, "imp.unused.why_unknown")
-        )
+        close = [] if unused.used_instead else closest_headers(report.kind, unused.header)
+        if unused.used_instead:
+            why = plain(lang, "imp.unused.why_instead", used=unused.used_instead)
+        elif close:
+            why = plain(lang, "imp.unused.why_close", close=", ".join(close))
+        else:
+            why = plain(lang, "imp.unused.why_unknown")
         lines.append(plain(lang, "imp.mapping.line", column=unused.header, field=why))
     if report.preview:
         lines.append(plain(lang, "imp.preview"))
