@@ -13,12 +13,12 @@ from bot.config import PushSettings, Settings
 from bot.i18n import Markup, escape, t
 from bot.models import Person
 from bot.models.people import Role
-from bot.pushes.chart import digest_chart
-from bot.pushes.digest import weekly_digest
 from bot.pushes.sender import Photo, Push
 from bot.services.daily_list import daily_list
+from bot.services.digest import weekly_digest
 from bot.services.followups import open_follow_ups
 from bot.services.upcoming import upcoming_customer
+from bot.views.chart import digest_chart
 from bot.views.common import day, keyboard, shorten
 from bot.views.daily import render_daily_list
 from bot.views.digest import render_digest
