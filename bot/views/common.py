@@ -1,4 +1,4 @@
-"""Formatting shared by every view: money, dates, percentages, reasons, buttons, long texts."""
+"""Formatting shared by every view: money, dates, percentages, reasons, buttons."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, has, t
 
-MESSAGE_LIMIT = 4096
 _WEEKDAYS = {
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
@@ -118,31 +117,6 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
             for row in rows
         ]
     )
-
-
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split a long HTML text at line breaks so that no part exceeds Telegram's limit."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            # A single monster line (only possible with user text) is cut hard; tags are never that long.
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
 
 
 def shorten(value: str, limit: int = 40) -> str:
