@@ -7,12 +7,12 @@ import asyncio
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.app import set_member_commands
 from bot.context import TierContext
 from bot.i18n import Markup, language_for, t
 from bot.services.invites import redeem_invite
 from handlers.common import answer
 from handlers.help import help_text
+from handlers.menus import set_member_commands
 
 
 async def start(update: Update, context: TierContext) -> None:
