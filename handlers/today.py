@@ -15,7 +15,7 @@ from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list, snooze_customer
 from bot.services.upcoming import upcoming_customer
 from bot.views.common import day, shorten
-from bot.views.daily import render_daily_list
+from bot.views.daily import render_today
 from handlers.common import acknowledge, answer, callback_int
 
 TOAST_NAME_LIMIT = 60
@@ -52,25 +52,17 @@ async def _today_answer(context: TierContext, person_id: int, today: date) -> tu
         today=today,
         tz=context.tz,
     )
-    if items:
-        return render_daily_list(context.lang, items, today)
-    upcoming = await asyncio.to_thread(
-        upcoming_customer,
-        engine=context.engine,
-        settings=context.settings,
-        person_id=person_id,
-        today=today,
-        tz=context.tz,
-    )
-    if upcoming is None:
-        return t(context.lang, "today.no_customers"), None
-    name, tier, due_on = upcoming
-    text = (
-        t(context.lang, "today.empty")
-        + "\n"
-        + t(context.lang, "today.next", name=name, tier=tier or "–", date=day(context.lang, due_on))
-    )
-    return text, None
+    upcoming = None
+    if not items:
+        upcoming = await asyncio.to_thread(
+            upcoming_customer,
+            engine=context.engine,
+            settings=context.settings,
+            person_id=person_id,
+            today=today,
+            tz=context.tz,
+        )
+    return render_today(context.lang, items, today, upcoming)
 
 
 async def snooze(update: Update, context: TierContext) -> None:
