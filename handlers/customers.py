@@ -21,8 +21,6 @@ INLINE_SEARCH_LIMIT = 2_000
 
 async def find_customer(update: Update, context: TierContext, query: str) -> None:
     """Search the member's customers; open the card if the match is clear, else offer buttons."""
-    member = context.member
-    assert member is not None
     if len(query) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(query), limit=MAX_INPUT))
         return
@@ -52,7 +50,6 @@ async def visible_ids(context: TierContext) -> frozenset[int] | None:
     """The ids of the customers the member may see (None for an admin: all), kept in memory until an
     import or a scoring run (who belongs to whom only changes with the people and customer files)."""
     member = context.member
-    assert member is not None
     return await context.services.answers.through(
         ("visible", member.person_id, member.role),
         lambda: asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member),
@@ -65,7 +62,6 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
 
     `allowed` is what visible_ids() gave when the caller already asked it."""
     member = context.member
-    assert member is not None
     if allowed is MISSING:
         allowed = await visible_ids(context)
 

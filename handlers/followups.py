@@ -18,7 +18,6 @@ from handlers.common import acknowledge, answer, callback_int, replace
 
 async def _render(context: TierContext) -> tuple[str, InlineKeyboardMarkup | None]:
     member = context.member
-    assert member is not None
     items = await asyncio.to_thread(
         open_follow_ups, engine=context.engine, person_id=member.person_id, today=context.today()
     )
@@ -33,7 +32,7 @@ async def followups(update: Update, context: TierContext) -> None:
 async def followup_button(update: Update, context: TierContext) -> None:
     """Done or tomorrow on one follow-up; only its owner can change it, and only once."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     data = update.callback_query.data or ""
     done_id = callback_int(context, data, "fd")
     later_id = callback_int(context, data, "fz")

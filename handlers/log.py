@@ -76,7 +76,6 @@ async def log_command(update: Update, context: TierContext) -> None:
 async def _choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
     """Set the draft's customer from a typed name; ask with buttons when ambiguous. False when none matched."""
     member = context.member
-    assert member is not None
     index = await context.services.customer_index()
     allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
     # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
@@ -109,7 +108,6 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     cancel = [(t(lang, "btn.cancel"), f"lx:{flow}")]
     draft.step = draft.next_step()
     if draft.step == "customer":
-        assert context.member is not None
         items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
                                         person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
@@ -136,7 +134,7 @@ def _outcome_keyboard(lang: str, flow: str):
 
 async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
     member = context.member
-    assert member is not None and draft.query is not None
+    assert draft.query is not None
     index = await context.services.customer_index()
     allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
     # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
@@ -150,7 +148,7 @@ async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> No
 async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
     """Store the contact, then confirm; on a database error say so and keep the draft for a retry."""
     member = context.member
-    assert member is not None and draft.customer_id is not None and draft.outcome is not None
+    assert draft.customer_id is not None and draft.outcome is not None
     lang = context.lang
     try:
         logged = await asyncio.to_thread(
@@ -195,7 +193,7 @@ def _flow_and_value(data: str | None) -> tuple[str, str]:
 async def flow_button(update: Update, context: TierContext) -> None:
     """A tap on a step of a flow: pick customer, outcome, skip the note, follow-up, or cancel."""
     query = update.callback_query
-    assert query is not None and context.member is not None
+    assert query is not None
     flow_id, value = _flow_and_value(query.data)
     drafts = Drafts.of(context.user_data)
     draft = drafts.get(flow_id, utc_now())
@@ -237,7 +235,6 @@ async def flow_button(update: Update, context: TierContext) -> None:
 async def start_from_button(update: Update, context: TierContext) -> None:
     """'Log' under a daily-list line or a card: start a flow for that customer."""
     member = context.member
-    assert member is not None
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "l")
     if customer_id is None or not await asyncio.to_thread(may_see, engine=context.engine, member=member,
                                                           customer_id=customer_id):  # fmt: skip
@@ -250,7 +247,7 @@ async def start_from_button(update: Update, context: TierContext) -> None:
 async def typed_step(update: Update, context: TierContext) -> None:
     """Text while a flow waits for a customer name, a note or a date; other text goes on to the search."""
     assert update.message is not None and update.message.text is not None
-    if context.member is None:
+    if context.member_or_none is None:
         return
     draft = Drafts.of(context.user_data).awaiting_text(utc_now())
     if draft is None:
@@ -279,7 +276,6 @@ async def typed_step(update: Update, context: TierContext) -> None:
 async def undo(update: Update, context: TierContext) -> None:
     """/undo, or the Undo button of a confirmation: remove the contact and its follow-up."""
     member = context.member
-    assert member is not None
     contact_id = None
     if update.callback_query is not None:
         contact_id = callback_int(context, update.callback_query.data, "u")
@@ -299,7 +295,7 @@ async def undo(update: Update, context: TierContext) -> None:
 async def edit(update: Update, context: TierContext) -> None:
     """The Edit button: remove the entry and log that customer again, step by step."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     contact_id = callback_int(context, update.callback_query.data, "e")
     undone = None
     if contact_id is not None:

@@ -39,7 +39,7 @@ async def start(update: Update, context: TierContext) -> None:
         greeting = t(context.lang, "welcome", name=joined.name, role=t(context.lang, f"role.{joined.role}"))
         await answer(update, Markup(f"{greeting}\n\n{help_text(context.lang, joined.role)}"))
         return
-    if context.member is None:
+    if context.member_or_none is None:
         await answer(update, t(context.lang, "stranger"))
         return
     member = context.member

@@ -33,7 +33,6 @@ async def show_today(update: Update, context: TierContext) -> None:
     the member (a contact, follow-up, snooze, import or scoring run) moves their stamp (bot.changes).
     """
     member = context.member
-    assert member is not None
     today = context.today()
     text_and_markup = await context.services.answers.through(
         ("today", member.person_id, today, context.lang),
@@ -68,7 +67,6 @@ async def _today_answer(context: TierContext, person_id: int, today: date) -> tu
 async def snooze(update: Update, context: TierContext) -> None:
     """Take a customer off the member's list until tomorrow."""
     member = context.member
-    assert member is not None
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
     allowed = customer_id is not None and await asyncio.to_thread(
         may_see, engine=context.engine, member=member, customer_id=customer_id
