@@ -27,23 +27,33 @@ async def find_customer(update: Update, context: TierContext, query: str) -> Non
     if not query.strip("\u200b\u200c\u200d\ufeff \t\n"):
         await answer(update, t(context.lang, "tier_usage"))
         return
-    index = await context.services.customer_index()
     allowed = await visible_ids(context)
+    hits, confident = await search_customers(context, query, allowed)
+    if not hits:
+        await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
+        return
+    if confident:
+        await send_card(update, context, hits[0].customer_id, allowed)
+        return
+    buttons = keyboard([[(shorten(hit.name, 30), f"c:{hit.customer_id}")] for hit in hits])
+    key = "pick_customer" if len(hits) > 1 else "pick_one"
+    await answer(update, t(context.lang, key, query=shorten(query, 60)), buttons)
+
+
+async def search_customers(context: TierContext, query: str, allowed=MISSING) -> tuple[list, bool]:
+    """The member's customers that match query (six at most), and whether the first is a clear match.
+
+    `allowed` is what visible_ids() gave when the caller already asked it."""
+    if allowed is MISSING:
+        allowed = await visible_ids(context)
+    index = await context.services.customer_index()
     if allowed is not None and len(allowed) <= INLINE_SEARCH_LIMIT:
         # A rep's book searches in a fraction of a millisecond: cheaper than a trip to a worker thread.
         hits = index.search(query, allowed_ids=allowed, limit=6)
     else:
         # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
         hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
-    if not hits:
-        await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
-        return
-    if index.is_confident(hits):
-        await send_card(update, context, hits[0].customer_id, allowed)
-        return
-    buttons = keyboard([[(shorten(hit.name, 30), f"c:{hit.customer_id}")] for hit in hits])
-    key = "pick_customer" if len(hits) > 1 else "pick_one"
-    await answer(update, t(context.lang, key, query=shorten(query, 60)), buttons)
+    return hits, bool(hits) and index.is_confident(hits)
 
 
 async def visible_ids(context: TierContext) -> frozenset[int] | None:

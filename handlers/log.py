@@ -21,10 +21,11 @@ from bot.log_flow import Drafts, LogDraft
 from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date, parse_log_line
 from bot.models.contacts import OUTCOMES
 from bot.services.contacts import log_contact, undo_contact
-from bot.services.customers import customer_name, may_see, visible_customer_ids
+from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list
 from bot.views.common import day, keyboard, shorten
 from handlers.common import MAX_INPUT, acknowledge, answer, callback_int
+from handlers.customers import search_customers
 
 log = logging.getLogger(__name__)
 # Button code, label, preset: the same presets as the words "明天", "下周", "两周后" in a typed date.
@@ -75,15 +76,11 @@ async def log_command(update: Update, context: TierContext) -> None:
 
 async def _choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
     """Set the draft's customer from a typed name; ask with buttons when ambiguous. False when none matched."""
-    member = context.member
-    index = await context.services.customer_index()
-    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
-    # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
-    hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
+    hits, confident = await search_customers(context, query)
     if not hits:
         await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
         return False
-    if index.is_confident(hits):
+    if confident:
         draft.customer_id = hits[0].customer_id
     else:
         draft.query = query
@@ -133,12 +130,8 @@ def _outcome_keyboard(lang: str, flow: str):
 
 
 async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
-    member = context.member
     assert draft.query is not None
-    index = await context.services.customer_index()
-    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
-    # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
-    hits = await asyncio.to_thread(index.search, draft.query, allowed_ids=allowed, limit=6)
+    hits, _ = await search_customers(context, draft.query)
     rows = [[(shorten(hit.name, 30), f"lc:{draft.flow_id}:{hit.customer_id}")] for hit in hits]
     rows.append([(t(context.lang, "btn.cancel"), f"lx:{draft.flow_id}")])
     key = "pick_customer" if len(hits) > 1 else "pick_one"
