@@ -7,25 +7,17 @@ import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.context import BotServices, TierContext
-from bot.i18n import t
 from bot.logging import redact_secrets
-from bot.models.people import Role
+from handlers import register_handlers
+from handlers.menus import set_default_commands
 
 log = logging.getLogger(__name__)
-
-# Commands each role sees in Telegram's menu, in this order.
-ROLE_COMMANDS = {
-    Role.REP: ["today", "tier", "mine", "log", "followups", "undo", "settings", "help"],
-    Role.MANAGER: ["today", "team", "tier", "mine", "log", "followups", "invite", "handover", "settings", "help"],
-    Role.ADMIN: ["team", "tier", "invite", "handover", "today", "mine", "settings", "help"],
-}
 
 
 def build_app(
@@ -38,8 +30,6 @@ def build_app(
     with_job_queue: bool = True,
 ) -> Application:
     """Build the Application: Bot API address, defaults, services, and every handler in order."""
-    from handlers import register_handlers
-
     redact_secrets(settings)
     builder = (
         Application.builder()
@@ -71,7 +61,7 @@ async def _post_init(application: Application) -> None:
     """Publish the default command menu once the bot is connected, and warm up."""
     settings: Settings = application.bot_data.settings
     lang = settings.team.language
-    await application.bot.set_my_commands(_commands(lang, Role.REP), scope=BotCommandScopeDefault())
+    await set_default_commands(application.bot, lang)
     await warm_up(application)
     from bot.pushes.jobs import schedule_pushes
 
@@ -91,15 +81,6 @@ async def _post_shutdown(application: Application) -> None:
     engine = application.bot_data.engine
     if engine is not None:
         engine.dispose()
-
-
-def _commands(lang: str, role: str) -> list[BotCommand]:
-    return [BotCommand(name, t(lang, f"cmd.{name}")) for name in ROLE_COMMANDS[Role(role)]]
-
-
-async def set_member_commands(context: TierContext, chat_id: int, role: str) -> None:
-    """Give one member the command menu of their role, in their language."""
-    await context.bot.set_my_commands(_commands(context.lang, role), scope=BotCommandScopeChat(chat_id))
 
 
 def gate_handler() -> TypeHandler:

@@ -296,7 +296,7 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Export the latest tiers or the logged contacts as CSV or XLSX."""
-    from bot.services.exports import export_table
+    from bot.views.exports import export_table
 
     settings = _settings(config)
     engine = _engine(settings)

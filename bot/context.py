@@ -109,13 +109,28 @@ class BotServices:
         self._index_stamp = None
 
 
+class NotAMember(RuntimeError):
+    """A handler that needs a member ran for a stranger: the gate (handlers/gate.py) should have stopped them."""
+
+
 class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
     """CallbackContext with the signed-in member and language, set by the access gate for each update."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self.member: Member | None = None
+        self.member_or_none: Member | None = None
         self.lang: str = "en"
+
+    @property
+    def member(self) -> Member:
+        """The signed-in member; raises NotAMember for a stranger (only /start and the gate see those)."""
+        if self.member_or_none is None:
+            raise NotAMember("this update has no signed-in member")
+        return self.member_or_none
+
+    @member.setter
+    def member(self, member: Member | None) -> None:
+        self.member_or_none = member
 
     @property
     def services(self) -> BotServices:
@@ -134,8 +149,8 @@ class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
     @property
     def tz(self) -> str:
         """The member's own time zone, else the team's: every "today" of a handler is in it, as pushes are."""
-        if self.member is not None and self.member.timezone:
-            return self.member.timezone
+        if self.member_or_none is not None and self.member_or_none.timezone:
+            return self.member_or_none.timezone
         return self.settings.team.timezone
 
     def today(self) -> date:

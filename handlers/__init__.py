@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from handlers import (
+    customers,
+    edits,
+    errors,
+    fallback,
+    followups,
+    gate,
+    handover,
+    help,
+    invite,
+    log,
+    mine,
+    settings,
+    start,
+    team,
+    today,
+    upload,
+)
+
 
 def register_handlers(application: Application) -> None:
     """Register every handler; order matters: the gate first, catch-alls last."""
-    from handlers import (
-        customers,
-        edits,
-        errors,
-        fallback,
-        followups,
-        gate,
-        handover,
-        help,
-        invite,
-        log,
-        mine,
-        settings,
-        start,
-        team,
-        today,
-        upload,
-    )
-
     application.add_handlers(gate.HANDLERS, group=-1)
     # Edited messages are answered here and go no further; text typed into a step of a log flow is
     # taken here too; anything else falls through to group 1.

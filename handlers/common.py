@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.context import TierContext
-from bot.views.common import split_message
+from bot.split import split_message
 
 MAX_INPUT = 500
 # The Bot API refuses a callback answer's text over 200 characters.

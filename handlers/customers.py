@@ -21,26 +21,18 @@ INLINE_SEARCH_LIMIT = 2_000
 
 async def find_customer(update: Update, context: TierContext, query: str) -> None:
     """Search the member's customers; open the card if the match is clear, else offer buttons."""
-    member = context.member
-    assert member is not None
     if len(query) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(query), limit=MAX_INPUT))
         return
     if not query.strip("\u200b\u200c\u200d\ufeff \t\n"):
         await answer(update, t(context.lang, "tier_usage"))
         return
-    index = await context.services.customer_index()
     allowed = await visible_ids(context)
-    if allowed is not None and len(allowed) <= INLINE_SEARCH_LIMIT:
-        # A rep's book searches in a fraction of a millisecond: cheaper than a trip to a worker thread.
-        hits = index.search(query, allowed_ids=allowed, limit=6)
-    else:
-        # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
-        hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
+    hits, confident = await search_customers(context, query, allowed)
     if not hits:
         await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
         return
-    if index.is_confident(hits):
+    if confident:
         await send_card(update, context, hits[0].customer_id, allowed)
         return
     buttons = keyboard([[(shorten(hit.name, 30), f"c:{hit.customer_id}")] for hit in hits])
@@ -48,11 +40,26 @@ async def find_customer(update: Update, context: TierContext, query: str) -> Non
     await answer(update, t(context.lang, key, query=shorten(query, 60)), buttons)
 
 
+async def search_customers(context: TierContext, query: str, allowed=MISSING) -> tuple[list, bool]:
+    """The member's customers that match query (six at most), and whether the first is a clear match.
+
+    `allowed` is what visible_ids() gave when the caller already asked it."""
+    if allowed is MISSING:
+        allowed = await visible_ids(context)
+    index = await context.services.customer_index()
+    if allowed is not None and len(allowed) <= INLINE_SEARCH_LIMIT:
+        # A rep's book searches in a fraction of a millisecond: cheaper than a trip to a worker thread.
+        hits = index.search(query, allowed_ids=allowed, limit=6)
+    else:
+        # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
+        hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
+    return hits, bool(hits) and index.is_confident(hits)
+
+
 async def visible_ids(context: TierContext) -> frozenset[int] | None:
     """The ids of the customers the member may see (None for an admin: all), kept in memory until an
     import or a scoring run (who belongs to whom only changes with the people and customer files)."""
     member = context.member
-    assert member is not None
     return await context.services.answers.through(
         ("visible", member.person_id, member.role),
         lambda: asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member),
@@ -65,7 +72,6 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
 
     `allowed` is what visible_ids() gave when the caller already asked it."""
     member = context.member
-    assert member is not None
     if allowed is MISSING:
         allowed = await visible_ids(context)
 

@@ -5,37 +5,23 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.clock import utc_now
 from bot.context import TierContext
-from bot.i18n import Markup, escape, t
+from bot.i18n import t
 from bot.services.followups import complete_follow_up, open_follow_ups, snooze_follow_up
-from bot.views.common import day, keyboard, shorten
+from bot.views.followups import render_followups
 from handlers.common import acknowledge, answer, callback_int, replace
 
-LIMIT = 20
 
-
-async def _render(context: TierContext):
+async def _render(context: TierContext) -> tuple[str, InlineKeyboardMarkup | None]:
     member = context.member
-    assert member is not None
-    lang = context.lang
-    today = context.today()
-    items = await asyncio.to_thread(open_follow_ups, engine=context.engine, person_id=member.person_id, today=today)
-    if not items:
-        return t(lang, "followups.empty"), None
-    lines = [t(lang, "followups.title", count=len(items))]
-    rows = []
-    for n, item in enumerate(items[:LIMIT], start=1):
-        note = Markup(f" — {escape(shorten(item.note, 50))}") if item.note else ""
-        overdue = t(lang, "followups.overdue") if item.overdue else ""
-        lines.append(t(lang, "followups.line", n=n, date=day(lang, item.due_on), name=item.customer_name,
-                       note=note, overdue=overdue))  # fmt: skip
-        rows.append([(t(lang, "btn.done", n=n), f"fd:{item.follow_up_id}"),
-                     (t(lang, "btn.later", n=n), f"fz:{item.follow_up_id}")])  # fmt: skip
-    return "\n".join(lines), keyboard(rows)
+    items = await asyncio.to_thread(
+        open_follow_ups, engine=context.engine, person_id=member.person_id, today=context.today()
+    )
+    return render_followups(context.lang, items)
 
 
 async def followups(update: Update, context: TierContext) -> None:
@@ -46,7 +32,7 @@ async def followups(update: Update, context: TierContext) -> None:
 async def followup_button(update: Update, context: TierContext) -> None:
     """Done or tomorrow on one follow-up; only its owner can change it, and only once."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     data = update.callback_query.data or ""
     done_id = callback_int(context, data, "fd")
     later_id = callback_int(context, data, "fz")

@@ -31,7 +31,6 @@ _DEACTIVATE = re.compile(r"^hx:(\d{1,11})$")
 async def handover(update: Update, context: TierContext) -> None:
     """Show what a handover from one person to another would move, with the buttons to do it."""
     member = context.member
-    assert member is not None
     lang = context.lang
     if member.role not in ("manager", "admin"):
         await answer(update, t(lang, "members_only"))
@@ -64,7 +63,7 @@ async def handover(update: Update, context: TierContext) -> None:
 async def confirm_handover(update: Update, context: TierContext) -> None:
     """Hand over (and deactivate, if asked), then tell the successor what they received."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     lang = context.lang
     match = _CALLBACK.match(update.callback_query.data or "")
     if match is None or member.role not in ("manager", "admin"):
@@ -89,7 +88,9 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
 
 
 async def _tell_successor(context: TierContext, done: Handover) -> None:
-    if done.to_telegram_user_id is None or done.to_id == (context.member.person_id if context.member else None):
+    if done.to_telegram_user_id is None or done.to_id == (
+        context.member_or_none.person_id if context.member_or_none else None
+    ):
         return
     lang = language_for(done.to_language, None, context.settings.team.language)
     lines = [t(lang, "handover.received", giver=done.from_name, customers=len(done.customers),
@@ -103,7 +104,6 @@ async def _tell_successor(context: TierContext, done: Handover) -> None:
 async def _offer_deactivation(update: Update, context: TierContext, staff_id: str) -> None:
     """Show the person's customer count with a button to deactivate them now."""
     member, lang = context.member, context.lang
-    assert member is not None
     try:
         left = await asyncio.to_thread(
             deactivate_person, engine=context.engine, person=staff_id, by_id=member.person_id, preview=True
@@ -120,7 +120,7 @@ async def _offer_deactivation(update: Update, context: TierContext, staff_id: st
 async def confirm_deactivation(update: Update, context: TierContext) -> None:
     """Deactivate the person the button names, if the member may."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     lang = context.lang
     match = _DEACTIVATE.match(update.callback_query.data or "")
     if match is None or member.role not in ("manager", "admin"):

@@ -21,7 +21,6 @@ def help_text(lang: str, role: str) -> Markup:
 
 async def show_help(update: Update, context: TierContext) -> None:
     """Send the help text for the member's role."""
-    assert context.member is not None
     await answer(update, help_text(context.lang, context.member.role))
 
 

@@ -17,7 +17,6 @@ from handlers.common import answer
 async def invite(update: Update, context: TierContext) -> None:
     """Create a one-time deep link for a person of the people file."""
     member = context.member
-    assert member is not None
     lang = context.lang
     if member.role not in ("manager", "admin"):
         await answer(update, t(lang, "members_only"))

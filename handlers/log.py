@@ -21,10 +21,11 @@ from bot.log_flow import Drafts, LogDraft
 from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date, parse_log_line
 from bot.models.contacts import OUTCOMES
 from bot.services.contacts import log_contact, undo_contact
-from bot.services.customers import customer_name, may_see, visible_customer_ids
+from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list
 from bot.views.common import day, keyboard, shorten
 from handlers.common import MAX_INPUT, acknowledge, answer, callback_int
+from handlers.customers import search_customers
 
 log = logging.getLogger(__name__)
 # Button code, label, preset: the same presets as the words "明天", "下周", "两周后" in a typed date.
@@ -75,16 +76,11 @@ async def log_command(update: Update, context: TierContext) -> None:
 
 async def _choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
     """Set the draft's customer from a typed name; ask with buttons when ambiguous. False when none matched."""
-    member = context.member
-    assert member is not None
-    index = await context.services.customer_index()
-    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
-    # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
-    hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
+    hits, confident = await search_customers(context, query)
     if not hits:
         await answer(update, t(context.lang, "not_found", query=shorten(query, 60)))
         return False
-    if index.is_confident(hits):
+    if confident:
         draft.customer_id = hits[0].customer_id
     else:
         draft.query = query
@@ -109,7 +105,6 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     cancel = [(t(lang, "btn.cancel"), f"lx:{flow}")]
     draft.step = draft.next_step()
     if draft.step == "customer":
-        assert context.member is not None
         items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
                                         person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
@@ -135,12 +130,8 @@ def _outcome_keyboard(lang: str, flow: str):
 
 
 async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
-    member = context.member
-    assert member is not None and draft.query is not None
-    index = await context.services.customer_index()
-    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
-    # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
-    hits = await asyncio.to_thread(index.search, draft.query, allowed_ids=allowed, limit=6)
+    assert draft.query is not None
+    hits, _ = await search_customers(context, draft.query)
     rows = [[(shorten(hit.name, 30), f"lc:{draft.flow_id}:{hit.customer_id}")] for hit in hits]
     rows.append([(t(context.lang, "btn.cancel"), f"lx:{draft.flow_id}")])
     key = "pick_customer" if len(hits) > 1 else "pick_one"
@@ -150,7 +141,7 @@ async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> No
 async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
     """Store the contact, then confirm; on a database error say so and keep the draft for a retry."""
     member = context.member
-    assert member is not None and draft.customer_id is not None and draft.outcome is not None
+    assert draft.customer_id is not None and draft.outcome is not None
     lang = context.lang
     try:
         logged = await asyncio.to_thread(
@@ -195,7 +186,7 @@ def _flow_and_value(data: str | None) -> tuple[str, str]:
 async def flow_button(update: Update, context: TierContext) -> None:
     """A tap on a step of a flow: pick customer, outcome, skip the note, follow-up, or cancel."""
     query = update.callback_query
-    assert query is not None and context.member is not None
+    assert query is not None
     flow_id, value = _flow_and_value(query.data)
     drafts = Drafts.of(context.user_data)
     draft = drafts.get(flow_id, utc_now())
@@ -237,7 +228,6 @@ async def flow_button(update: Update, context: TierContext) -> None:
 async def start_from_button(update: Update, context: TierContext) -> None:
     """'Log' under a daily-list line or a card: start a flow for that customer."""
     member = context.member
-    assert member is not None
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "l")
     if customer_id is None or not await asyncio.to_thread(may_see, engine=context.engine, member=member,
                                                           customer_id=customer_id):  # fmt: skip
@@ -250,7 +240,7 @@ async def start_from_button(update: Update, context: TierContext) -> None:
 async def typed_step(update: Update, context: TierContext) -> None:
     """Text while a flow waits for a customer name, a note or a date; other text goes on to the search."""
     assert update.message is not None and update.message.text is not None
-    if context.member is None:
+    if context.member_or_none is None:
         return
     draft = Drafts.of(context.user_data).awaiting_text(utc_now())
     if draft is None:
@@ -279,7 +269,6 @@ async def typed_step(update: Update, context: TierContext) -> None:
 async def undo(update: Update, context: TierContext) -> None:
     """/undo, or the Undo button of a confirmation: remove the contact and its follow-up."""
     member = context.member
-    assert member is not None
     contact_id = None
     if update.callback_query is not None:
         contact_id = callback_int(context, update.callback_query.data, "u")
@@ -299,7 +288,7 @@ async def undo(update: Update, context: TierContext) -> None:
 async def edit(update: Update, context: TierContext) -> None:
     """The Edit button: remove the entry and log that customer again, step by step."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     contact_id = callback_int(context, update.callback_query.data, "e")
     undone = None
     if contact_id is not None:

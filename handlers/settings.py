@@ -44,7 +44,6 @@ def _summary(context: TierContext, current: PersonSettings):
 
 async def settings(update: Update, context: TierContext) -> None:
     """Show the member's settings with buttons to change them."""
-    assert context.member is not None
     current = await asyncio.to_thread(person_settings, engine=context.engine, person_id=context.member.person_id)
     await answer(update, *_summary(context, current))
 
@@ -52,7 +51,7 @@ async def settings(update: Update, context: TierContext) -> None:
 async def settings_button(update: Update, context: TierContext) -> None:
     """Handle every settings button: open a choice, or save it and show the settings again."""
     member = context.member
-    assert member is not None and update.callback_query is not None
+    assert update.callback_query is not None
     parts = (update.callback_query.data or "").split(":")
     lang = context.lang
     change: dict = {}

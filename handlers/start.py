@@ -7,12 +7,12 @@ import asyncio
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.app import set_member_commands
 from bot.context import TierContext
 from bot.i18n import Markup, language_for, t
 from bot.services.invites import redeem_invite
 from handlers.common import answer
 from handlers.help import help_text
+from handlers.menus import set_member_commands
 
 
 async def start(update: Update, context: TierContext) -> None:
@@ -39,7 +39,7 @@ async def start(update: Update, context: TierContext) -> None:
         greeting = t(context.lang, "welcome", name=joined.name, role=t(context.lang, f"role.{joined.role}"))
         await answer(update, Markup(f"{greeting}\n\n{help_text(context.lang, joined.role)}"))
         return
-    if context.member is None:
+    if context.member_or_none is None:
         await answer(update, t(context.lang, "stranger"))
         return
     member = context.member

@@ -17,7 +17,6 @@ from handlers.common import answer
 async def team(update: Update, context: TierContext) -> None:
     """Send the team overview; reps are told it is for managers."""
     member = context.member
-    assert member is not None
     if member.role not in ("manager", "admin"):
         await answer(update, t(context.lang, "members_only"))
         return

@@ -15,7 +15,7 @@ from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list, snooze_customer
 from bot.services.upcoming import upcoming_customer
 from bot.views.common import day, shorten
-from bot.views.daily import render_daily_list
+from bot.views.daily import render_today
 from handlers.common import acknowledge, answer, callback_int
 
 TOAST_NAME_LIMIT = 60
@@ -33,7 +33,6 @@ async def show_today(update: Update, context: TierContext) -> None:
     the member (a contact, follow-up, snooze, import or scoring run) moves their stamp (bot.changes).
     """
     member = context.member
-    assert member is not None
     today = context.today()
     text_and_markup = await context.services.answers.through(
         ("today", member.person_id, today, context.lang),
@@ -52,31 +51,22 @@ async def _today_answer(context: TierContext, person_id: int, today: date) -> tu
         today=today,
         tz=context.tz,
     )
-    if items:
-        return render_daily_list(context.lang, items, today)
-    upcoming = await asyncio.to_thread(
-        upcoming_customer,
-        engine=context.engine,
-        settings=context.settings,
-        person_id=person_id,
-        today=today,
-        tz=context.tz,
-    )
-    if upcoming is None:
-        return t(context.lang, "today.no_customers"), None
-    name, tier, due_on = upcoming
-    text = (
-        t(context.lang, "today.empty")
-        + "\n"
-        + t(context.lang, "today.next", name=name, tier=tier or "–", date=day(context.lang, due_on))
-    )
-    return text, None
+    upcoming = None
+    if not items:
+        upcoming = await asyncio.to_thread(
+            upcoming_customer,
+            engine=context.engine,
+            settings=context.settings,
+            person_id=person_id,
+            today=today,
+            tz=context.tz,
+        )
+    return render_today(context.lang, items, today, upcoming)
 
 
 async def snooze(update: Update, context: TierContext) -> None:
     """Take a customer off the member's list until tomorrow."""
     member = context.member
-    assert member is not None
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
     allowed = customer_id is not None and await asyncio.to_thread(
         may_see, engine=context.engine, member=member, customer_id=customer_id

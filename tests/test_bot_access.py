@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
@@ -129,3 +130,16 @@ async def test_managers_invite_their_reps_and_nobody_else(bot):
     assert (await bot.send(ADMIN_TG, "/invite")).text == "请发送 /invite 加人员编号（见人员文件），例如：/invite R001"
     with Session(bot.engine) as session:
         assert len(session.exec(select(Invite)).all()) == 2
+
+
+async def test_a_handler_that_needs_a_member_gets_one_or_an_error_never_none(bot):
+    from bot.context import NotAMember, TierContext
+    from bot.services.invites import member_by_telegram_id
+
+    context = TierContext(bot.application)
+    assert context.member_or_none is None
+    with pytest.raises(NotAMember):
+        _ = context.member
+    rep = member_by_telegram_id(engine=bot.application.bot_data.engine, telegram_user_id=REP_TG)
+    context.member = rep
+    assert context.member is rep and context.member_or_none is rep

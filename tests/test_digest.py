@@ -15,9 +15,9 @@ from sqlalchemy import event
 
 from bot.config import Settings
 from bot.i18n import en, zh_hans
-from bot.pushes import chart
-from bot.pushes.digest import AtRiskAccount, Digest, DigestMove, weekly_digest
+from bot.services.digest import AtRiskAccount, Digest, DigestMove, weekly_digest
 from bot.services.team import RepOverview, TierAttainment
+from bot.views import chart
 from bot.views.digest import render_digest
 from tests.builders import (
     add_contact,
@@ -396,7 +396,7 @@ def test_without_a_chinese_font_the_chart_is_in_english_and_warns_once(monkeypat
     real_t = chart.t
     monkeypatch.setattr(chart, "t", lambda lang, key, **params: languages.append(lang) or real_t(lang, key, **params))
 
-    with caplog.at_level(logging.WARNING, logger="bot.pushes.chart"), warnings.catch_warnings():
+    with caplog.at_level(logging.WARNING, logger="bot.views.chart"), warnings.catch_warnings():
         warnings.simplefilter("error")  # rep names are Chinese: drawn in pinyin, never as boxes
         first = chart.digest_chart(hand_made_digest(reps=8), "zh-Hans")
         second = chart.digest_chart(hand_made_digest(reps=8), "zh-Hant")

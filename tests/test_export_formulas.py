@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from bot.config import Settings
-from bot.services.exports import export_table
 from bot.services.scoring_runs import run_scoring
+from bot.views.exports import export_table
 from tests.builders import add_contact, add_customer, add_person, local_time
 
 AS_OF = date(2026, 11, 23)

@@ -7,7 +7,8 @@ import string
 import pytest
 
 from bot.i18n import LANGUAGES, Markup, catalog, language_for, t
-from bot.views.common import money, reason_text, reasons_text, split_message
+from bot.split import split_message
+from bot.views.common import money, reason_text, reasons_text
 from scoring.reasons import REASON_PARAMS
 
 

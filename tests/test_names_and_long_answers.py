@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.importing import import_file
 from bot.models import Customer, Person
-from bot.views.common import MESSAGE_LIMIT, split_message
+from bot.split import MESSAGE_LIMIT, split_message
 
 
 def _csv(path: Path, rows: list[list[str]]) -> Path:

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config import Settings
-from bot.services.exports import export_table
 from bot.services.scoring_runs import load_aggregates, load_customers, rules_from_settings, run_scoring
 from bot.services.tiers import latest_tier, tier_changes, tier_history
+from bot.views.exports import export_table
 from scoring.aggregate import aggregate_sales
 from scoring.engine import score_customers
 from tests.builders import add_contact, add_customer, add_person, local_time

@@ -10,18 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.config import PushSettings, Settings
-from bot.i18n import Markup, escape, t
+from bot.i18n import Markup, t
 from bot.models import Person
 from bot.models.people import Role
-from bot.pushes.chart import digest_chart
-from bot.pushes.digest import weekly_digest
 from bot.pushes.sender import Photo, Push
 from bot.services.daily_list import daily_list
+from bot.services.digest import weekly_digest
 from bot.services.followups import open_follow_ups
 from bot.services.upcoming import upcoming_customer
-from bot.views.common import day, keyboard, shorten
-from bot.views.daily import render_daily_list
+from bot.views.chart import digest_chart
+from bot.views.daily import render_today
 from bot.views.digest import render_digest
+from bot.views.followups import render_nudge
 
 DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST = "daily_list", "follow_up_nudge", "weekly_digest"
 _person = Person.__table__
@@ -65,18 +65,13 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
 
 def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
     """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due."""
-    lang = who.lang
-    greeting = t(lang, "push.morning", name=who.name)
+    greeting = t(who.lang, "push.morning", name=who.name)
     items = daily_list(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
-    if items:
-        text, markup = render_daily_list(lang, items, today)
-        return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup(f"{greeting}\n{text}"), markup)])
-    upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
-    lines = [greeting, t(lang, "today.empty")]
-    if upcoming is not None:
-        name, tier, due_on = upcoming
-        lines.append(t(lang, "today.next", name=name, tier=tier or "–", date=day(lang, due_on)))
-    return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup("\n".join(lines)), None)])
+    upcoming = None
+    if not items:
+        upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
+    text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting)
+    return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup(text), markup)])
 
 
 def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:
@@ -85,17 +80,8 @@ def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> P
            if item.due_on <= today]  # fmt: skip
     if not due:
         return None
-    lang = who.lang
-    lines = [t(lang, "push.nudge", count=len(due))]
-    rows = []
-    for n, item in enumerate(due[:10], start=1):
-        note = Markup(f" — {escape(shorten(item.note, 50))}") if item.note else ""
-        overdue = t(lang, "followups.overdue") if item.overdue else ""
-        lines.append(t(lang, "followups.line", n=n, date=day(lang, item.due_on), name=item.customer_name,
-                       note=note, overdue=overdue))  # fmt: skip
-        rows.append([(f"{n}. {t(lang, 'btn.log')}", f"l:{item.customer_id}"), (t(lang, "btn.done", n=n),
-                     f"fd:{item.follow_up_id}")])  # fmt: skip
-    return Push(who.person_id, who.chat_id, FOLLOW_UP_NUDGE, period, [(Markup("\n".join(lines)), keyboard(rows))])
+    text, markup = render_nudge(who.lang, due)
+    return Push(who.person_id, who.chat_id, FOLLOW_UP_NUDGE, period, [(Markup(text), markup)])
 
 
 def digest_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:

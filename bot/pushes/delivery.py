@@ -25,7 +25,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.pushes import push_log
 from bot.pushes.messages import BroadcastReport, Part, Photo, Push, SendPolicy
 from bot.pushes.pacing import ChatSpacing, FloodGate
-from bot.views.common import MESSAGE_LIMIT, split_message
+from bot.split import MESSAGE_LIMIT, split_message
 
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,13 @@
-"""Exports for the people who live in spreadsheets: latest tiers per customer, and logged contacts."""
+"""The data behind the exports: latest tiers per customer, and logged contacts (bot/views/exports.py writes them)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.i18n import plain
-from bot.services.tiers import latest_run_id
-from bot.views.common import reasons_text
+from bot.services.tiers import latest_run_id, parse_reasons
 
 _TIERS_SQL = """
 SELECT c.external_id AS customer_id, c.name AS customer, c.kind, c.city, c.district, p.external_id AS rep_id,
@@ -39,17 +34,13 @@ ORDER BY ct.contacted_at, ct.id
 """
 
 
-def tiers_frame(*, engine: Engine, settings: Settings) -> pd.DataFrame:
-    """One row per customer from the latest scoring run, with the reason in the team's language."""
+def tiers_frame(*, engine: Engine) -> pd.DataFrame:
+    """One row per customer from the latest scoring run, its reasons parsed as (code, params) pairs."""
     run_id = latest_run_id(engine)
     with engine.connect() as connection:
         frame = pd.read_sql(text(_TIERS_SQL), connection, params={"run": run_id or 0})
-    lang = settings.team.language
     frame["rfm"] = frame["r_score"].astype(str) + frame["f_score"].astype(str) + frame["m_score"].astype(str)
-    frame["reason"] = [
-        _plain(reasons_text(lang, [tuple(r) for r in json.loads(raw)], settings.team.currency_symbol))
-        for raw in frame.pop("reasons_json")
-    ]
+    frame["reasons"] = [parse_reasons(raw) for raw in frame.pop("reasons_json")]
     return frame
 
 
@@ -60,51 +51,3 @@ def contacts_frame(*, engine: Engine, settings: Settings) -> pd.DataFrame:
     moments = pd.to_datetime(frame["contacted_at"], utc=True)
     frame["contacted_at"] = moments.dt.tz_convert(settings.team.timezone).dt.strftime("%Y-%m-%d %H:%M")
     return frame
-
-
-# OWASP's CSV injection rule: a cell starting with one of these is a formula to Excel, WPS or LibreOffice.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix a quote to text cells a spreadsheet would evaluate; numbers (negative ones too) stay numbers."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column]):
-            continue
-        frame[column] = [
-            "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
-            for value in frame[column]
-        ]
-    return frame
-
-
-def _plain(html_text: str) -> str:
-    import html as html_module
-    import re
-
-    return html_module.unescape(re.sub(r"<[^>]+>", "", html_text))
-
-
-def export_table(
-    *, engine: Engine, settings: Settings, kind: str, path: Path, file_format: str, headers: str | None = None
-) -> int:
-    """Write tiers or contacts to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return the row count.
-
-    Headers are in ``headers`` (a language; default the team's); "fields" keeps Tierbot's field names.
-    """
-    frame = (
-        tiers_frame(engine=engine, settings=settings)
-        if kind == "tiers"
-        else contacts_frame(engine=engine, settings=settings)
-    )
-    # Names and notes are typed by anyone; a manager opening the file must not run them.
-    frame = neutralise_formulas(frame)
-    language = headers or settings.team.language
-    if language != "fields":
-        frame = frame.rename(columns={column: plain(language, f"export.col.{column}") for column in frame.columns})
-    if file_format == "xlsx":
-        frame.to_excel(path, index=False, sheet_name=kind)
-    else:
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    return len(frame)

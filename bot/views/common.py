@@ -1,4 +1,4 @@
-"""Formatting shared by every view: money, dates, percentages, reasons, buttons, long texts."""
+"""Formatting shared by every view: money, dates, percentages, reasons, buttons."""
 
 from __future__ import annotations
 
@@ -8,10 +8,6 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, has, t
-
-# Re-exported: the views, handlers and pushes take the limit and the splitter from here.
-from bot.views.split import MESSAGE_LIMIT as MESSAGE_LIMIT
-from bot.views.split import split_message as split_message
 
 _WEEKDAYS = {
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],

@@ -42,3 +42,29 @@ def render_daily_list(lang: str, items: list, today: date) -> tuple[str, InlineK
             ]
         )
     return "\n".join(lines), keyboard(rows)
+
+
+def render_today(
+    lang: str,
+    items: list,
+    today: date,
+    upcoming: tuple[str, str | None, date] | None,
+    *,
+    greeting: Markup | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /today answer, and the morning push when a greeting heads it; when nothing is due, what comes next.
+
+    upcoming is the rep's next customer to come due (bot.services.upcoming), read only when items is empty.
+    """
+    if items:
+        text, markup = render_daily_list(lang, items, today)
+        return (Markup(f"{greeting}\n{text}") if greeting else text), markup
+    if upcoming is None and greeting is None:
+        return t(lang, "today.no_customers"), None
+    # The morning push to a rep without customers says only that nothing is due, under its greeting.
+    lines = [greeting] if greeting else []
+    lines.append(t(lang, "today.empty"))
+    if upcoming is not None:
+        name, tier, due_on = upcoming
+        lines.append(t(lang, "today.next", name=name, tier=tier or "–", date=day(lang, due_on)))
+    return "\n".join(lines), None

@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.i18n import Markup, t
-from bot.pushes.digest import AtRiskAccount, Digest, DigestMove, most_behind_first
+from bot.services.digest import AtRiskAccount, Digest, DigestMove, most_behind_first
 from bot.services.team import RepOverview
-from bot.views.common import day, money, percent, reasons_text, shorten, split_message
+from bot.split import split_message
+from bot.views.common import day, money, percent, reasons_text, shorten
 
 T = TypeVar("T")
 SECTION_LIMIT = 15  # lines per section; a phone screen, not a report

@@ -20,7 +20,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 
 from bot.i18n import t
-from bot.pushes.digest import Digest, most_behind_first
+from bot.services.digest import Digest, most_behind_first
 from bot.services.team import TierAttainment
 from bot.views.common import percent, shorten
 

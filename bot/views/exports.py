@@ -1,0 +1,70 @@
+"""Exports for the people who live in spreadsheets: the tiers and contacts as a CSV or XLSX file they read.
+
+The view of the export: reasons in words, headers in the reader's language, and no cell a spreadsheet
+would run as a formula. The data comes from bot/services/exports.py.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.i18n import plain
+from bot.services.exports import contacts_frame, tiers_frame
+from bot.views.common import reasons_text
+
+
+def tiers_sheet(frame: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
+    """The tiers frame with its reasons in plain words of lang, in place of the parsed reasons."""
+    frame = frame.copy()
+    frame["reason"] = [_plain(reasons_text(lang, reasons, currency)) for reasons in frame.pop("reasons")]
+    return frame
+
+
+# OWASP's CSV injection rule: a cell starting with one of these is a formula to Excel, WPS or LibreOffice.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix a quote to text cells a spreadsheet would evaluate; numbers (negative ones too) stay numbers."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        frame[column] = [
+            "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+            for value in frame[column]
+        ]
+    return frame
+
+
+def _plain(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def export_table(
+    *, engine: Engine, settings: Settings, kind: str, path: Path, file_format: str, headers: str | None = None
+) -> int:
+    """Write tiers or contacts to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return the row count.
+
+    Headers are in ``headers`` (a language; default the team's); "fields" keeps Tierbot's field names.
+    """
+    if kind == "tiers":
+        frame = tiers_sheet(tiers_frame(engine=engine), settings.team.language, settings.team.currency_symbol)
+    else:
+        frame = contacts_frame(engine=engine, settings=settings)
+    # Names and notes are typed by anyone; a manager opening the file must not run them.
+    frame = neutralise_formulas(frame)
+    language = headers or settings.team.language
+    if language != "fields":
+        frame = frame.rename(columns={column: plain(language, f"export.col.{column}") for column in frame.columns})
+    if file_format == "xlsx":
+        frame.to_excel(path, index=False, sheet_name=kind)
+    else:
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return len(frame)
