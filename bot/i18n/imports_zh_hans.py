@@ -139,6 +139,19 @@ PHRASES: dict[str, str] = {
     ),
     "this is not a readable XLSX workbook ({reason}).": "这不是可读取的 XLSX 工作簿（{reason}）。",
     "the workbook has no data in any sheet.": "工作簿的所有工作表都没有数据。",
+    # Unusable files refused, never a crash (issue 11 §12)
+    "this is not a readable XLSX workbook (its XML is damaged at line {line}, column {column}).": (
+        "这不是可读取的 XLSX 工作簿（其 XML 在第 {line} 行第 {column} 列处损坏）。"
+    ),
+    "this is not a readable XLSX workbook (its zip container is damaged).": "这不是可读取的 XLSX 工作簿（其压缩包已损坏）。",
+    "this is not a readable XLSX workbook (it is compressed or encrypted in a way Excel does not write).": (
+        "这不是可读取的 XLSX 工作簿（其压缩或加密方式不是 Excel 所写的）。"
+    ),
+    "this is not a readable XLSX workbook (a part of it is damaged).": "这不是可读取的 XLSX 工作簿（其中一部分已损坏）。",
+    "the file's UTF-16 text is cut off or damaged. Save it from Excel or WPS as 'CSV UTF-8' (or as .xlsx) and "
+    "import it again.": "文件的 UTF-16 文本不完整或已损坏。请在 Excel 或 WPS 中另存为“CSV UTF-8”（或 .xlsx）后重新导入。",
+    "the file holds a NUL character (a zero byte), which is not text: it is damaged or not a CSV export. Export "
+    "it again from your system.": "文件含有 NUL 字符（零字节），这不是文本：文件已损坏或不是 CSV 导出。请从系统中重新导出。",
     "this is not a usable {kind} file: it has no column for": "这不是可用的{kind}文件：缺少以下列",
     "customers": "客户",
     "sales": "销售",
