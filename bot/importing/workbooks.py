@@ -52,8 +52,14 @@ def open_workbook(path: Path) -> Any:
 
 
 def sheet_rows(sheet: Any, *, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple[Any, ...]]:
-    """The sheet's rows as values; a damaged sheet raises ImportFileError where the damage is met."""
+    """The sheet's rows as values; a damaged sheet raises ImportFileError where the damage is met.
+
+    Every row and column the sheet holds is read, whatever its ``<dimension>`` tag says: read-only
+    openpyxl otherwise stops at that tag, which some exporters write too small (9 of 1,000 rows).
+    """
     try:
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
         rows = iter(sheet.iter_rows(min_row=min_row, max_row=max_row, values_only=True))
     except Exception as exc:
         raise unreadable(exc) from None
@@ -76,12 +82,13 @@ def worksheets(workbook: Any) -> list[Any]:
 
 
 def sheet_heads(path: Path, rows: int) -> Iterator[tuple[str, list[tuple[Any, ...]], int | None]]:
-    """Each worksheet's title, first ``rows`` rows, and last row number (None when unknown)."""
+    """Each worksheet's title, first ``rows`` rows, and its stated last row number (None when unknown)."""
     workbook = open_workbook(path)
     try:
         for sheet in worksheets(workbook):
+            last_row = sheet.max_row  # the <dimension> tag's word, only an estimate for progress
             head = list(sheet_rows(sheet, max_row=rows))
-            yield sheet.title, head, sheet.max_row
+            yield sheet.title, head, last_row
     finally:
         workbook.close()
 
