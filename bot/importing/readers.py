@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bot.formulas import unquoted
 from bot.importing.columns import (
     FIELDS,
     UnusedColumn,
@@ -154,8 +155,9 @@ class Table:
 
 
 def _stripped(column: pd.Series) -> pd.Series:
-    """The column's cells without surrounding spaces, as an object Series (a plain loop is fastest)."""
-    return pd.Series([cell.strip() for cell in column.to_numpy(dtype=object)], dtype=object)
+    """The column's cells without surrounding spaces or a formula's guard quote (a plain loop is fastest)."""
+    cells = [cell.strip() for cell in column.to_numpy(dtype=object)]
+    return pd.Series([unquoted(cell).strip() if cell[:1] == "'" else cell for cell in cells], dtype=object)
 
 
 def _frame(batch: list[list[str]], width: int) -> pd.DataFrame:
