@@ -6,16 +6,16 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.clock import utc_now
 from bot.context import TierContext
-from bot.db_errors import BUSY, FULL, database_problem
+from bot.db_errors import BUSY, FULL
 from bot.i18n import Markup, escape, plain, t
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
-from bot.services.loading import load_export
+from bot.services.loading import UploadDatabaseError, load_upload
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
@@ -90,16 +90,16 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
         telegram_file = await context.bot.get_file(file_id)
         await telegram_file.download_to_drive(path)
         try:
+            # Read in a child process with its own memory limit: a hostile file cannot take the bot down.
             report, scoring = await asyncio.to_thread(
-                load_export, engine=context.engine, settings=context.settings, kind=kind, path=path
+                load_upload, engine=context.engine, settings=context.settings, kind=kind, path=path, now=utc_now()
             )
         except ImportFileError as exc:
             await answer(update, t(lang, "upload.unusable", reason=say(lang, str(exc))))
             return
-        except OperationalError as exc:
+        except UploadDatabaseError as exc:
             # Only SQLite's lock is "busy"; a full disk or a server that is down is said as such.
-            problem = database_problem(exc)
-            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(problem, "db.not_saved")))
+            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(exc.problem, "db.not_saved")))
             return
     if not report.ok:
         lines = [t(lang, "upload.rejected", count=report.rows_rejected)]

@@ -139,6 +139,25 @@ PHRASES: dict[str, str] = {
     ),
     "this is not a readable XLSX workbook ({reason}).": "这不是可读取的 XLSX 工作簿（{reason}）。",
     "the workbook has no data in any sheet.": "工作簿的所有工作表都没有数据。",
+    # A small XLSX cannot take gigabytes (issue 11 §5)
+    "the workbook unpacks to {size} MB, more than the {limit} MB allowed (setting [import] xlsx_max_inflated_mb). "
+    "Save it as CSV, which has no such limit.": (
+        "该工作簿解压后有 {size} MB，超过允许的 {limit} MB（设置 [import] xlsx_max_inflated_mb）。请另存为 CSV，CSV 没有此限制。"
+    ),
+    "the workbook's shared text table is {size} MB, more than the {limit} MB allowed (setting [import] "
+    "xlsx_max_shared_strings_mb). Save it as CSV, which has no such limit.": (
+        "该工作簿的共享文本表有 {size} MB，超过允许的 {limit} MB（设置 [import] xlsx_max_shared_strings_mb）。"
+        "请另存为 CSV，CSV 没有此限制。"
+    ),
+    "the workbook's shared text table holds more than {limit} texts (setting [import] xlsx_max_shared_strings). "
+    "Save it as CSV, which has no such limit.": (
+        "该工作簿的共享文本表超过 {limit} 条文本（设置 [import] xlsx_max_shared_strings）。请另存为 CSV，CSV 没有此限制。"
+    ),
+    "reading the file needed more than the {limit} MB of memory the bot allows (setting [import] upload_memory_mb); "
+    "nothing was changed. Load it with tierbot import on the server instead.": (
+        "读取该文件所需内存超过机器人允许的 {limit} MB（设置 [import] upload_memory_mb）；没有做任何修改。"
+        "请改在服务器上用 tierbot import 导入。"
+    ),
     # Unusable files refused, never a crash (issue 11 §12)
     "this is not a readable XLSX workbook (its XML is damaged at line {line}, column {column}).": (
         "这不是可读取的 XLSX 工作簿（其 XML 在第 {line} 行第 {column} 列处损坏）。"

@@ -32,6 +32,7 @@ from bot.importing.report import Correction, ImportReport
 from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
+from bot.importing.workbooks import XlsxLimits
 
 DEFAULT_CHUNK_ROWS = 50_000
 IMPORTERS = {
@@ -62,6 +63,7 @@ def import_file(
     timezone: str = "Asia/Shanghai",
     full: bool = False,
     roster: RosterChanges | None = None,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
@@ -70,10 +72,11 @@ def import_file(
     A file that would change stored sales changes nothing unless ``replace`` (apply the corrections).
     ``date_order`` ("mdy" or "dmy") reads 11/5/2026-style dates when the file itself cannot decide.
     With ``full`` a people file is the whole roster (active people missing from it are deactivated);
-    ``roster`` receives what the file changed about the team (bot.importing.roster).
+    ``roster`` receives what the file changed about the team (bot.importing.roster). A workbook that
+    inflates beyond ``xlsx_limits`` is refused before it is parsed.
     """
     path = Path(path)
-    table = open_table(path, kind)
+    table = open_table(path, kind, xlsx_limits)
     report = ImportReport(
         kind=kind,
         path=path,

@@ -36,7 +36,7 @@ from bot.importing.columns import (
 )
 from bot.importing.report import ImportFileError
 from bot.importing.shapes import recognise
-from bot.importing.workbooks import cell_text, data_rows, sheet_heads
+from bot.importing.workbooks import XlsxLimits, cell_text, check_limits, data_rows, sheet_heads
 
 # Formatted reports (Salesforce's XLSX) put a title, the date and the filters above the header.
 HEADER_SEARCH_ROWS = 30
@@ -164,8 +164,11 @@ def _frame(batch: list[list[str]], width: int) -> pd.DataFrame:
     return pd.DataFrame(batch, columns=list(range(width)), dtype=str)
 
 
-def open_table(path: Path, kind: str) -> Table:
-    """Open an import file of this kind and find its header; raise ImportFileError if unusable."""
+def open_table(path: Path, kind: str, limits: XlsxLimits | None = None) -> Table:
+    """Open an import file of this kind and find its header; raise ImportFileError if unusable.
+
+    A workbook over ``limits`` (how big it may inflate) is refused before it is parsed.
+    """
     if kind not in FIELDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(FIELDS)}")
     try:
@@ -176,6 +179,7 @@ def open_table(path: Path, kind: str) -> Table:
     if not head.strip(b" \t\r\n" + codecs.BOM_UTF8):
         raise ImportFileError("the file is empty.")
     if head.startswith(b"PK\x03\x04"):
+        check_limits(path, limits or XlsxLimits())
         return _open_xlsx(path, kind)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(

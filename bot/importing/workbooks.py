@@ -1,4 +1,10 @@
-"""XLSX workbooks as the importer reads them: read-only, and a damaged one refused with a reason.
+"""XLSX workbooks as the importer reads them: read-only, bounded, and a damaged one refused with a reason.
+
+A workbook is a zip: a 3 MB file can inflate to gigabytes, and openpyxl keeps the whole shared-string
+table in memory (a 3.3 MB file with 1.5 GB of shared strings took 3.5 GB). Before openpyxl sees a
+file, ``check_limits`` reads only the zip's directory and streams the shared-string part once,
+counting its strings, and refuses a workbook over ``XlsxLimits``. Python's zipfile never inflates a
+member beyond the size its directory states, so the stated sizes are a real bound.
 
 openpyxl parses whatever bytes it is given and fails on damaged ones with whatever exception its
 parser meets (ParseError, TypeError, ValueError, NotImplementedError, zlib.error, KeyError…). Every
@@ -8,10 +14,12 @@ ImportFileError whose reason names no cell value: an exception's own text may qu
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -19,10 +27,94 @@ from xml.etree.ElementTree import ParseError
 
 from bot.importing.report import ImportFileError
 
+_MB = 1024 * 1024
+_BLOCK = 1 << 20
 
-def unreadable(exc: BaseException) -> ImportFileError:
-    """The refusal for a workbook openpyxl could not read; the reason quotes nothing from the file."""
-    if isinstance(exc, ImportFileError):
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """How big a workbook may be once inflated (the [import] settings)."""
+
+    max_inflated_mb: int = 500
+    max_shared_strings_mb: int = 100
+    max_shared_strings: int = 2_000_000
+
+
+def check_limits(path: Path, limits: XlsxLimits) -> None:
+    """Refuse a workbook whose parts inflate beyond the limits, before any of it is parsed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            inflated = sum(member.file_size for member in members)
+            if inflated > limits.max_inflated_mb * _MB:
+                raise ImportFileError(
+                    f"the workbook unpacks to {inflated / _MB:,.0f} MB, more than the {limits.max_inflated_mb:,} MB "
+                    "allowed (setting [import] xlsx_max_inflated_mb). Save it as CSV, which has no such limit."
+                )
+            part = _shared_strings_part(archive)
+            if part is None:
+                return
+            size = archive.getinfo(part).file_size
+            if size > limits.max_shared_strings_mb * _MB:
+                raise ImportFileError(
+                    f"the workbook's shared text table is {size / _MB:,.0f} MB, more than the "
+                    f"{limits.max_shared_strings_mb:,} MB allowed (setting [import] xlsx_max_shared_strings_mb). "
+                    "Save it as CSV, which has no such limit."
+                )
+            count = _count_strings(archive, part, limits.max_shared_strings)
+            if count > limits.max_shared_strings:
+                raise ImportFileError(
+                    f"the workbook's shared text table holds more than {limits.max_shared_strings:,} texts (setting "
+                    "[import] xlsx_max_shared_strings). Save it as CSV, which has no such limit."
+                )
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise unreadable(exc) from None
+
+
+def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+    """Where the shared strings are, found as openpyxl finds them: the content types' override."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    if archive.getinfo(ARC_CONTENT_TYPES).file_size > _MB:
+        raise ImportFileError("this is not a readable XLSX workbook (a part of it is damaged).")
+    manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    found = manifest.find(SHARED_STRINGS)
+    name = found.PartName[1:] if found is not None else None
+    return name if name in archive.namelist() else None
+
+
+def _count_strings(archive: zipfile.ZipFile, part: str, enough: int) -> int:
+    """The ``<si>`` elements of the shared strings, counted as the part streams by (stops past ``enough``)."""
+    count, tail, tags = 0, b"", None
+    with archive.open(part) as stream:
+        while block := stream.read(_BLOCK):
+            data = tail + block
+            if tags is None:
+                root = re.search(rb"<([A-Za-z_][\w.-]*:)?sst[\s>]", data)
+                if root is None and len(data) < 4096:
+                    tail = data
+                    continue
+                prefix = (root.group(1) or b"") if root is not None else b""
+                tags = [b"<" + prefix + b"si" + end for end in (b">", b" ", b"/", b"\t", b"\r", b"\n")]
+                tail = b""
+            # Tags wholly inside the carried-over tail were counted with the block before.
+            count += sum(data.count(tag) - tail.count(tag) for tag in tags)
+            if count > enough:
+                break
+            tail = data[-16:]
+    return count
+
+
+def unreadable(exc: BaseException) -> BaseException:
+    """The refusal for a workbook openpyxl could not read; the reason quotes nothing from the file.
+
+    Running out of memory is not a damaged file: a MemoryError is given back as it is.
+    """
+    if isinstance(exc, ImportFileError | MemoryError):
         return exc
     if isinstance(exc, ParseError):
         line, column = getattr(exc, "position", (0, 0))

@@ -1,15 +1,47 @@
-"""Loading an export, from the CLI or from a file an admin sends the bot: import it, then re-score after sales."""
+"""Loading an export, from the CLI or from a file an admin sends the bot: import it, then re-score after sales.
+
+The CLI loads in its own process. A file sent to the bot is loaded by ``load_upload`` in a child
+process with its own memory limit: whatever a hostile file makes the reader allocate, only the child
+can run out, and the bot answers "could not read" (issue 11 §5).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+from bot.changes import Changes, publish
 from bot.config import Settings
-from bot.importing import ImportReport, import_file
+from bot.importing import ImportFileError, ImportReport, import_file
 from bot.importing.roster import RosterChanges
+from bot.importing.workbooks import XlsxLimits
 from bot.services.scoring_runs import ScoringSummary, run_scoring
+
+_MB = 1024 * 1024
+
+
+class UploadDatabaseError(Exception):
+    """The database failed while a child process loaded an upload; ``problem`` as bot.db_errors names it."""
+
+    def __init__(self, problem: str | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def xlsx_limits(settings: Settings) -> XlsxLimits:
+    """How far a workbook may inflate, from the [import] settings."""
+    imports = settings.imports
+    return XlsxLimits(
+        max_inflated_mb=imports.xlsx_max_inflated_mb,
+        max_shared_strings_mb=imports.xlsx_max_shared_strings_mb,
+        max_shared_strings=imports.xlsx_max_shared_strings,
+    )
 
 
 def load_export(
@@ -26,12 +58,68 @@ def load_export(
     date_order: str | None = None,
     full: bool = False,
     roster: RosterChanges | None = None,
+    now: datetime | None = None,
 ) -> tuple[ImportReport, ScoringSummary | None]:
     """Import the file (all or nothing unless accept_good_rows); new sales lines trigger a scoring run."""
     report = import_file(engine=engine, kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows,
                          rejects_path=rejects_path, progress=progress, replace=replace, date_order=date_order,
-                         timezone=settings.team.timezone, full=full, roster=roster)  # fmt: skip
+                         timezone=settings.team.timezone, full=full, roster=roster,
+                         xlsx_limits=xlsx_limits(settings))  # fmt: skip
     summary = None
     if report.committed and kind == "sales" and not dry_run:
-        summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import")
+        summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import", now=now)
     return report, summary
+
+
+def load_upload(
+    *, engine: Engine, settings: Settings, kind: str, path: Path, now: datetime
+) -> tuple[ImportReport, ScoringSummary | None]:
+    """load_export in a child process limited to [import] upload_memory_mb; its death is ImportFileError.
+
+    ``now`` is the bot's clock, so the child scores and judges dates as the bot would. The changes the
+    child committed are applied to this process's answers at once, as an import in process would.
+    """
+    limit = settings.imports.upload_memory_mb
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of the bot's memory or loop
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory, initargs=(limit,)) as pool:
+        future = pool.submit(_load_in_child, settings, kind, path, now)
+        try:
+            report, summary = future.result()
+        except (BrokenProcessPool, MemoryError):
+            raise ImportFileError(_too_big(limit)) from None
+    if report.committed or summary is not None:
+        publish(engine, Changes().concern_everyone())
+    return report, summary
+
+
+def _too_big(limit: int) -> str:
+    return (
+        f"reading the file needed more than the {limit:,} MB of memory the bot allows (setting [import] "
+        "upload_memory_mb); nothing was changed. Load it with tierbot import on the server instead."
+    )
+
+
+def _limit_memory(megabytes: int) -> None:
+    """In the child: cap its address space, so a hostile file ends in MemoryError or death, not the bot's."""
+    import resource
+
+    limit = megabytes * _MB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _load_in_child(
+    settings: Settings, kind: str, path: Path, now: datetime
+) -> tuple[ImportReport, ScoringSummary | None]:
+    """Run in the child: its own engine; errors that do not pickle well come back as plain exceptions."""
+    from bot.db import make_engine
+    from bot.db_errors import database_problem
+
+    engine = make_engine(settings.database_url)
+    try:
+        return load_export(engine=engine, settings=settings, kind=kind, path=path, now=now)
+    except MemoryError:
+        raise ImportFileError(_too_big(settings.imports.upload_memory_mb)) from None
+    except OperationalError as exc:
+        raise UploadDatabaseError(database_problem(exc)) from None
+    finally:
+        engine.dispose()
