@@ -209,6 +209,10 @@ def import_(
     typer.echo(import_summary(report, language))
     if scoring is not None:
         typer.echo(scoring.render())
+    if report.scoring_error:
+        count = f"{report.inserted + report.updated:,}"
+        typer.echo(plain(language, "imp.scoring_failed", count=count, reason=report.scoring_error))
+        raise typer.Exit(3)  # stored, but the tiers are stale: not 0, and not "bad rows" either
     if not report.ok or report.blocked_by_corrections:
         raise typer.Exit(1)
 

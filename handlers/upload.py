@@ -15,7 +15,8 @@ from bot.db_errors import BUSY, FULL
 from bot.i18n import Markup, escape, plain, t
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
-from bot.services.loading import UploadDatabaseError, load_upload
+from bot.services.loading import UploadDatabaseError, load_upload, score_after_import
+from bot.services.scoring_runs import ScoringSummary
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
@@ -124,14 +125,39 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
     if report.notices:
         lines.append(escape("\n".join([plain(lang, "imp.notices"), *(say(lang, n) for n in report.notices)])))
     if scoring is not None:
-        tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
-        lines.append(t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers))
+        lines.append(_scored(lang, scoring))
+    buttons = None
+    if report.scoring_error:
+        # The sales are stored; only the tiers are behind. A retry needs no file.
+        lines.append(t(lang, "upload.not_scored", reason=report.scoring_error))
+        buttons = keyboard([[(t(lang, "btn.rescore"), "rescore")]])
     if kind == "customers":
         context.services.forget_customer_index()
-    await answer(update, Markup("\n".join(lines)))
+    await answer(update, Markup("\n".join(lines)), buttons)
+
+
+def _scored(lang: str, scoring: ScoringSummary) -> Markup:
+    tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
+    return t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers)
+
+
+async def rescore_button(update: Update, context: TierContext) -> None:
+    """An admin asked to score again after the scoring following an upload failed."""
+    lang = context.lang
+    if context.member is None or context.member.role != "admin":
+        await acknowledge(update, t(lang, "expired_button"))
+        return
+    await acknowledge(update)
+    summary, error = await asyncio.to_thread(score_after_import, engine=context.engine, settings=context.settings,
+                                             now=utc_now(), trigger="admin")  # fmt: skip
+    if summary is None:
+        await answer(update, t(lang, "rescore.failed", reason=error), keyboard([[(t(lang, "btn.rescore"), "rescore")]]))
+        return
+    await answer(update, _scored(lang, summary))
 
 
 HANDLERS = [
     MessageHandler(filters.Document.ALL, document),
     CallbackQueryHandler(kind_button, pattern=r"^up:"),
+    CallbackQueryHandler(rescore_button, pattern=r"^rescore$"),
 ]

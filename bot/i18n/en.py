@@ -282,4 +282,8 @@ TEXTS: dict[str, str] = {
     # Honest errors (bot.db_errors)
     "db.not_saved": "⚠️ Not saved: the database did not answer. Please try again.",
     "db.full": "⚠️ Not saved: the server's disk is full. Please tell your admin.",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "upload.not_scored": "⚠️ Loaded, but the tiers are not updated yet: {reason}. Tap Re-score, or they update tonight.",
+    "btn.rescore": "🔄 Re-score",
+    "rescore.failed": "⚠️ The tiers are still not updated: {reason}. Try again later, or they update tonight.",
 }

@@ -50,4 +50,7 @@ TEXTS: dict[str, str] = {
     "imp.shape.salesforce.opportunities": "Salesforce Opportunities report (Closed Won only)",
     "imp.shape.erp.sales_lines": "ERP sales lines (document number + line number)",
     "imp.shape.distributor.flow": "distributor flow data (流向)",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "imp.scoring_failed": "Loaded {count} lines; tiers not updated: {reason}. Run `tierbot score`, or they update "
+    "tonight.",
 }

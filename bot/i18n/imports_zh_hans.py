@@ -53,6 +53,8 @@ TEXTS: dict[str, str] = {
     "imp.shape.salesforce.opportunities": "Salesforce 商机报表（只计 Closed Won）",
     "imp.shape.erp.sales_lines": "ERP 销售明细（单据编号+行号）",
     "imp.shape.distributor.flow": "经销商流向数据",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "imp.scoring_failed": "已导入 {count} 行；客户分级未更新：{reason}。请运行 `tierbot score`，或等今晚自动更新。",
 }
 
 PHRASES: dict[str, str] = {

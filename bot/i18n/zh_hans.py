@@ -270,4 +270,8 @@ TEXTS: dict[str, str] = {
     # Honest errors (bot.db_errors)
     "db.not_saved": "⚠️ 未保存：数据库没有响应，请重试。",
     "db.full": "⚠️ 未保存：服务器磁盘已满。请联系管理员。",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "upload.not_scored": "⚠️ 已导入，但客户分级尚未更新：{reason}。请点“重新分级”，或等今晚自动更新。",
+    "btn.rescore": "🔄 重新分级",
+    "rescore.failed": "⚠️ 客户分级仍未更新：{reason}。请稍后再试，或等今晚自动更新。",
 }

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import Changes, publish, record
+from bot.clock import utc_now
 from bot.importing.ahead import run_ahead
 from bot.importing.aliases import AliasImport
 from bot.importing.contacts import ContactImport
@@ -33,6 +35,7 @@ from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
 from bot.importing.workbooks import XlsxLimits
+from bot.models import ImportRun
 
 DEFAULT_CHUNK_ROWS = 50_000
 IMPORTERS = {
@@ -64,6 +67,7 @@ def import_file(
     full: bool = False,
     roster: RosterChanges | None = None,
     xlsx_limits: XlsxLimits | None = None,
+    now: datetime | None = None,
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
@@ -73,7 +77,8 @@ def import_file(
     ``date_order`` ("mdy" or "dmy") reads 11/5/2026-style dates when the file itself cannot decide.
     With ``full`` a people file is the whole roster (active people missing from it are deactivated);
     ``roster`` receives what the file changed about the team (bot.importing.roster). A workbook that
-    inflates beyond ``xlsx_limits`` is refused before it is parsed.
+    inflates beyond ``xlsx_limits`` is refused before it is parsed. ``now`` (default: the clock) is when
+    the import happens: the import log says so (scoring compares it with its own runs).
     """
     path = Path(path)
     table = open_table(path, kind, xlsx_limits)
@@ -121,6 +126,7 @@ def import_file(
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
                 changes = Changes().concern_everyone()
                 record(connection, changes, engine)
+                _log_import(connection, report, now or utc_now())
                 connection.commit()
                 publish(engine, changes)
                 report.committed = True
@@ -134,6 +140,15 @@ def import_file(
                 rejects.path.unlink(missing_ok=True)  # half a rejects file would mislead
             report.rejects_path = rejects.path if rejects.written and finished else None
     return report
+
+
+def _log_import(connection: Connection, report: ImportReport, now: datetime) -> None:
+    """The import log's row, in the import's transaction: committed with it or not at all."""
+    connection.execute(
+        ImportRun.__table__.insert(),
+        {"kind": report.kind, "file_name": report.path.name[:200], "rows_read": report.rows_read,
+         "inserted": report.inserted, "updated": report.updated, "committed_at": now},
+    )  # fmt: skip
 
 
 def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None, roster: RosterChanges) -> None:

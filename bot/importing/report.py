@@ -93,6 +93,9 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
     # The first rows as they would be stored (a dry run shows them).
     preview: list[dict[str, object]] = field(default_factory=list)
+    # Set by the load service when the scoring run after a committed sales import failed: the
+    # sales are stored, the tiers are not updated yet (issue 11 §3).
+    scoring_error: str = ""
 
     @property
     def unused_columns(self) -> list[str]:

@@ -7,6 +7,7 @@ can run out, and the bot answers "could not read" (issue 11 §5).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -14,16 +15,18 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.changes import Changes, publish
 from bot.config import Settings
+from bot.db_errors import reason
 from bot.importing import ImportFileError, ImportReport, import_file
 from bot.importing.roster import RosterChanges
 from bot.importing.workbooks import XlsxLimits
-from bot.services.scoring_runs import ScoringSummary, run_scoring
+from bot.services.scoring_runs import ScoringSummary, run_scoring, sales_newer_than_tiers
 
 _MB = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 class UploadDatabaseError(Exception):
@@ -64,11 +67,26 @@ def load_export(
     report = import_file(engine=engine, kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows,
                          rejects_path=rejects_path, progress=progress, replace=replace, date_order=date_order,
                          timezone=settings.team.timezone, full=full, roster=roster,
-                         xlsx_limits=xlsx_limits(settings))  # fmt: skip
+                         xlsx_limits=xlsx_limits(settings), now=now)  # fmt: skip
     summary = None
-    if report.committed and kind == "sales" and not dry_run:
-        summary = run_scoring(engine=engine, settings=settings, as_of=None, trigger="import", now=now)
+    # A file that adds nothing still re-scores when the stored sales are newer than the tiers: the
+    # scoring after an earlier import of it may have failed.
+    if kind == "sales" and not dry_run and (report.committed or sales_newer_than_tiers(engine)):
+        summary, report.scoring_error = score_after_import(engine=engine, settings=settings, now=now)
     return report, summary
+
+
+def score_after_import(
+    *, engine: Engine, settings: Settings, now: datetime | None = None, trigger: str = "import"
+) -> tuple[ScoringSummary | None, str]:
+    """Score now; a failure is said, not raised: the sales are stored, and the nightly run catches up."""
+    try:
+        return run_scoring(engine=engine, settings=settings, as_of=None, trigger=trigger, now=now), ""
+    except SQLAlchemyError as exc:
+        log.warning("scoring after an import failed: %s", reason(exc))
+        return None, reason(exc)
+    except MemoryError:
+        return None, "out of memory"
 
 
 def load_upload(
