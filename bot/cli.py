@@ -160,6 +160,10 @@ def import_(
     full: Annotated[
         bool, typer.Option("--full", help="People only: the file is the whole team; deactivate anyone missing.")
     ] = False,
+    accept_outliers: Annotated[
+        bool,
+        typer.Option("--accept-outliers", help="Sales: load amounts far outside the file's and the customer's."),
+    ] = False,
 ) -> None:
     """Load customers, sales lines or people from a CSV or XLSX export."""
     from sqlalchemy.exc import OperationalError
@@ -194,6 +198,7 @@ def import_(
                 replace=replace,
                 date_order=date_order.value if date_order else None,
                 full=full,
+                accept_outliers=accept_outliers,
             )
     except ImportFileError as exc:
         _fail(plain(language, "imp.unusable", file=file, reason=say(language, str(exc))))
@@ -213,7 +218,7 @@ def import_(
         count = f"{report.inserted + report.updated:,}"
         typer.echo(plain(language, "imp.scoring_failed", count=count, reason=report.scoring_error))
         raise typer.Exit(3)  # stored, but the tiers are stale: not 0, and not "bad rows" either
-    if not report.ok or report.blocked_by_corrections:
+    if not report.ok or report.blocked_by_corrections or report.blocked_by_outliers:
         raise typer.Exit(1)
 
 

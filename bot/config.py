@@ -217,6 +217,9 @@ class CacheSettings(_Section):
 class ImportSettings(_Section):
     """Bounds on the files an import reads ([import] in the config file)."""
 
+    # A sale dated more than this many days after today is a bad row (exports from a zone ahead of ours).
+    future_days: int = Field(1, ge=0, le=366)
+
     # A workbook is a zip: a small file can unpack to gigabytes. CSV has no such limits.
     xlsx_max_inflated_mb: int = Field(500, ge=1, le=100_000)
     # openpyxl holds the whole shared-text table in memory, about 100 bytes per text.

@@ -110,8 +110,9 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
             lines.append(t(lang, "upload.more", count=report.problems - SHOWN_ERRORS))
         await answer(update, Markup("\n".join(lines)))
         return
-    if report.blocked_by_corrections:
-        # Corrections to stored sales are applied from the command line (--replace), after a look.
+    if report.blocked_by_corrections or report.blocked_by_outliers:
+        # Corrections to stored sales (--replace) and implausible amounts (--accept-outliers) are
+        # applied from the command line, after a look.
         await answer(update, shorten_block(import_summary(report, lang)))
         return
     lines = [t(lang, "upload.done", kind=t(lang, f"kind.{kind}"), read=report.rows_read, inserted=report.inserted,

@@ -55,6 +55,12 @@ TEXTS: dict[str, str] = {
     "imp.shape.distributor.flow": "经销商流向数据",
     # Sales stored but the scoring after them failed (issue 11 §3)
     "imp.scoring_failed": "已导入 {count} 行；客户分级未更新：{reason}。请运行 `tierbot score`，或等今晚自动更新。",
+    # Implausible amounts (issue 11 §14)
+    "imp.outliers": "有 {count} 个金额远超出本文件和该客户的金额范围，可能输错了：",
+    "imp.outliers.accepted": "已导入 {count} 个远超出本文件和该客户金额范围的金额（--accept-outliers）：",
+    "imp.outlier.line": "  第 {row} 行：客户 {customer} 的金额 {amount}",
+    "imp.outcome.outliers": "没有做任何修改：有 {count} 个金额疑似输错（见上）。请更正；如确认无误，"
+    "加 --accept-outliers 重新导入。",
 }
 
 PHRASES: dict[str, str] = {
@@ -123,6 +129,7 @@ PHRASES: dict[str, str] = {
     "is not a sale (void, draft or not confirmed)": "不是销售（作废、草稿或未确认）",
     "is not Closed Won": "不是赢单（Closed Won）",
     "is a totals or footer row": "是合计行或页脚",
+    "is after {day}; a sale cannot be dated in the future": "晚于 {day}；销售日期不能是将来的日期",
     # Whole-file reasons (readers.py, columns.py, values.py)
     "the file is empty.": "文件是空的。",
     "cannot open the file: {reason}": "无法打开文件：{reason}",

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -30,7 +31,7 @@ from bot.importing.people import PeopleImport
 from bot.importing.progress import ProgressCallback
 from bot.importing.readers import open_table
 from bot.importing.rejects import RejectsFile
-from bot.importing.report import Correction, ImportReport
+from bot.importing.report import Correction, ImportReport, Outlier
 from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
@@ -68,6 +69,8 @@ def import_file(
     roster: RosterChanges | None = None,
     xlsx_limits: XlsxLimits | None = None,
     now: datetime | None = None,
+    future_days: int = 1,
+    accept_outliers: bool = False,
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
@@ -78,7 +81,9 @@ def import_file(
     With ``full`` a people file is the whole roster (active people missing from it are deactivated);
     ``roster`` receives what the file changed about the team (bot.importing.roster). A workbook that
     inflates beyond ``xlsx_limits`` is refused before it is parsed. ``now`` (default: the clock) is when
-    the import happens: the import log says so (scoring compares it with its own runs).
+    the import happens: the import log says so (scoring compares it with its own runs). A sale dated
+    more than ``future_days`` after today (in ``timezone``) is a bad row; amounts far outside the file's
+    and the customer's (bot.importing.plausibility) change nothing unless ``accept_outliers``.
     """
     path = Path(path)
     table = open_table(path, kind, xlsx_limits)
@@ -89,6 +94,7 @@ def import_file(
         accept_good_rows=accept_good_rows,
         source=table.source,
         replace=replace,
+        accept_outliers=accept_outliers,
         shape=table.shape,
         mapping=table.field_headers,
         unused=table.unused,
@@ -101,7 +107,9 @@ def import_file(
         with _transaction(engine, foreign_keys=kind != "sales") as connection:
             options: dict[str, object] = {}
             if kind == "sales":
-                options = {"replace": replace, "date_order": date_order}
+                today = (now or utc_now()).astimezone(ZoneInfo(timezone)).date()
+                latest_day = today + timedelta(days=future_days)
+                options = {"replace": replace, "date_order": date_order, "latest_day": latest_day}
             elif kind == "contacts":
                 options = {"timezone": timezone, "date_order": date_order}
             elif kind == "people":
@@ -122,7 +130,8 @@ def import_file(
             notify(done, done)
             report.notices = roster.lines()
             changed = report.inserted + report.updated > 0
-            if changed and not dry_run and (report.ok or accept_good_rows) and not report.blocked_by_corrections:
+            blocked = report.blocked_by_corrections or report.blocked_by_outliers
+            if changed and not dry_run and (report.ok or accept_good_rows) and not blocked:
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
                 changes = Changes().concern_everyone()
                 record(connection, changes, engine)
@@ -159,6 +168,7 @@ def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None,
     report.unchanged += outcome.unchanged
     for row, field_name, old, new in outcome.corrections:
         report.add_correction(Correction(row, field_name, old, new))
+    report.outliers.extend(Outlier(row, customer, amount) for row, customer, amount in outcome.outliers)
     if outcome.chunk is None or outcome.problems is None:
         return
     report.rows_read += len(outcome.chunk)

@@ -57,6 +57,15 @@ class Correction:
     new: str
 
 
+@dataclass(frozen=True)
+class Outlier:
+    """A sale whose amount is far outside the file's and the customer's (bot.importing.plausibility)."""
+
+    row: int
+    customer: str
+    amount: float
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import.
@@ -89,6 +98,9 @@ class ImportReport:
     skipped: list[SkippedRow] = field(default_factory=list)
     rows_corrected: int = 0
     corrections: list[Correction] = field(default_factory=list)
+    # Implausible amounts: nothing is applied while there are any, unless accept_outliers.
+    outliers: list[Outlier] = field(default_factory=list)
+    accept_outliers: bool = False
     # Changes worth a word that are applied anyway: customers moving between reps, people leaving.
     notices: list[str] = field(default_factory=list)
     # The first rows as they would be stored (a dry run shows them).
@@ -105,6 +117,11 @@ class ImportReport:
     def blocked_by_corrections(self) -> bool:
         """The file would change stored sales and --replace was not given: nothing is applied."""
         return self.rows_corrected > 0 and not self.replace
+
+    @property
+    def blocked_by_outliers(self) -> bool:
+        """Some amounts look mistyped and --accept-outliers was not given: nothing is applied."""
+        return bool(self.outliers) and not self.accept_outliers
 
     @property
     def ok(self) -> bool:

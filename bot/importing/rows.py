@@ -30,6 +30,8 @@ class Outcome:
     # (row, field, old, new) for stored values the rows would change.
     corrections: list[tuple[int, str, str, str]] = field(default_factory=list)
     roster: RosterChanges | None = None  # people files, and customers files whose reps change
+    # (row, customer id, amount) of sales far outside the file's and the customer's amounts.
+    outliers: list[tuple[int, str, float]] = field(default_factory=list)
 
 
 @dataclass
