@@ -100,7 +100,7 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
             return
         except UploadDatabaseError as exc:
             # Only SQLite's lock is "busy"; a full disk or a server that is down is said as such.
-            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(exc.problem, "db.not_saved")))
+            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(exc.problem or "", "db.not_saved")))
             return
     if not report.ok:
         lines = [t(lang, "upload.rejected", count=report.rows_rejected)]
