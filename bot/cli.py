@@ -166,6 +166,10 @@ def import_(
     full: Annotated[
         bool, typer.Option("--full", help="People only: the file is the whole team; deactivate anyone missing.")
     ] = False,
+    accept_outliers: Annotated[
+        bool,
+        typer.Option("--accept-outliers", help="Sales: load amounts far outside the file's and the customer's."),
+    ] = False,
 ) -> None:
     """Load customers, sales lines or people from a CSV or XLSX export."""
     from sqlalchemy.exc import OperationalError
@@ -201,6 +205,7 @@ def import_(
                 date_order=date_order.value if date_order else None,
                 lang=language,
                 full=full,
+                accept_outliers=accept_outliers,
             )
     except ImportFileError as exc:
         _fail(plain(language, "imp.unusable", file=file, reason=say(language, str(exc))))
@@ -216,7 +221,11 @@ def import_(
     typer.echo(import_summary(report, language))
     if scoring is not None:
         typer.echo(scoring.render(language))
-    if not report.ok or report.blocked_by_corrections:
+    if report.scoring_error:
+        count = f"{report.inserted + report.updated:,}"
+        typer.echo(plain(language, "imp.scoring_failed", count=count, reason=report.scoring_error))
+        raise typer.Exit(3)  # stored, but the tiers are stale: not 0, and not "bad rows" either
+    if not report.ok or report.blocked_by_corrections or report.blocked_by_outliers:
         raise typer.Exit(1)
 
 

@@ -214,7 +214,25 @@ class CacheSettings(_Section):
     max_age_seconds: float = Field(300.0, ge=0, le=86_400)
 
 
+class ImportSettings(_Section):
+    """Bounds on the files an import reads ([import] in the config file)."""
+
+    # A sale dated more than this many days after today is a bad row (exports from a zone ahead of ours).
+    future_days: int = Field(1, ge=0, le=366)
+
+    # A workbook is a zip: a small file can unpack to gigabytes. CSV has no such limits.
+    xlsx_max_inflated_mb: int = Field(500, ge=1, le=100_000)
+    # openpyxl holds the whole shared-text table in memory, about 100 bytes per text.
+    xlsx_max_shared_strings_mb: int = Field(100, ge=1, le=10_000)
+    xlsx_max_shared_strings: int = Field(2_000_000, ge=1_000, le=100_000_000)
+    # A file sent to the bot is read in a child process with this much address space; a hostile
+    # file can exhaust only that process.
+    upload_memory_mb: int = Field(2048, ge=256, le=65_536)
+
+
 class Settings(_Section):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     team: TeamSettings = TeamSettings()
@@ -224,6 +242,7 @@ class Settings(_Section):
     pushes: PushSettings = PushSettings()
     invites: InviteSettings = InviteSettings()
     cache: CacheSettings = CacheSettings()
+    imports: ImportSettings = Field(ImportSettings(), alias="import")  # `import` is a Python keyword
     source: str = Field("built-in defaults", exclude=True)
 
     @property

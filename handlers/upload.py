@@ -6,17 +6,18 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.clock import utc_now
 from bot.context import TierContext
-from bot.db_errors import BUSY, FULL, database_problem
+from bot.db_errors import BUSY, FULL
 from bot.i18n import Markup, escape, plain, t
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
 from bot.services.aliases import remember_alias
-from bot.services.loading import load_export
+from bot.services.loading import UploadDatabaseError, load_upload, score_after_import
+from bot.services.scoring_runs import ScoringSummary
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
@@ -93,16 +94,16 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
         telegram_file = await context.bot.get_file(file_id)
         await telegram_file.download_to_drive(path)
         try:
+            # Read in a child process with its own memory limit: a hostile file cannot take the bot down.
             report, scoring = await asyncio.to_thread(
-                load_export, engine=context.engine, settings=context.settings, kind=kind, path=path
+                load_upload, engine=context.engine, settings=context.settings, kind=kind, path=path, now=utc_now()
             )
         except ImportFileError as exc:
             await answer(update, t(lang, "upload.unusable", reason=say(lang, str(exc))))
             return
-        except OperationalError as exc:
+        except UploadDatabaseError as exc:
             # Only SQLite's lock is "busy"; a full disk or a server that is down is said as such.
-            problem = database_problem(exc)
-            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(problem, "db.not_saved")))
+            await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(exc.problem or "", "db.not_saved")))
             return
     if not report.ok:
         lines = [t(lang, "upload.rejected", count=report.rows_rejected)]
@@ -115,8 +116,9 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
             lines.append(t(lang, "upload.alias_intro"))
         await answer(update, Markup("\n".join(lines)), buttons)
         return
-    if report.blocked_by_corrections:
-        # Corrections to stored sales are applied from the command line (--replace), after a look.
+    if report.blocked_by_corrections or report.blocked_by_outliers:
+        # Corrections to stored sales (--replace) and implausible amounts (--accept-outliers) are
+        # applied from the command line, after a look.
         await answer(update, shorten_block(import_summary(report, lang)))
         return
     lines = [t(lang, "upload.done", kind=t(lang, f"kind.{kind}"), read=report.rows_read, inserted=report.inserted,
@@ -130,11 +132,35 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
     if report.notices:
         lines.append(escape("\n".join([plain(lang, "imp.notices"), *(say(lang, n) for n in report.notices)])))
     if scoring is not None:
-        tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
-        lines.append(t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers))
+        lines.append(_scored(lang, scoring))
+    buttons = None
+    if report.scoring_error:
+        # The sales are stored; only the tiers are behind. A retry needs no file.
+        lines.append(t(lang, "upload.not_scored", reason=report.scoring_error))
+        buttons = keyboard([[(t(lang, "btn.rescore"), "rescore")]])
     if kind == "customers":
         context.services.forget_customer_index()
-    await answer(update, Markup("\n".join(lines)))
+    await answer(update, Markup("\n".join(lines)), buttons)
+
+
+def _scored(lang: str, scoring: ScoringSummary) -> Markup:
+    tiers = {tier.lower(): scoring.per_tier.get(tier, 0) for tier in "ABCD"}
+    return t(lang, "upload.scored", up=scoring.moved_up, down=scoring.moved_down, **tiers)
+
+
+async def rescore_button(update: Update, context: TierContext) -> None:
+    """An admin asked to score again after the scoring following an upload failed."""
+    lang = context.lang
+    if context.member is None or context.member.role != "admin":
+        await acknowledge(update, t(lang, "expired_button"))
+        return
+    await acknowledge(update)
+    summary, error = await asyncio.to_thread(score_after_import, engine=context.engine, settings=context.settings,
+                                             now=utc_now(), trigger="admin")  # fmt: skip
+    if summary is None:
+        await answer(update, t(lang, "rescore.failed", reason=error), keyboard([[(t(lang, "btn.rescore"), "rescore")]]))
+        return
+    await answer(update, _scored(lang, summary))
 
 
 def _alias_buttons(
@@ -191,4 +217,5 @@ HANDLERS = [
     MessageHandler(filters.Document.ALL, document),
     CallbackQueryHandler(kind_button, pattern=r"^up:"),
     CallbackQueryHandler(alias_button, pattern=r"^al:"),
+    CallbackQueryHandler(rescore_button, pattern=r"^rescore$"),
 ]

@@ -37,7 +37,8 @@ def test_the_example_file_is_valid_and_names_every_setting():
     for name, field in Settings.model_fields.items():
         if name == "source":
             continue
-        assert set(sections[name]) == set(field.annotation.model_fields), f"[{name}] keys differ from the model"
+        section = field.alias or name
+        assert set(sections[section]) == set(field.annotation.model_fields), f"[{section}] keys differ from the model"
 
 
 def test_lookup_order_option_then_env_then_local_file(tmp_path, monkeypatch):

@@ -126,8 +126,35 @@ async def test_postgresql_down_while_a_rep_logs_says_not_saved(postgres_url, lan
     engine.dispose()
 
 
-async def test_a_full_disk_during_an_upload_is_said_as_such(bot, tiny_sqlite_disk):
+class _InlineExecutor:
+    """Runs the upload's child work in this process (without its memory limit), so an in-process fault
+    such as tiny_sqlite_disk reaches it; everything around the process boundary stays as it is."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+async def test_a_full_disk_during_an_upload_is_said_as_such(bot, tiny_sqlite_disk, monkeypatch):
+    from bot.services import loading
     from tests.team_fixture import ADMIN_TG
+
+    monkeypatch.setattr(loading, "ProcessPoolExecutor", _InlineExecutor)
 
     bot.engine.dispose()  # new connections only: each gets the page limit
     lines = ["customer_id,name,type,rep_id"] + [f"C{n},{'Hospital ' * 12}{n},hospital," for n in range(3000)]

@@ -375,3 +375,26 @@ def test_run_ahead_closes_the_producer_when_the_consumer_stops():
     assert [next(ahead) for _ in range(3)] == [0, 1, 2]
     ahead.close()
     assert closed == [True]
+
+
+def test_an_xlsx_whose_dimension_understates_the_used_range_is_read_whole(tmp_path):
+    from tests.xlsx_parts import write_xlsx
+
+    rows = [["客户编号", "客户名称", "类型"]] + [[f"C{i:04d}", f"诊所{i}", "诊所"] for i in range(1000)]
+    path = write_xlsx(tmp_path / "customers.xlsx", rows, dimension="A1:C10")
+
+    cells, numbers = read_cells(path)
+
+    assert len(cells) == 1000 and numbers[-1] == 1001
+    assert cells[-1] == {"external_id": "C0999", "name": "诊所999", "kind": "诊所"}
+
+
+def test_an_xlsx_whose_dimension_understates_the_columns_keeps_them(tmp_path):
+    from tests.xlsx_parts import write_xlsx
+
+    rows = [["客户编号", "客户名称", "类型", "城市"], ["C1", "东方医院", "医院", "上海"]]
+    path = write_xlsx(tmp_path / "customers.xlsx", rows, dimension="A1:B2")
+
+    cells, _ = read_cells(path)
+
+    assert cells == [{"external_id": "C1", "name": "东方医院", "kind": "医院", "city": "上海"}]

@@ -296,4 +296,8 @@ TEXTS: dict[str, str] = {
     "upload.alias_saved": "✅ Remembered: “{written}” is {customer} ({id}). Tap below to load the file again, "
     "or confirm the other names first.",
     "upload.reload": "🔄 Load “{name}” again",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "upload.not_scored": "⚠️ Loaded, but the tiers are not updated yet: {reason}. Tap Re-score, or they update tonight.",
+    "btn.rescore": "🔄 Re-score",
+    "rescore.failed": "⚠️ The tiers are still not updated: {reason}. Try again later, or they update tonight.",
 }

@@ -92,4 +92,14 @@ TEXTS: dict[str, str] = {
     "imp.shape.salesforce.opportunities": "Salesforce Opportunities report (Closed Won only)",
     "imp.shape.erp.sales_lines": "ERP sales lines (document number + line number)",
     "imp.shape.distributor.flow": "distributor flow data (流向)",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "imp.scoring_failed": "Loaded {count} lines; tiers not updated: {reason}. Run `tierbot score`, or they update "
+    "tonight.",
+    # Implausible amounts (issue 11 §14)
+    "imp.outliers": "{count} amounts are far outside the file's and the customer's amounts and may be mistyped:",
+    "imp.outliers.accepted": "Loaded {count} amounts far outside the file's and the customer's amounts "
+    "(--accept-outliers):",
+    "imp.outlier.line": "  row {row}: {amount} for customer {customer}",
+    "imp.outcome.outliers": "Nothing was changed: {count} amounts look mistyped (listed above). Correct them, or "
+    "import the file again with --accept-outliers if they are right.",
 }

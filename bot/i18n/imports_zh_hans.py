@@ -95,6 +95,14 @@ TEXTS: dict[str, str] = {
     "imp.shape.salesforce.opportunities": "Salesforce 商机报表（只计 Closed Won）",
     "imp.shape.erp.sales_lines": "ERP 销售明细（单据编号+行号）",
     "imp.shape.distributor.flow": "经销商流向数据",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "imp.scoring_failed": "已导入 {count} 行；客户分级未更新：{reason}。请运行 `tierbot score`，或等今晚自动更新。",
+    # Implausible amounts (issue 11 §14)
+    "imp.outliers": "有 {count} 个金额远超出本文件和该客户的金额范围，可能输错了：",
+    "imp.outliers.accepted": "已导入 {count} 个远超出本文件和该客户金额范围的金额（--accept-outliers）：",
+    "imp.outlier.line": "  第 {row} 行：客户 {customer} 的金额 {amount}",
+    "imp.outcome.outliers": "没有做任何修改：有 {count} 个金额疑似输错（见上）。请更正；如确认无误，"
+    "加 --accept-outliers 重新导入。",
 }
 
 PHRASES: dict[str, str] = {
@@ -163,6 +171,7 @@ PHRASES: dict[str, str] = {
     "is not a sale (void, draft or not confirmed)": "不是销售（作废、草稿或未确认）",
     "is not Closed Won": "不是赢单（Closed Won）",
     "is a totals or footer row": "是合计行或页脚",
+    "is after {day}; a sale cannot be dated in the future": "晚于 {day}；销售日期不能是将来的日期",
     # Whole-file reasons (readers.py, columns.py, values.py)
     "the file is empty.": "文件是空的。",
     "cannot open the file: {reason}": "无法打开文件：{reason}",
@@ -181,6 +190,38 @@ PHRASES: dict[str, str] = {
     ),
     "this is not a readable XLSX workbook ({reason}).": "这不是可读取的 XLSX 工作簿（{reason}）。",
     "the workbook has no data in any sheet.": "工作簿的所有工作表都没有数据。",
+    # A small XLSX cannot take gigabytes (issue 11 §5)
+    "the workbook unpacks to {size} MB, more than the {limit} MB allowed (setting [import] xlsx_max_inflated_mb). "
+    "Save it as CSV, which has no such limit.": (
+        "该工作簿解压后有 {size} MB，超过允许的 {limit} MB（设置 [import] xlsx_max_inflated_mb）。请另存为 CSV，CSV 没有此限制。"
+    ),
+    "the workbook's shared text table is {size} MB, more than the {limit} MB allowed (setting [import] "
+    "xlsx_max_shared_strings_mb). Save it as CSV, which has no such limit.": (
+        "该工作簿的共享文本表有 {size} MB，超过允许的 {limit} MB（设置 [import] xlsx_max_shared_strings_mb）。"
+        "请另存为 CSV，CSV 没有此限制。"
+    ),
+    "the workbook's shared text table holds more than {limit} texts (setting [import] xlsx_max_shared_strings). "
+    "Save it as CSV, which has no such limit.": (
+        "该工作簿的共享文本表超过 {limit} 条文本（设置 [import] xlsx_max_shared_strings）。请另存为 CSV，CSV 没有此限制。"
+    ),
+    "reading the file needed more than the {limit} MB of memory the bot allows (setting [import] upload_memory_mb); "
+    "nothing was changed. Load it with tierbot import on the server instead.": (
+        "读取该文件所需内存超过机器人允许的 {limit} MB（设置 [import] upload_memory_mb）；没有做任何修改。"
+        "请改在服务器上用 tierbot import 导入。"
+    ),
+    # Unusable files refused, never a crash (issue 11 §12)
+    "this is not a readable XLSX workbook (its XML is damaged at line {line}, column {column}).": (
+        "这不是可读取的 XLSX 工作簿（其 XML 在第 {line} 行第 {column} 列处损坏）。"
+    ),
+    "this is not a readable XLSX workbook (its zip container is damaged).": "这不是可读取的 XLSX 工作簿（其压缩包已损坏）。",
+    "this is not a readable XLSX workbook (it is compressed or encrypted in a way Excel does not write).": (
+        "这不是可读取的 XLSX 工作簿（其压缩或加密方式不是 Excel 所写的）。"
+    ),
+    "this is not a readable XLSX workbook (a part of it is damaged).": "这不是可读取的 XLSX 工作簿（其中一部分已损坏）。",
+    "the file's UTF-16 text is cut off or damaged. Save it from Excel or WPS as 'CSV UTF-8' (or as .xlsx) and "
+    "import it again.": "文件的 UTF-16 文本不完整或已损坏。请在 Excel 或 WPS 中另存为“CSV UTF-8”（或 .xlsx）后重新导入。",
+    "the file holds a NUL character (a zero byte), which is not text: it is damaged or not a CSV export. Export "
+    "it again from your system.": "文件含有 NUL 字符（零字节），这不是文本：文件已损坏或不是 CSV 导出。请从系统中重新导出。",
     "this is not a usable {kind} file: it has no column for": "这不是可用的{kind}文件：缺少以下列",
     "customers": "客户",
     "sales": "销售",

@@ -284,4 +284,8 @@ TEXTS: dict[str, str] = {
     "upload.alias_button": "{written} → {customer}（{id}）",
     "upload.alias_saved": "✅ 已记住：“{written}”就是 {customer}（{id}）。点下方按钮重新导入该文件，或先确认其他名称。",
     "upload.reload": "🔄 重新导入“{name}”",
+    # Sales stored but the scoring after them failed (issue 11 §3)
+    "upload.not_scored": "⚠️ 已导入，但客户分级尚未更新：{reason}。请点“重新分级”，或等今晚自动更新。",
+    "btn.rescore": "🔄 重新分级",
+    "rescore.failed": "⚠️ 客户分级仍未更新：{reason}。请稍后再试，或等今晚自动更新。",
 }

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import Changes, publish, record
+from bot.clock import utc_now
 from bot.importing.ahead import run_ahead
 from bot.importing.aliases import AliasImport
 from bot.importing.contacts import ContactImport
@@ -28,10 +31,12 @@ from bot.importing.people import PeopleImport
 from bot.importing.progress import ProgressCallback
 from bot.importing.readers import open_table
 from bot.importing.rejects import RejectsFile
-from bot.importing.report import Correction, ImportReport
+from bot.importing.report import Correction, ImportReport, Outlier
 from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
 from bot.importing.sales import SalesImport
+from bot.importing.workbooks import XlsxLimits
+from bot.models import ImportRun
 
 DEFAULT_CHUNK_ROWS = 50_000
 IMPORTERS = {
@@ -63,6 +68,10 @@ def import_file(
     lang: str = "en",
     full: bool = False,
     roster: RosterChanges | None = None,
+    xlsx_limits: XlsxLimits | None = None,
+    now: datetime | None = None,
+    future_days: int = 1,
+    accept_outliers: bool = False,
 ) -> ImportReport:
     """Import a customers, sales or people file (CSV or XLSX); raise ImportFileError if it is unusable.
 
@@ -71,10 +80,14 @@ def import_file(
     A file that would change stored sales changes nothing unless ``replace`` (apply the corrections).
     ``date_order`` ("mdy" or "dmy") reads 11/5/2026-style dates when the file itself cannot decide.
     With ``full`` a people file is the whole roster (active people missing from it are deactivated);
-    ``roster`` receives what the file changed about the team (bot.importing.roster).
+    ``roster`` receives what the file changed about the team (bot.importing.roster). A workbook that
+    inflates beyond ``xlsx_limits`` is refused before it is parsed. ``now`` (default: the clock) is when
+    the import happens: the import log says so (scoring compares it with its own runs). A sale dated
+    more than ``future_days`` after today (in ``timezone``) is a bad row; amounts far outside the file's
+    and the customer's (bot.importing.plausibility) change nothing unless ``accept_outliers``.
     """
     path = Path(path)
-    table = open_table(path, kind)
+    table = open_table(path, kind, xlsx_limits)
     report = ImportReport(
         kind=kind,
         path=path,
@@ -82,6 +95,7 @@ def import_file(
         accept_good_rows=accept_good_rows,
         source=table.source,
         replace=replace,
+        accept_outliers=accept_outliers,
         shape=table.shape,
         mapping=table.field_headers,
         unused=table.unused,
@@ -94,7 +108,9 @@ def import_file(
         with _transaction(engine, foreign_keys=kind != "sales") as connection:
             options: dict[str, object] = {}
             if kind == "sales":
-                options = {"replace": replace, "date_order": date_order}
+                today = (now or utc_now()).astimezone(ZoneInfo(timezone)).date()
+                latest_day = today + timedelta(days=future_days)
+                options = {"replace": replace, "date_order": date_order, "latest_day": latest_day}
             elif kind == "contacts":
                 options = {"timezone": timezone, "date_order": date_order}
             elif kind == "people":
@@ -114,10 +130,12 @@ def import_file(
                 _record(report, outcome, rejects, roster)
             notify(done, done)
             changed = report.inserted + report.updated > 0
-            if changed and not dry_run and (report.ok or accept_good_rows) and not report.blocked_by_corrections:
+            blocked = report.blocked_by_corrections or report.blocked_by_outliers
+            if changed and not dry_run and (report.ok or accept_good_rows) and not blocked:
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
                 changes = Changes().concern_everyone()
                 record(connection, changes, engine)
+                _log_import(connection, report, now or utc_now())
                 connection.commit()
                 publish(engine, changes)
                 report.committed = True
@@ -134,6 +152,15 @@ def import_file(
     return report
 
 
+def _log_import(connection: Connection, report: ImportReport, now: datetime) -> None:
+    """The import log's row, in the import's transaction: committed with it or not at all."""
+    connection.execute(
+        ImportRun.__table__.insert(),
+        {"kind": report.kind, "file_name": report.path.name[:200], "rows_read": report.rows_read,
+         "inserted": report.inserted, "updated": report.updated, "committed_at": now},
+    )  # fmt: skip
+
+
 def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None, roster: RosterChanges) -> None:
     if outcome.roster is not None:
         roster.merge(outcome.roster)
@@ -143,6 +170,7 @@ def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None,
     report.unknown_names.update(outcome.unknown_names)
     for row, field_name, old, new in outcome.corrections:
         report.add_correction(Correction(row, field_name, old, new))
+    report.outliers.extend(Outlier(row, customer, amount) for row, customer, amount in outcome.outliers)
     if outcome.chunk is None or outcome.problems is None:
         return
     report.rows_read += len(outcome.chunk)

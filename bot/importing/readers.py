@@ -17,16 +17,14 @@ import codecs
 import csv
 import io
 import itertools
-import warnings
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bot.formulas import unquoted
 from bot.importing.columns import (
     FIELDS,
     UnusedColumn,
@@ -38,11 +36,17 @@ from bot.importing.columns import (
 )
 from bot.importing.report import ImportFileError
 from bot.importing.shapes import recognise
+from bot.importing.workbooks import XlsxLimits, cell_text, check_limits, data_rows, sheet_heads
 
 # Formatted reports (Salesforce's XLSX) put a title, the date and the filters above the header.
 HEADER_SEARCH_ROWS = 30
 _BLOCK = 1 << 20
 _DELIMITERS = (",", "\t", ";", "|")
+# A zero byte in text is a damaged or binary file; PostgreSQL cannot even store one.
+_NUL = (
+    "the file holds a NUL character (a zero byte), which is not text: it is damaged or not a CSV export. "
+    "Export it again from your system."
+)
 
 
 @dataclass
@@ -107,24 +111,25 @@ class Table:
                 yield Chunk(rows=rows, cells=cells.reset_index(drop=True), original=frame)
 
     def _csv_frames(self, chunk_size: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-        reader = pd.read_csv(
-            self.path,
-            sep=self.delimiter,
-            header=None,
-            names=list(range(len(self.headers))),
-            index_col=False,
-            skiprows=self.header_row,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            encoding=self.encoding,
-            encoding_errors="strict",
-            chunksize=chunk_size,
-            engine="c",
-        )
         first_data_row = self.header_row + 1
         try:
+            # pandas reads ahead while it is created: a broken file can fail here already.
+            reader = pd.read_csv(
+                self.path,
+                sep=self.delimiter,
+                header=None,
+                names=list(range(len(self.headers))),
+                index_col=False,
+                skiprows=self.header_row,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding=self.encoding,
+                encoding_errors="strict",
+                chunksize=chunk_size,
+                engine="c",
+            )
             with reader:
                 for frame in reader:
                     yield frame, frame.index.to_numpy() + first_data_row
@@ -136,53 +141,34 @@ class Table:
 
     def _xlsx_frames(self, chunk_size: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
         width = len(self.headers)
-        workbook = _open_workbook(self.path)
-        try:
-            sheet = workbook[self.sheet]
-            batch: list[list[str]] = []
-            numbers: list[int] = []
-            start = self.header_row + 1
-            for number, values in enumerate(sheet.iter_rows(min_row=start, values_only=True), start):
-                cells = [cell_text(value) for value in values[:width]]
-                batch.append(cells + [""] * (width - len(cells)))
-                numbers.append(number)
-                if len(batch) == chunk_size:
-                    yield _frame(batch, width), np.asarray(numbers)
-                    batch, numbers = [], []
-            if batch:
+        batch: list[list[str]] = []
+        numbers: list[int] = []
+        for number, values in data_rows(self.path, str(self.sheet), self.header_row + 1):
+            cells = [cell_text(value) for value in values[:width]]
+            batch.append(cells + [""] * (width - len(cells)))
+            numbers.append(number)
+            if len(batch) == chunk_size:
                 yield _frame(batch, width), np.asarray(numbers)
-        finally:
-            workbook.close()
+                batch, numbers = [], []
+        if batch:
+            yield _frame(batch, width), np.asarray(numbers)
 
 
 def _stripped(column: pd.Series) -> pd.Series:
-    """The column's cells without surrounding spaces, as an object Series (a plain loop is fastest)."""
-    return pd.Series([cell.strip() for cell in column.to_numpy(dtype=object)], dtype=object)
+    """The column's cells without surrounding spaces or a formula's guard quote (a plain loop is fastest)."""
+    cells = [cell.strip() for cell in column.to_numpy(dtype=object)]
+    return pd.Series([unquoted(cell).strip() if cell[:1] == "'" else cell for cell in cells], dtype=object)
 
 
 def _frame(batch: list[list[str]], width: int) -> pd.DataFrame:
     return pd.DataFrame(batch, columns=list(range(width)), dtype=str)
 
 
-def cell_text(value: object) -> str:
-    """An XLSX cell as the text a CSV export of it would hold (dates as YYYY-MM-DD, 1001.0 as 1001)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+def open_table(path: Path, kind: str, limits: XlsxLimits | None = None) -> Table:
+    """Open an import file of this kind and find its header; raise ImportFileError if unusable.
 
-
-def open_table(path: Path, kind: str) -> Table:
-    """Open an import file of this kind and find its header; raise ImportFileError if unusable."""
+    A workbook over ``limits`` (how big it may inflate) is refused before it is parsed.
+    """
     if kind not in FIELDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(FIELDS)}")
     try:
@@ -193,6 +179,7 @@ def open_table(path: Path, kind: str) -> Table:
     if not head.strip(b" \t\r\n" + codecs.BOM_UTF8):
         raise ImportFileError("the file is empty.")
     if head.startswith(b"PK\x03\x04"):
+        check_limits(path, limits or XlsxLimits())
         return _open_xlsx(path, kind)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
@@ -204,7 +191,7 @@ def open_table(path: Path, kind: str) -> Table:
 
 def _open_csv(path: Path, kind: str, head: bytes) -> Table:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding, label, lines = "utf-16", "UTF-16", None
+        encoding, label, lines = "utf-16", "UTF-16", _utf16_lines(path)
     else:
         if b"\x00" in head:
             raise ImportFileError("this does not look like a CSV or XLSX file (it holds binary data).")
@@ -246,6 +233,8 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, str, int]:
         try:
             with path.open("rb") as handle:
                 while block := handle.read(_BLOCK):
+                    if b"\x00" in block:  # never part of a UTF-8 or GB18030 character
+                        raise ImportFileError(_NUL)
                     decoder.decode(block)
                     lines += block.count(b"\n")  # safe in both: 0x0A is never part of a multibyte char
             decoder.decode(b"", final=True)
@@ -256,6 +245,26 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, str, int]:
         "the file's text encoding is neither UTF-8 nor GBK/GB18030. Save it from Excel or WPS as "
         "'CSV UTF-8' (or as .xlsx) and import it again."
     )
+
+
+def _utf16_lines(path: Path) -> int:
+    """The newline count of a UTF-16 file, decoded whole first: a cut-off or damaged file is refused."""
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="strict")
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(_BLOCK):
+                text = decoder.decode(block)
+                if "\x00" in text:
+                    raise ImportFileError(_NUL)
+                lines += text.count("\n")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "the file's UTF-16 text is cut off or damaged. Save it from Excel or WPS as 'CSV UTF-8' (or as .xlsx) "
+            "and import it again."
+        ) from None
+    return lines
 
 
 def _choose_header(kind: str, records: list[list[str]]) -> int:
@@ -270,50 +279,31 @@ def _choose_header(kind: str, records: list[list[str]]) -> int:
     return next((i for i, record in enumerate(records) if any(c.strip() for c in record)), 0)
 
 
-def _open_workbook(path: Path):
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read; they do not matter
-            return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"this is not a readable XLSX workbook ({exc}).") from None
-
-
 def _open_xlsx(path: Path, kind: str) -> Table:
-    workbook = _open_workbook(path)
-    try:
-        first_error: ImportFileError | None = None
-        for sheet in workbook.worksheets:
-            records = [
-                [cell_text(value).strip() for value in row]
-                for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
-            ]
-            if not any(any(record) for record in records):
-                continue
-            header_index = _choose_header(kind, records)
-            headers = records[header_index]
-            try:
-                fields = map_headers(kind, headers)
-            except ImportFileError as exc:
-                first_error = first_error or exc
-                continue
-            # Trailing columns without a header and without a field are dropped.
-            width = max(i for i, h in enumerate(headers) if h or i in fields.values()) + 1
-            total = sheet.max_row - header_index - 1 if sheet.max_row else None
-            return Table(
-                path=path,
-                kind=kind,
-                headers=headers[:width],
-                fields=fields,
-                header_row=header_index + 1,
-                source=f"XLSX, sheet {sheet.title!r}",
-                rows_total=total,
-                sheet=sheet.title,
-            )
-        if first_error is not None:
-            raise first_error
-        raise ImportFileError("the workbook has no data in any sheet.")
-    finally:
-        workbook.close()
+    first_error: ImportFileError | None = None
+    for title, head, last_row in sheet_heads(path, HEADER_SEARCH_ROWS):
+        records = [[cell_text(value).strip() for value in row] for row in head]
+        if not any(any(record) for record in records):
+            continue
+        header_index = _choose_header(kind, records)
+        headers = records[header_index]
+        try:
+            fields = map_headers(kind, headers)
+        except ImportFileError as exc:
+            first_error = first_error or exc
+            continue
+        # Trailing columns without a header and without a field are dropped.
+        width = max(i for i, h in enumerate(headers) if h or i in fields.values()) + 1
+        return Table(
+            path=path,
+            kind=kind,
+            headers=headers[:width],
+            fields=fields,
+            header_row=header_index + 1,
+            source=f"XLSX, sheet {title!r}",
+            rows_total=last_row - header_index - 1 if last_row else None,
+            sheet=title,
+        )
+    if first_error is not None:
+        raise first_error
+    raise ImportFileError("the workbook has no data in any sheet.")

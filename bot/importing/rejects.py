@@ -2,7 +2,8 @@
 
 It is CSV in UTF-8 with a BOM, so Excel and WPS open it with the Chinese intact. The original columns
 come first under their original headers, so the file can be corrected and imported again as it is
-(the extra ``row``, ``column`` and ``reason`` columns are ignored by the import).
+(the extra ``row``, ``column`` and ``reason`` columns are ignored by the import). A cell that Excel
+would run as a formula gets a ``'`` in front (bot.formulas), which the import takes off again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TextIO
 
+from bot.formulas import neutralised
 from bot.i18n.phrases import say
 from bot.importing.readers import Chunk
 from bot.importing.values import Problems
@@ -50,9 +52,9 @@ class RejectsFile:
                 error.describe() if self._lang == "en" else error.describe(say(self._lang, error.reason))
                 for error in found
             ]
-            writer.writerow(
-                [*(cells[position][i] for i in self._keep), found[0].row, "; ".join(columns), "; ".join(reasons)]
-            )
+            # Admins open this file in Excel: a cell of the file or a reason quoting it must not run.
+            row = [*(cells[position][i] for i in self._keep), found[0].row, "; ".join(columns), "; ".join(reasons)]
+            writer.writerow([neutralised(cell) if isinstance(cell, str) else cell for cell in row])
             self.rows_written += 1
 
     def _writer(self):
@@ -60,7 +62,7 @@ class RejectsFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
             writer = csv.writer(self._handle)
-            writer.writerow([*self._headers, *EXTRA_COLUMNS[self._lang]])
+            writer.writerow([neutralised(header) for header in [*self._headers, *EXTRA_COLUMNS[self._lang]]])
         return csv.writer(self._handle)
 
     def close(self) -> None:

@@ -59,6 +59,15 @@ class Correction:
     new: str
 
 
+@dataclass(frozen=True)
+class Outlier:
+    """A sale whose amount is far outside the file's and the customer's (bot.importing.plausibility)."""
+
+    row: int
+    customer: str
+    amount: float
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import.
@@ -91,12 +100,18 @@ class ImportReport:
     skipped: list[SkippedRow] = field(default_factory=list)
     rows_corrected: int = 0
     corrections: list[Correction] = field(default_factory=list)
+    # Implausible amounts: nothing is applied while there are any, unless accept_outliers.
+    outliers: list[Outlier] = field(default_factory=list)
+    accept_outliers: bool = False
     # Changes worth a word that are applied anyway: customers moving between reps, people leaving.
     notices: list[str] = field(default_factory=list)
     # Customer names that matched nobody, with their closest customers (the bot offers them as buttons).
     unknown_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # The first rows as they would be stored (a dry run shows them).
     preview: list[dict[str, object]] = field(default_factory=list)
+    # Set by the load service when the scoring run after a committed sales import failed: the
+    # sales are stored, the tiers are not updated yet (issue 11 §3).
+    scoring_error: str = ""
 
     @property
     def unused_columns(self) -> list[str]:
@@ -106,6 +121,11 @@ class ImportReport:
     def blocked_by_corrections(self) -> bool:
         """The file would change stored sales and --replace was not given: nothing is applied."""
         return self.rows_corrected > 0 and not self.replace
+
+    @property
+    def blocked_by_outliers(self) -> bool:
+        """Some amounts look mistyped and --accept-outliers was not given: nothing is applied."""
+        return bool(self.outliers) and not self.accept_outliers
 
     @property
     def ok(self) -> bool:

@@ -35,6 +35,8 @@ class Outcome:
     roster: RosterChanges | None = None  # people files, and customers files whose reps change
     # Customer names the file writes that match no customer: {name: closest (external id, name)}.
     unknown_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # (row, customer id, amount) of sales far outside the file's and the customer's amounts.
+    outliers: list[tuple[int, str, float]] = field(default_factory=list)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import date
 from hashlib import blake2b
 
 import numpy as np
@@ -36,6 +37,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from bot.importing.customer_refs import CustomerRefs
+from bot.importing.plausibility import OutlierWatch
 from bot.importing.readers import Chunk, Table
 from bot.importing.rows import Checked, Outcome, as_python, repeats
 from bot.importing.shapes import not_a_sale, not_won
@@ -71,8 +73,19 @@ _SKIP_REASONS = {"status": "is not a sale (void, draft or not confirmed)", "stag
 class SalesImport:
     """Imports a sales file chunk by chunk; counts come from the writer at the end."""
 
-    def __init__(self, connection: Connection, table: Table, *, replace: bool = False, date_order: str | None = None):
+    def __init__(
+        self,
+        connection: Connection,
+        table: Table,
+        *,
+        replace: bool = False,
+        date_order: str | None = None,
+        latest_day: date | None = None,
+    ):
         self._table = table
+        self._connection = connection
+        self._latest_day = latest_day  # today plus the tolerance: later sales are bad rows
+        self._outliers = OutlierWatch()
         self._customers = CustomerRefs(connection, table.fields)
         self._writer = sale_line_writer(connection, replace=replace)
         self._contents = Occurrences(first_rows=False)
@@ -94,6 +107,7 @@ class SalesImport:
         live = ~skip
         customer_ids = self._customers.resolve(cells, problems, live)
         days = self._days(cells, problems, live)
+        self._plausible(cells, days, problems, live)
         amounts, quantities = self._amounts(cells, problems, live)
         products = cells["product"] if "product" in fields else pd.Series([""] * len(chunk), dtype=object)
         if "spec" in fields:
@@ -136,6 +150,8 @@ class SalesImport:
 
     def write(self, checked: Checked) -> list[Outcome]:
         rows: SaleRows = checked.payload
+        if len(rows):
+            self._outliers.see(self._connection, rows)  # before the write: a stored line is no news
         changes: list[StoredLineChange] = self._writer.write(rows) if len(rows) else []
         self._good += len(rows)
         self._changed += len(changes)
@@ -159,11 +175,19 @@ class SalesImport:
     def finish(self) -> list[Outcome]:
         inserted, updated = self._writer.finish()
         unchanged = self._good - inserted - max(updated, self._changed)
-        return [
-            Outcome(
-                inserted=inserted, updated=updated, unchanged=unchanged, unknown_names=self._customers.unknown_names
-            )
-        ]
+        outliers = [(line.row, self._customers.external_id(line.customer_id), line.amount)
+                    for line in self._outliers.outliers(self._connection)]  # fmt: skip
+        return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged, outliers=outliers,
+                        unknown_names=self._customers.unknown_names)]  # fmt: skip
+
+    def _plausible(self, cells: pd.DataFrame, days: pd.Series, problems: Problems, live: np.ndarray) -> None:
+        """A sale dated after today (plus the tolerance) is a bad row; amounts are judged at the end."""
+        if self._latest_day is None:
+            return
+        column = "date" if "date" in self._table.fields else "month"
+        future = live & (days > pd.Timestamp(self._latest_day)).to_numpy(dtype=bool)
+        problems.add(future, column, cells[column],
+                     f"is after {self._latest_day.isoformat()}; a sale cannot be dated in the future")  # fmt: skip
 
     def _skipped(self, chunk: Chunk, problems: Problems) -> np.ndarray:
         """Rows that are not sales: void/draft/cancelled, opportunities not won, totals and footers."""

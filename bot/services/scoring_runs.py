@@ -9,14 +9,14 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
-from bot.clock import team_today, utc_now
+from bot.clock import as_utc, team_today, utc_now
 from bot.config import Settings
 from bot.i18n import has, plain
-from bot.models import ScoringRun, TierSnapshot
+from bot.models import ImportRun, ScoringRun, TierSnapshot
 from bot.services.tiers import finished_run_id
 from scoring.aggregate import AGGREGATE_COLUMNS
 from scoring.engine import score_customers
@@ -162,6 +162,19 @@ class ScoringSummary:
         else:
             lines.append(plain(lang, "scoring.since", run=self.previous_run_id, up=self.moved_up, down=self.moved_down))
         return "\n".join(lines)
+
+
+def sales_newer_than_tiers(engine: Engine) -> bool:
+    """True when a sales import was committed after the latest finished scoring run began (or none ever ran)."""
+    with engine.connect() as connection:
+        imported = connection.execute(
+            select(func.max(ImportRun.__table__.c.committed_at)).where(ImportRun.__table__.c.kind == "sales")
+        ).scalar()
+        runs = ScoringRun.__table__
+        scored = connection.execute(select(func.max(runs.c.started_at)).where(runs.c.finished_at.is_not(None))).scalar()
+    if imported is None:
+        return False
+    return scored is None or as_utc(imported) > as_utc(scored)
 
 
 def run_scoring(

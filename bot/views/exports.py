@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.formulas import neutralised
 from bot.i18n import plain
 from bot.services.exports import contacts_frame, tiers_frame
 from bot.views.common import reasons_text
@@ -26,20 +27,13 @@ def tiers_sheet(frame: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
     return frame
 
 
-# OWASP's CSV injection rule: a cell starting with one of these is a formula to Excel, WPS or LibreOffice.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix a quote to text cells a spreadsheet would evaluate; numbers (negative ones too) stay numbers."""
     frame = frame.copy()
     for column in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[column]):
             continue
-        frame[column] = [
-            "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
-            for value in frame[column]
-        ]
+        frame[column] = [neutralised(value) if isinstance(value, str) else value for value in frame[column]]
     return frame
 
 

@@ -44,12 +44,14 @@ def import_summary(report: ImportReport, lang: str, *, show_mapping: bool | None
             for u in report.unused
         ]
         lines.append(plain(lang, "imp.unused", columns=", ".join(columns)))
-    would = report.dry_run or report.blocked_by_corrections or not (report.ok or report.accept_good_rows)
+    blocked = report.blocked_by_corrections or report.blocked_by_outliers
+    would = report.dry_run or blocked or not (report.ok or report.accept_good_rows)
     lines.append(plain(lang, "imp.counts.would" if would else "imp.counts", inserted=f"{report.inserted:,}",
                        updated=f"{report.updated:,}", unchanged=f"{report.unchanged:,}",
                        rejected=f"{report.rows_rejected:,}"))  # fmt: skip
     lines.extend(skipped_lines(report, lang))
     lines.extend(_corrections(report, lang))
+    lines.extend(_outliers(report, lang))
     if report.notices:
         lines.append(plain(lang, "imp.notices"))
         lines.extend(say(lang, notice) for notice in report.notices)
@@ -79,6 +81,8 @@ def outcome(report: ImportReport, lang: str) -> str:
         return plain(lang, "imp.outcome.empty")
     if report.blocked_by_corrections:
         return plain(lang, "imp.outcome.corrections", count=f"{report.rows_corrected:,}")
+    if report.blocked_by_outliers:
+        return plain(lang, "imp.outcome.outliers", count=f"{len(report.outliers):,}")
     if report.ok:
         return plain(lang, "imp.outcome.done" if report.committed else "imp.outcome.nothing_new")
     if report.accept_good_rows:
@@ -130,4 +134,17 @@ def _corrections(report: ImportReport, lang: str) -> list[str]:
                            old=change.old or "–", new=change.new or "–"))  # fmt: skip
     if len(report.corrections) > SHOWN_CORRECTIONS:
         lines.append(plain(lang, "imp.more", count=f"{len(report.corrections) - SHOWN_CORRECTIONS:,}"))
+    return lines
+
+
+def _outliers(report: ImportReport, lang: str) -> list[str]:
+    if not report.outliers:
+        return []
+    key = "imp.outliers.accepted" if report.accept_outliers else "imp.outliers"
+    lines = [plain(lang, key, count=f"{len(report.outliers):,}")]
+    for outlier in report.outliers[:SHOWN_CORRECTIONS]:
+        lines.append(plain(lang, "imp.outlier.line", row=outlier.row, customer=outlier.customer,
+                           amount=f"{outlier.amount:,.2f}"))  # fmt: skip
+    if len(report.outliers) > SHOWN_CORRECTIONS:
+        lines.append(plain(lang, "imp.more", count=f"{len(report.outliers) - SHOWN_CORRECTIONS:,}"))
     return lines
