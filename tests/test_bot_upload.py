@@ -110,8 +110,8 @@ async def test_an_unknown_name_in_an_uploaded_file_is_confirmed_with_a_button_an
     loaded = await bot.tap(ADMIN_TG, saved.button_data[0])
     assert loaded.texts[-1].startswith("✅ 销售：读取 2 行 — 新增 2，更新 0，未变 0。")
     assert count(bot.engine, "sale_line") == 2
-    # Next month's file names it the same way and loads by itself.
-    again = await bot.upload(ADMIN_TG, "12月流向.csv", FLOW.replace("2026-11", "2026-12").encode("gbk"))
+    # The next flow file names it the same way and loads by itself.
+    again = await bot.upload(ADMIN_TG, "10月流向.csv", FLOW.replace("2026-11", "2026-10").encode("gbk"))
     assert again.texts[-1].startswith("✅ 销售：读取 2 行 — 新增 2，")
 
 
