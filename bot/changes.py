@@ -148,6 +148,14 @@ def tracker_for(engine: Engine) -> ChangeTracker:
         return tracker
 
 
+def share_tracker(engine: Engine, *, with_engine: Engine) -> None:
+    """Make a second engine on the same database in this process (the bot's members' writes and reads,
+    bot.db.member_engines) move and read the same stamps as the first."""
+    tracker = tracker_for(with_engine)
+    with _trackers_lock:
+        _trackers[engine] = tracker
+
+
 def record(connection: Connection, changes: Changes, engine: Engine) -> None:
     """Write the feed entries of a change, inside the caller's transaction on the engine; publish() it
     once that transaction has committed (changing() does both)."""

@@ -23,7 +23,7 @@ async def _render(context: TierContext):
     assert member is not None
     lang = context.lang
     today = context.today()
-    items = await asyncio.to_thread(open_follow_ups, engine=context.engine, person_id=member.person_id, today=today)
+    items = await asyncio.to_thread(open_follow_ups, engine=context.reads, person_id=member.person_id, today=today)
     if not items:
         return t(lang, "followups.empty"), None
     lines = [t(lang, "followups.title", count=len(items))]

@@ -78,7 +78,7 @@ async def _choose_customer(update: Update, context: TierContext, draft: LogDraft
     member = context.member
     assert member is not None
     index = await context.services.customer_index()
-    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
+    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member)
     # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
     hits = await asyncio.to_thread(index.search, query, allowed_ids=allowed, limit=6)
     if not hits:
@@ -110,13 +110,13 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     draft.step = draft.next_step()
     if draft.step == "customer":
         assert context.member is not None
-        items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
+        items = await asyncio.to_thread(daily_list, engine=context.reads, settings=context.settings,
                                         person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
         rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
         await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
         return
-    name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=draft.customer_id)
+    name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
         await answer(update, t(lang, "log.pick_outcome", name=name), _outcome_keyboard(lang, flow))
     elif draft.step == "note":
@@ -138,7 +138,7 @@ async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> No
     member = context.member
     assert member is not None and draft.query is not None
     index = await context.services.customer_index()
-    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member)
+    allowed = await asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member)
     # A whole-index search (an admin's) takes tens of ms of CPU: keep it off the event loop.
     hits = await asyncio.to_thread(index.search, draft.query, allowed_ids=allowed, limit=6)
     rows = [[(shorten(hit.name, 30), f"lc:{draft.flow_id}:{hit.customer_id}")] for hit in hits]
@@ -213,7 +213,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         await answer(update, t(context.lang, "log.cancelled"))
         return
     if kind == "lc" and value.isdigit() and draft.step == "customer":
-        allowed = await asyncio.to_thread(may_see, engine=context.engine, member=context.member,
+        allowed = await asyncio.to_thread(may_see, engine=context.reads, member=context.member,
                                           customer_id=int(value))  # fmt: skip
         if not allowed:
             await acknowledge(update, t(context.lang, "not_available"))
@@ -239,7 +239,7 @@ async def start_from_button(update: Update, context: TierContext) -> None:
     member = context.member
     assert member is not None
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "l")
-    if customer_id is None or not await asyncio.to_thread(may_see, engine=context.engine, member=member,
+    if customer_id is None or not await asyncio.to_thread(may_see, engine=context.reads, member=member,
                                                           customer_id=customer_id):  # fmt: skip
         await acknowledge(update, t(context.lang, "not_available"))
         return

@@ -91,7 +91,7 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
         await telegram_file.download_to_drive(path)
         try:
             report, scoring = await asyncio.to_thread(
-                load_export, engine=context.engine, settings=context.settings, kind=kind, path=path
+                load_export, engine=context.import_engine, settings=context.settings, kind=kind, path=path
             )
         except ImportFileError as exc:
             await answer(update, t(lang, "upload.unusable", reason=say(lang, str(exc))))
