@@ -152,8 +152,9 @@ class SalesImport:
             for k, c, d, a, q, p in itertools.islice(rows.tuples(), PREVIEW_ROWS)
         ]
 
-    def finish(self) -> list[Outcome]:
-        inserted, updated = self._writer.finish()
+    def finish(self, *, apply: bool = True) -> list[Outcome]:
+        """The counts; with ``apply`` the staged lines are moved into sale_line (bot.importing.writers)."""
+        inserted, updated = self._writer.finish(apply=apply)
         unchanged = self._good - inserted - max(updated, self._changed)
         return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged)]
 
