@@ -1,0 +1,127 @@
+"""The bot while `tierbot import sales` of a large file runs in another process (issue 11 §6), on SQLite.
+
+bench/bot_latency.py calls this after its other rows. The bench database is copied first (the import
+adds its lines to the copy, so the other rows always measure the same database); a sales file of new
+lines for the bench team's customers is written; `python -m bot.cli import sales` runs on the copy.
+Meanwhile the computed bot (cache off) answers /today for random reps one after another, and every
+fifth ask is instead a rep tapping "snooze" under a customer (a write), until the import process ends.
+A write that SQLite's lock keeps out for a second is answered "not saved, please retry" and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+
+from bot.app import build_app, warm_up
+from bot.config import Settings
+from bot.db import make_engine
+from bot.i18n import t
+from bot.local_api import LocalBotApi, callback_update, message_update
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_SAVED = {t(lang, "db.not_saved") for lang in ("en", "zh-Hans")}
+
+
+@dataclass
+class DuringImport:
+    """What the bot did while the import ran, and how long the import took."""
+
+    today_ms: list[float] = field(default_factory=list)
+    snooze_ms: list[float] = field(default_factory=list)
+    snoozes_refused: int = 0
+    import_seconds: float = 0.0  # start of the process to its lines being committed
+    process_seconds: float = 0.0  # the whole `tierbot import sales`, re-scoring included
+    output: str = ""
+
+
+def sales_file(path: Path, lines: int, customers: int, seed: int) -> Path:
+    """New sales lines for the bench customers C000000..., keyed by their content (no line id column)."""
+    rng = np.random.default_rng(seed)
+    buyer = rng.integers(0, customers, lines)
+    days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 650, lines), unit="D")
+    frame = pd.DataFrame(
+        {
+            "客户编号": [f"C{n:06d}" for n in buyer.tolist()],
+            "销售日期": days.strftime("%Y-%m-%d"),
+            "金额": np.round(rng.lognormal(7.0, 1.1, lines), 2) + seed,  # seed: other lines than the base's
+            "数量": rng.integers(1, 200, lines),
+        }
+    )
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+async def measure_during_import(database: Path, *, reps: int, per_rep: int, lines: int, seed: int = 11) -> DuringImport:
+    """Copy the database, start the import on the copy, and ask the bot until the import ends."""
+    work = database.parent / "during_import"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    copy = work / "tierbot.db"
+    with sqlite3.connect(database) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # a consistent copy, whatever is still in the write-ahead log
+    csv = sales_file(work / "sales.csv", lines, reps * per_rep, seed)
+    url = f"sqlite:///{copy}"
+    config = work / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n[team]\ntimezone = "Asia/Shanghai"\n', encoding="utf-8")
+    settings = Settings.model_validate(
+        {"database": {"url": url}, "team": {"timezone": "Asia/Shanghai"}, "cache": {"max_age_seconds": 0}}
+    )
+    engine = make_engine(url)
+    api = LocalBotApi()
+    app = build_app(settings, engine, request=api, token="1000:bench", with_updater=False, with_job_queue=False)
+    await app.initialize()
+    await warm_up(app)
+    rng = random.Random(seed)
+    with engine.connect() as connection:
+        last_line = connection.execute(text("SELECT max(id) FROM sale_line")).scalar()
+    result = DuringImport()
+    log = (work / "import.log").open("w+")
+    command = [sys.executable, "-m", "bot.cli", "import", "sales", str(csv), "--config", str(config)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    asks, checked = 0, started
+    while process.poll() is None:
+        asks += 1
+        rep = rng.randint(1, reps)
+        if asks % 5:
+            update = message_update(app.bot, 10_000 + rep, "/today")
+        else:
+            customer = (rep - 1) * per_rep + rng.randint(1, per_rep)
+            update = callback_update(app.bot, 10_000 + rep, f"s:{customer}")
+        api.clear()
+        asked = time.perf_counter()
+        await app.process_update(update)
+        took = (time.perf_counter() - asked) * 1000
+        if asks % 5:
+            result.today_ms.append(took)
+        else:
+            result.snooze_ms.append(took)
+            result.snoozes_refused += any(call.text in NOT_SAVED for call in api.calls)
+        if not result.import_seconds and time.perf_counter() - checked > 0.25:
+            checked = time.perf_counter()
+            with engine.connect() as connection:  # the import's lines show once it committed
+                if connection.execute(text("SELECT max(id) FROM sale_line")).scalar() != last_line:
+                    result.import_seconds = checked - started
+        await asyncio.sleep(0)
+    result.process_seconds = time.perf_counter() - started
+    log.seek(0)
+    result.output = log.read()
+    log.close()
+    await app.shutdown()
+    engine.dispose()
+    if process.returncode != 0:
+        raise SystemExit(f"the import failed:\n{result.output}")
+    shutil.rmtree(work, ignore_errors=True)
+    return result
