@@ -210,3 +210,74 @@ def test_an_import_waiting_too_long_for_another_is_told_the_database_is_busy(sql
     with import_lock(engine, wait_seconds=0):  # released
         pass
     engine.dispose()
+
+
+async def test_a_rep_tapping_during_the_final_move_is_told_not_saved_in_their_language_and_today_answers(bot, tmp_path):
+    from bot.i18n import t
+    from tests.team_fixture import OTHER_MANAGER_TG, REP_TG
+
+    path = sales_file(tmp_path / "sales.csv", 3 * CHUNK)  # the team's customers C1..C3
+    with PausedImport(bot.engine, path, pause_at=5) as running:
+        started = time.monotonic()
+        zh = await bot.tap(REP_TG, f"s:{bot.team.renji}")
+        en = await bot.tap(OTHER_MANAGER_TG, f"s:{bot.team.far_customer}", lang="en")
+        refused_in = time.monotonic() - started
+        started = time.monotonic()
+        today = await bot.send(REP_TG, "/today")
+        answered_in = time.monotonic() - started
+    assert zh.text == t("zh-Hans", "db.not_saved") and en.text == t("en", "db.not_saved")
+    assert refused_in < 2 * (MEMBER_BUSY_SECONDS + 1.0)
+    assert "建议拜访" in today.text and answered_in < 0.5  # the list itself, not an apology
+    assert running.report.committed
+    assert [database_problem(error) for error in bot.errors] == [BUSY, BUSY]
+    bot.errors.clear()  # the two refusals above were the point of the test
+
+
+def test_an_import_killed_mid_way_changes_nothing_and_the_next_import_drops_its_stage(sqlite_url, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from bot.db import make_engine, upgrade_database
+
+    engine = make_engine(sqlite_url)
+    upgrade_database(engine)
+    team(engine)
+    import_file(engine=engine, kind="sales", path=sales_file(tmp_path / "old.csv", 3, first=10**7))
+    before = sale_lines(engine)
+    big = sales_file(tmp_path / "big.csv", 200_000)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{sqlite_url}"\n', encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "import", "sales", str(big), "--config", str(config)],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not staged_rows(engine) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert staged_rows(engine), process.stderr.read().decode() if process.poll() is not None else "no stage"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    assert sale_lines(engine) == before
+    assert len(stage_tables(engine)) == 1  # left by the killed import
+
+    started = time.monotonic()
+    report = import_file(engine=engine, kind="sales", path=sales_file(tmp_path / "next.csv", 6, first=2 * 10**7))
+    assert time.monotonic() - started < 5  # the killed import's lock went with its process
+    assert report.committed and report.inserted == 6
+    assert len(sale_lines(engine)) == len(before) + 6
+    assert stage_tables(engine) == []
+    engine.dispose()
+
+
+def staged_rows(engine: Engine) -> int:
+    """Lines in the stage tables of imports under way (0 when there is none)."""
+    try:
+        with engine.connect() as connection:
+            return sum(connection.execute(text(f'SELECT count(*) FROM "{n}"')).scalar() for n in stage_tables(engine))
+    except OperationalError:  # the stage was dropped meanwhile
+        return 0
