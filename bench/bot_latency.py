@@ -243,9 +243,9 @@ def main() -> None:
     if during is not None:
         for label, latencies in (
             (f"/today, computed, during a {args.import_lines:,}-line import", during.today_ms),
-            ("snooze tap (a write), computed, during the import", during.snooze_ms),
+            ("snooze tap (a write, every 0.2 s meanwhile), during the import", during.snooze_ms),
         ):
-            rate = len(latencies) / (sum(latencies) / 1000)
+            rate = len(latencies) / during.process_seconds
             rows.append((label, "sequential", statistics.median(latencies), percentile(latencies, 95),
                          percentile(latencies, 99), rate))  # fmt: skip
     echo_rate = {mode: rate for label, mode, *_, rate in rows if label == "echo handler"}
@@ -263,7 +263,10 @@ def main() -> None:
             f"\n\n`tierbot import sales` of {args.import_lines:,} new lines in another process: its lines were "
             f"committed {during.import_seconds:.1f} s after it started, and it ended (re-scoring included) after "
             f"{during.process_seconds:.1f} s. {during.snoozes_refused} of {len(during.snooze_ms)} snooze taps were "
-            'answered "not saved, please retry" (SQLite\'s write lock held by the import for more than a second).'
+            'answered "not saved, please retry" (SQLite\'s write lock held by the import for more than a second). '
+            f"Slowest /today {max(during.today_ms):,.0f} ms, slowest snooze tap {max(during.snooze_ms):,.0f} ms; "
+            f"/today over 1 s: {sum(ms > 1000 for ms in during.today_ms)}, "
+            f"snooze taps over 1.5 s: {sum(ms > 1500 for ms in during.snooze_ms)}."
         )
     print(table)
     if args.results:
