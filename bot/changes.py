@@ -210,6 +210,7 @@ def _prune(engine: Engine, now: datetime) -> bool:
                 connection.execute(delete(_feed).where(_feed.c.created_at < now - FEED_KEEP))
             return True
         raw = connection.connection.driver_connection
+        assert raw is not None
         waits = raw.execute("PRAGMA busy_timeout").fetchone()[0]
         raw.execute("PRAGMA busy_timeout = 0")
         try:

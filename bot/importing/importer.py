@@ -198,6 +198,7 @@ def _transaction(engine: Engine, *, sales: bool = False) -> Iterator[Connection]
         return
     with import_lock(engine, wait_seconds=SQLITE_BUSY_SECONDS), engine.connect() as connection:
         raw = connection.connection.driver_connection
+        assert raw is not None
         settings = {
             name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "foreign_keys", "busy_timeout")
         }

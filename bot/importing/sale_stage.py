@@ -40,7 +40,9 @@ class SqliteSaleLines:
     """Stage each chunk's new and corrected lines; move them into sale_line in one transaction at the end."""
 
     def __init__(self, connection: Connection, *, replace: bool) -> None:
-        self._raw = connection.connection.driver_connection
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        self._raw = raw
         self._cursor = self._raw.cursor()
         self._replace = replace
         self._stage = STAGE_PREFIX + secrets.token_hex(6)
