@@ -7,6 +7,10 @@ with concurrent updates, beside an echo handler measured in the same run (the fr
     .venv/bin/python bench/bot_latency.py                  # full size (builds the database once)
     .venv/bin/python bench/bot_latency.py --lines 200000   # quick look
     .venv/bin/python bench/bot_latency.py --results        # also record in bench/RESULTS.md
+    .venv/bin/python bench/bot_latency.py --import-lines 0 # without the rows during an import
+
+The last rows are measured while `tierbot import sales` of --import-lines new lines runs in another
+process on a copy of the database (bench/import_load.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.import_load import measure_during_import
 from bench.machine import machine_line, write_section
 from bot.app import build_app, warm_up
 from bot.config import CacheSettings, Settings
@@ -208,6 +213,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--db", type=Path, default=Path("bench/out/bot_latency.db"))
     parser.add_argument("--results", action="store_true", help="write the figures into bench/RESULTS.md")
+    parser.add_argument("--import-lines", type=int, default=1_000_000, help="lines imported meanwhile; 0: none")
     args = parser.parse_args()
 
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -228,6 +234,20 @@ def main() -> None:
     # The daily list depends on "today": measure on the day the data was built for.
     with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=True):
         rows = asyncio.run(run(settings, engine, args.reps, args.customers_per_rep, args.updates, args.concurrency))
+        during = None
+        if args.import_lines:
+            engine.dispose()
+            during = asyncio.run(
+                measure_during_import(args.db, reps=args.reps, per_rep=args.customers_per_rep, lines=args.import_lines)
+            )
+    if during is not None:
+        for label, latencies in (
+            (f"/today, computed, during a {args.import_lines:,}-line import", during.today_ms),
+            ("snooze tap (a write, every 0.2 s meanwhile), during the import", during.snooze_ms),
+        ):
+            rate = len(latencies) / during.process_seconds
+            rows.append((label, "sequential", statistics.median(latencies), percentile(latencies, 95),
+                         percentile(latencies, 99), rate))  # fmt: skip
     echo_rate = {mode: rate for label, mode, *_, rate in rows if label == "echo handler"}
     lines = [
         "| what | mode | p50 ms | p95 ms | p99 ms | updates/s | share of echo |",
@@ -238,6 +258,16 @@ def main() -> None:
             f"| {label} | {mode} | {p50:.2f} | {p95:.2f} | {p99:.2f} | {rate:,.0f} | {rate / echo_rate[mode]:.0%} |"
         )
     table = "\n".join(lines)
+    if during is not None:
+        table += (
+            f"\n\n`tierbot import sales` of {args.import_lines:,} new lines in another process: its lines were "
+            f"committed {during.import_seconds:.1f} s after it started, and it ended (re-scoring included) after "
+            f"{during.process_seconds:.1f} s. {during.snoozes_refused} of {len(during.snooze_ms)} snooze taps were "
+            'answered "not saved, please retry" (SQLite\'s write lock held by the import for more than a second). '
+            f"Slowest /today {max(during.today_ms):,.0f} ms, slowest snooze tap {max(during.snooze_ms):,.0f} ms; "
+            f"/today over 1 s: {sum(ms > 1000 for ms in during.today_ms)}, "
+            f"snooze taps over 1.5 s: {sum(ms > 1500 for ms in during.snooze_ms)}."
+        )
     print(table)
     if args.results:
         command = " ".join(["python bench/bot_latency.py", *sys.argv[1:]])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -11,13 +13,16 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.changes import share_tracker
 from bot.config import Settings
 from bot.context import BotServices, TierContext
+from bot.db import member_engines
 from bot.logging import redact_secrets
 from handlers import register_handlers
 from handlers.menus import set_default_commands
 
 log = logging.getLogger(__name__)
+WORKER_THREADS = 32
 
 
 def build_app(
@@ -53,12 +58,21 @@ def build_app(
     application = builder.build()
     application.bot_data.settings = settings
     application.bot_data.engine = engine
+    writes, reads = member_engines(engine)
+    for member_engine in {writes, reads} - {engine}:
+        share_tracker(member_engine, with_engine=engine)
+    application.bot_data.member_writes, application.bot_data.reads = writes, reads
     register_handlers(application)
     return application
 
 
 async def _post_init(application: Application) -> None:
     """Publish the default command menu once the bot is connected, and warm up."""
+    # Handlers run their queries in the default executor's threads. A member's write waiting (a second at
+    # most) for SQLite's lock holds a thread; with the default's six on two cores reads would queue behind.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="tierbot")
+    )
     settings: Settings = application.bot_data.settings
     lang = settings.team.language
     await set_default_commands(application.bot, lang)
@@ -78,8 +92,8 @@ async def warm_up(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    engine = application.bot_data.engine
-    if engine is not None:
+    services: BotServices = application.bot_data
+    for engine in {e for e in (services.engine, services.member_writes, services.reads) if e is not None}:
         engine.dispose()
 
 

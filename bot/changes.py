@@ -29,8 +29,10 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import delete, insert, select, union
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import as_utc, utc_now
+from bot.db_errors import BUSY, database_problem
 from bot.models import ChangeFeedEntry, Customer, FollowUp
 
 _feed = ChangeFeedEntry.__table__
@@ -148,6 +150,14 @@ def tracker_for(engine: Engine) -> ChangeTracker:
         return tracker
 
 
+def share_tracker(engine: Engine, *, with_engine: Engine) -> None:
+    """Make a second engine on the same database in this process (the bot's members' writes and reads,
+    bot.db.member_engines) move and read the same stamps as the first."""
+    tracker = tracker_for(with_engine)
+    with _trackers_lock:
+        _trackers[engine] = tracker
+
+
 def record(connection: Connection, changes: Changes, engine: Engine) -> None:
     """Write the feed entries of a change, inside the caller's transaction on the engine; publish() it
     once that transaction has committed (changing() does both)."""
@@ -186,6 +196,30 @@ def refresh(engine: Engine) -> int:
     tracker.read_at = started
     if started - tracker._pruned_at > _PRUNE_EVERY:
         tracker._pruned_at = started
-        with engine.begin() as connection:
-            connection.execute(delete(_feed).where(_feed.c.created_at < now - FEED_KEEP))
+        if not _prune(engine, now):
+            tracker._pruned_at = float("-inf")  # the next read of the feed tries again
     return new
+
+
+def _prune(engine: Engine, now: datetime) -> bool:
+    """Delete the feed's old entries; False when SQLite's write lock is not free at once. A member's update
+    is waiting for this read, and an import may hold the lock for seconds: the pruning can wait, not them."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                connection.execute(delete(_feed).where(_feed.c.created_at < now - FEED_KEEP))
+            return True
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        waits = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            with connection.begin():
+                connection.execute(delete(_feed).where(_feed.c.created_at < now - FEED_KEEP))
+            return True
+        except OperationalError as exc:
+            if database_problem(exc) != BUSY:
+                raise
+            return False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(waits)}")

@@ -26,7 +26,11 @@ class BotServices:
     """What the handlers need, built once by build_app and stored as the application's bot_data."""
 
     settings: Settings | None = None
+    # The jobs' and imports' engine: waits for the write lock as long as an import step may hold it.
     engine: Engine | None = None
+    # Members' requests (bot.db.member_engines): writes that wait a second at most, reads of their own.
+    member_writes: Engine | None = None
+    reads: Engine | None = None
     # The console signs a local user in as a chosen person without a Telegram account.
     console_members: dict[int, int] = field(default_factory=dict)
     # The scheduled pushes' state (bot.pushes.jobs.PushRunner), created when the jobs are scheduled.
@@ -65,15 +69,15 @@ class BotServices:
     async def resolve_member(self, telegram_user_id: int) -> Member | None:
         """The member behind a Telegram account (kept in memory while their stamp holds), or None."""
         assert self.engine is not None
-        engine = self.engine
+        reads = self.reads or self.engine
 
         async def look_up() -> Member | None:
             if telegram_user_id in self.console_members:
                 from bot.services.people import member_by_person_id
 
                 person_id = self.console_members[telegram_user_id]
-                return await asyncio.to_thread(member_by_person_id, engine=engine, person_id=person_id)
-            return await asyncio.to_thread(member_by_telegram_id, engine=engine, telegram_user_id=telegram_user_id)
+                return await asyncio.to_thread(member_by_person_id, engine=reads, person_id=person_id)
+            return await asyncio.to_thread(member_by_telegram_id, engine=reads, telegram_user_id=telegram_user_id)
 
         # Strangers are not kept: an invite accepted elsewhere must let them in on their next message.
         return await self.answers.through(
@@ -93,11 +97,12 @@ class BotServices:
         recheck = self.settings.cache.max_age_seconds or 5.0
         if self._index is not None and stamp == self._index_stamp and now - self._index_checked < recheck:
             return self._index
+        reads = self.reads or self.engine
         async with self._index_lock:
             self._index_stamp = stamp
-            signature = await asyncio.to_thread(customer_signature, engine=self.engine)
+            signature = await asyncio.to_thread(customer_signature, engine=reads)
             if self._index is None or signature != self._index_signature:
-                names = await asyncio.to_thread(all_customer_names, engine=self.engine)
+                names = await asyncio.to_thread(all_customer_names, engine=reads)
                 self._index = await asyncio.to_thread(CustomerIndex.build, names)
                 self._index_signature = signature
             self._index_checked = now
@@ -143,8 +148,24 @@ class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
 
     @property
     def engine(self) -> Engine:
+        """For a member's writes: on SQLite they wait a second at most for the write lock, then the
+        member is told "not saved, please retry" (handlers.errors)."""
+        engine = self.bot_data.member_writes or self.bot_data.engine
+        assert engine is not None
+        return engine
+
+    @property
+    def import_engine(self) -> Engine:
+        """For an import (and the scoring run after it) sent by an admin: waits for the lock like the CLI."""
         assert self.bot_data.engine is not None
         return self.bot_data.engine
+
+    @property
+    def reads(self) -> Engine:
+        """For what a member only reads: read-only connections that never queue behind a writer."""
+        engine = self.bot_data.reads or self.bot_data.engine
+        assert engine is not None
+        return engine
 
     @property
     def tz(self) -> str:

@@ -62,7 +62,7 @@ async def visible_ids(context: TierContext) -> frozenset[int] | None:
     member = context.member
     return await context.services.answers.through(
         ("visible", member.person_id, member.role),
-        lambda: asyncio.to_thread(visible_customer_ids, engine=context.engine, member=member),
+        lambda: asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member),
         about=lambda _: None,
     )
 
@@ -77,7 +77,7 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
 
     async def card_answer() -> tuple[int | None, tuple] | None:
         card = await asyncio.to_thread(
-            customer_card, engine=context.engine, member=member, customer_id=customer_id, tz=context.tz
+            customer_card, engine=context.reads, member=member, customer_id=customer_id, tz=context.tz
         )
         return (
             None

@@ -19,7 +19,7 @@ from handlers.common import acknowledge, answer, callback_int, replace
 async def _render(context: TierContext) -> tuple[str, InlineKeyboardMarkup | None]:
     member = context.member
     items = await asyncio.to_thread(
-        open_follow_ups, engine=context.engine, person_id=member.person_id, today=context.today()
+        open_follow_ups, engine=context.reads, person_id=member.person_id, today=context.today()
     )
     return render_followups(context.lang, items)
 

@@ -44,7 +44,7 @@ async def handover(update: Update, context: TierContext) -> None:
         return
     try:
         plan = await asyncio.to_thread(
-            plan_handover, engine=context.engine, giver=args[0], taker=args[1], by_id=member.person_id
+            plan_handover, engine=context.reads, giver=args[0], taker=args[1], by_id=member.person_id
         )
     except HandoverRefused as refusal:
         # A manager asking about someone outside the team learns no more than about a missing id.

@@ -40,7 +40,7 @@ async def invite(update: Update, context: TierContext) -> None:
         code = "not_allowed" if member.role == "manager" else refusal.code
         await answer(update, t(lang, f"invite.refused.{code}"))
         return
-    person = await asyncio.to_thread(member_by_external_id, engine=context.engine, external_id=args[0])
+    person = await asyncio.to_thread(member_by_external_id, engine=context.reads, external_id=args[0])
     assert person is not None
     link = invite_link(await _with_username(context), token)
     await answer(

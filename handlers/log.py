@@ -105,13 +105,13 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     cancel = [(t(lang, "btn.cancel"), f"lx:{flow}")]
     draft.step = draft.next_step()
     if draft.step == "customer":
-        items = await asyncio.to_thread(daily_list, engine=context.engine, settings=context.settings,
+        items = await asyncio.to_thread(daily_list, engine=context.reads, settings=context.settings,
                                         person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
         rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
         await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
         return
-    name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=draft.customer_id)
+    name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
         await answer(update, t(lang, "log.pick_outcome", name=name), _outcome_keyboard(lang, flow))
     elif draft.step == "note":
@@ -204,7 +204,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         await answer(update, t(context.lang, "log.cancelled"))
         return
     if kind == "lc" and value.isdigit() and draft.step == "customer":
-        allowed = await asyncio.to_thread(may_see, engine=context.engine, member=context.member,
+        allowed = await asyncio.to_thread(may_see, engine=context.reads, member=context.member,
                                           customer_id=int(value))  # fmt: skip
         if not allowed:
             await acknowledge(update, t(context.lang, "not_available"))
@@ -229,7 +229,7 @@ async def start_from_button(update: Update, context: TierContext) -> None:
     """'Log' under a daily-list line or a card: start a flow for that customer."""
     member = context.member
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "l")
-    if customer_id is None or not await asyncio.to_thread(may_see, engine=context.engine, member=member,
+    if customer_id is None or not await asyncio.to_thread(may_see, engine=context.reads, member=member,
                                                           customer_id=customer_id):  # fmt: skip
         await acknowledge(update, t(context.lang, "not_available"))
         return

@@ -28,7 +28,7 @@ _ALIASES = {
 
 async def _show(update: Update, context: TierContext, group: str | None, page: int, *, edit: bool) -> None:
     member = context.member
-    lines = await asyncio.to_thread(my_customers, engine=context.engine, member=member, group=group)
+    lines = await asyncio.to_thread(my_customers, engine=context.reads, member=member, group=group)
     text, markup = render_mine(context.lang, lines, group, page)
     await (replace if edit else answer)(update, text, markup)
 

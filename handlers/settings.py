@@ -44,7 +44,7 @@ def _summary(context: TierContext, current: PersonSettings):
 
 async def settings(update: Update, context: TierContext) -> None:
     """Show the member's settings with buttons to change them."""
-    current = await asyncio.to_thread(person_settings, engine=context.engine, person_id=context.member.person_id)
+    current = await asyncio.to_thread(person_settings, engine=context.reads, person_id=context.member.person_id)
     await answer(update, *_summary(context, current))
 
 

@@ -23,7 +23,7 @@ async def team(update: Update, context: TierContext) -> None:
     today = context.today()
     overview = await asyncio.to_thread(
         team_overview,
-        engine=context.engine,
+        engine=context.reads,
         settings=context.settings,
         viewer_id=member.person_id,
         today=today,

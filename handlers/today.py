@@ -45,7 +45,7 @@ async def show_today(update: Update, context: TierContext) -> None:
 async def _today_answer(context: TierContext, person_id: int, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
     items = await asyncio.to_thread(
         daily_list,
-        engine=context.engine,
+        engine=context.reads,
         settings=context.settings,
         person_id=person_id,
         today=today,
@@ -55,7 +55,7 @@ async def _today_answer(context: TierContext, person_id: int, today: date) -> tu
     if not items:
         upcoming = await asyncio.to_thread(
             upcoming_customer,
-            engine=context.engine,
+            engine=context.reads,
             settings=context.settings,
             person_id=person_id,
             today=today,
@@ -69,7 +69,7 @@ async def snooze(update: Update, context: TierContext) -> None:
     member = context.member
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
     allowed = customer_id is not None and await asyncio.to_thread(
-        may_see, engine=context.engine, member=member, customer_id=customer_id
+        may_see, engine=context.reads, member=member, customer_id=customer_id
     )
     if not allowed:
         await acknowledge(update, t(context.lang, "not_available"))
@@ -78,7 +78,7 @@ async def snooze(update: Update, context: TierContext) -> None:
     await asyncio.to_thread(
         snooze_customer, engine=context.engine, person_id=member.person_id, customer_id=customer_id, until=tomorrow
     )
-    name = await asyncio.to_thread(customer_name, engine=context.engine, customer_id=customer_id)
+    name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=customer_id)
     # A toast holds 200 characters at most: a long customer name is shortened to fit.
     toast = t(context.lang, "today.snoozed", name=shorten(name, TOAST_NAME_LIMIT), date=day(context.lang, tomorrow))
     await acknowledge(update, toast)

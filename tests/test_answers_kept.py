@@ -26,11 +26,14 @@ _feed = ChangeFeedEntry.__table__
 
 
 class StatementCounter:
-    """Counts the SQL statements an engine runs: a kept answer runs none."""
+    """Counts the SQL statements the bot runs on its database (the engine given to build_app and the
+    members' reads and writes derived from it): a kept answer runs none."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, application) -> None:
         self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
+        services = application.bot_data
+        for engine in {services.engine, services.member_writes, services.reads}:
+            event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, *args) -> None:
         self.count += 1
@@ -55,7 +58,7 @@ def member(person_id: int, role: str = "rep") -> Member:
 
 async def test_a_second_today_is_answered_from_memory_with_the_same_text_and_buttons(bot):
     first = await bot.send(REP_TG, "/today")
-    counter = StatementCounter(bot.engine)
+    counter = StatementCounter(bot.application)
     second = await bot.send(REP_TG, "/today")
     assert (second.texts, second.buttons) == (first.texts, first.buttons)
     assert counter.count == 0
@@ -118,7 +121,7 @@ async def test_a_kept_card_shows_a_contact_logged_by_the_manager(bot):
 
 async def test_a_scoring_run_in_another_process_changes_every_kept_answer(bot):
     before = await bot.send(REP_TG, "瑞金医院")
-    counter = StatementCounter(bot.engine)
+    counter = StatementCounter(bot.application)
     other = another_process(bot)
     run_scoring(engine=other, settings=bot.settings, as_of=TODAY, trigger="test")
     other.dispose()
@@ -146,7 +149,7 @@ async def test_with_max_age_zero_nothing_is_kept(bot_settings, team_engine, froz
     settings = bot_settings.model_copy(update={"cache": CacheSettings(max_age_seconds=0)})
     async with BotHarness(settings, team_engine) as harness:
         await harness.send(REP_TG, "/today")
-        counter = StatementCounter(team_engine)
+        counter = StatementCounter(harness.application)
         await harness.send(REP_TG, "/today")
         assert counter.count > 0
         assert len(harness.application.bot_data.answers) == 0

@@ -1,10 +1,14 @@
-"""import_file: one file, one transaction; every row checked, nothing changed unless the file is good.
+"""import_file: one file, all or nothing; every row checked, nothing changed unless the file is good.
 
-The rows stream through in chunks, each checked and written inside a single transaction. At the end
-the transaction is committed only when every row was good (or bad rows were to be left out), it
-changed something, and this is not a dry run; otherwise it is rolled back, so a bad row at the end of
-a large file undoes the chunks written before it. A dry run does all the work and rolls back, so its
-counts are exact.
+The rows stream through in chunks, each checked and written. At the end the import is committed only
+when every row was good (or bad rows were to be left out), it changed something, and this is not a dry
+run; otherwise it is rolled back, so a bad row at the end of a large file undoes the chunks written
+before it. A dry run does all the work and changes nothing, so its counts are exact.
+
+Customers, people, aliases and contacts files (small) are written in one transaction. A sales file is
+too, on PostgreSQL; on SQLite, whose write lock would keep every member's write out for the whole
+import, its lines are staged in short transactions and moved into sale_line in one at the end
+(bot.importing.sale_stage). Imports wait for each other either way (bot.importing.import_lock).
 
 Memory stays near one chunk in flight plus the one being written, apart from the customer id map
 (sales), 8 bytes per distinct sales line to number identical lines across chunks, and people files,
@@ -13,20 +17,25 @@ which are read whole because a manager's row may come after the rows that name t
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import Changes, publish, record
 from bot.clock import utc_now
+from bot.db import SQLITE_BUSY_SECONDS
 from bot.importing.ahead import run_ahead
 from bot.importing.aliases import AliasImport
 from bot.importing.contacts import ContactImport
 from bot.importing.customers import CustomerImport
+from bot.importing.import_lock import import_lock
 from bot.importing.people import PeopleImport
 from bot.importing.progress import ProgressCallback
 from bot.importing.readers import open_table
@@ -34,9 +43,12 @@ from bot.importing.rejects import RejectsFile
 from bot.importing.report import Correction, ImportReport, Outlier
 from bot.importing.roster import RosterChanges
 from bot.importing.rows import Outcome
+from bot.importing.sale_stage import drop_stages
 from bot.importing.sales import SalesImport
 from bot.importing.workbooks import XlsxLimits
 from bot.models import ImportRun
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_ROWS = 50_000
 IMPORTERS = {
@@ -105,7 +117,7 @@ def import_file(
     rejects = RejectsFile(Path(rejects_path), table.headers, lang) if rejects_path is not None else None
     finished = False
     try:
-        with _transaction(engine, foreign_keys=kind != "sales") as connection:
+        with _transaction(engine, sales=kind == "sales") as connection:
             options: dict[str, object] = {}
             if kind == "sales":
                 today = (now or utc_now()).astimezone(ZoneInfo(timezone)).date()
@@ -126,12 +138,16 @@ def import_file(
                     _record(report, outcome, rejects, roster)
                 done += len(checked.chunk)
                 notify(done, None if table.rows_total is None else max(table.rows_total, done))
-            for outcome in importer.finish():
+            if isinstance(importer, SalesImport):
+                # Staged sales are moved into sale_line only for a commit (their finish finds no bad rows).
+                finish = importer.finish(apply=_may_commit(report, dry_run, accept_good_rows))
+            else:
+                finish = importer.finish()
+            for outcome in finish:
                 _record(report, outcome, rejects, roster)
             notify(done, done)
             changed = report.inserted + report.updated > 0
-            blocked = report.blocked_by_corrections or report.blocked_by_outliers
-            if changed and not dry_run and (report.ok or accept_good_rows) and not blocked:
+            if changed and _may_commit(report, dry_run, accept_good_rows):
                 # People, customers or sales changed: every answer the bots keep in memory is recomputed.
                 changes = Changes().concern_everyone()
                 record(connection, changes, engine)
@@ -161,6 +177,13 @@ def _log_import(connection: Connection, report: ImportReport, now: datetime) -> 
     )  # fmt: skip
 
 
+def _may_commit(report: ImportReport, dry_run: bool, accept_good_rows: bool) -> bool:
+    """Whether what the file changes is committed: not a dry run, no bad rows (or they are left out), and
+    no corrections to stored sales or implausible amounts unless asked for."""
+    blocked = report.blocked_by_corrections or report.blocked_by_outliers
+    return not dry_run and (report.ok or accept_good_rows) and not blocked
+
+
 def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None, roster: RosterChanges) -> None:
     if outcome.roster is not None:
         roster.merge(outcome.roster)
@@ -183,33 +206,16 @@ def _record(report: ImportReport, outcome: Outcome, rejects: RejectsFile | None,
 
 
 @contextmanager
-def _transaction(engine: Engine, *, foreign_keys: bool = True) -> Iterator[Connection]:
-    """A connection in a transaction that holds the import lock; rolled back unless committed.
+def _transaction(engine: Engine, *, sales: bool = False) -> Iterator[Connection]:
+    """A connection that holds the import lock, in a transaction that is rolled back unless committed.
 
-    ``foreign_keys=False`` skips SQLite's per-row foreign key checks (a third of the time of a sales
-    import). That is safe only because the importer takes every id it writes from the database
-    inside this same transaction, which holds the write lock, so no referenced row can go away.
+    Sales skip SQLite's per-row foreign key checks (a third of the time of a sales import). That is safe
+    because the importer takes every customer id it writes from the database while holding the import
+    lock, and only imports add or remove customers. On SQLite a sales import's connection is not in a
+    transaction yet: it stages lines in short ones and opens the last itself (bot.importing.sale_stage).
     """
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            raw = connection.connection.driver_connection
-            settings = {
-                "cache_size": raw.execute("PRAGMA cache_size").fetchone()[0],
-                "foreign_keys": raw.execute("PRAGMA foreign_keys").fetchone()[0],
-            }
-            raw.execute(f"PRAGMA cache_size = -{_SQLITE_IMPORT_CACHE_KIB}")
-            if not foreign_keys:
-                raw.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction, so set it first
-            # IMMEDIATE takes the write lock now, so what the import reads cannot change under it.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            finally:
-                if connection.in_transaction():
-                    connection.rollback()
-                for name, value in settings.items():
-                    raw.execute(f"PRAGMA {name} = {int(value)}")
-        else:
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection:
             raw = connection.connection.driver_connection
             # psycopg prepares a statement run five times; PostgreSQL's generic plan for the import's
             # "external_id IN (1,000 parameters)" lookups is a sequential scan, 30 times slower.
@@ -219,3 +225,38 @@ def _transaction(engine: Engine, *, foreign_keys: bool = True) -> Iterator[Conne
                 yield connection
             finally:
                 raw.prepare_threshold = threshold
+        return
+    with import_lock(engine, wait_seconds=SQLITE_BUSY_SECONDS), engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        settings = {
+            name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "foreign_keys", "busy_timeout")
+        }
+        raw.execute(f"PRAGMA cache_size = -{_SQLITE_IMPORT_CACHE_KIB}")
+        # The engine may be the bot's; an import waits for members' short writes as long as the CLI does.
+        raw.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
+        if sales:
+            raw.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction, so set it first
+            drop_stages(raw)  # left by an import that was killed
+        else:
+            # IMMEDIATE takes the write lock now, so what the import reads cannot change under it.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            if raw.in_transaction:  # the stage's own transactions are the driver's, unknown to SQLAlchemy
+                raw.rollback()
+            if sales:
+                _drop_stages_after(raw)
+            for name, value in settings.items():
+                raw.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def _drop_stages_after(raw: Any) -> None:
+    """Drop the import's stage once it is committed or rolled back; if that fails, the next import will."""
+    try:
+        drop_stages(raw)
+    except sqlite3.Error as exc:
+        log.warning("Could not drop the import's stage table (the next import will): %s", exc)

@@ -172,8 +172,9 @@ class SalesImport:
             for k, c, d, a, q, p in itertools.islice(rows.tuples(), PREVIEW_ROWS)
         ]
 
-    def finish(self) -> list[Outcome]:
-        inserted, updated = self._writer.finish()
+    def finish(self, *, apply: bool = True) -> list[Outcome]:
+        """The counts; with ``apply`` the staged lines are moved into sale_line (bot.importing.writers)."""
+        inserted, updated = self._writer.finish(apply=apply)
         unchanged = self._good - inserted - max(updated, self._changed)
         outliers = [(line.row, self._customers.external_id(line.customer_id), line.amount)
                     for line in self._outliers.outliers(self._connection)]  # fmt: skip

@@ -1,12 +1,14 @@
-"""Bulk writes inside the import's transaction: sale lines by each backend's fastest path, and
-customers and people matched by external id.
+"""Bulk writes of an import: sale lines by each backend's fastest path, and customers and people
+matched by external id.
 
 Sale lines keyed by their content go in with ``INSERT ... ON CONFLICT DO NOTHING`` (different content
 is another key, so such a line never changes). Lines keyed by the export's own ids (line id, or
-document number and line number) are staged in a temporary table (SQLite: ``executemany``;
-PostgreSQL: ``COPY``), joined with the stored lines to find those the file would change, and inserted
-when new; a stored line is changed (``UPDATE ... FROM``) only when the admin asked for corrections to
-be applied (``replace``). Nothing about a stored sale changes silently.
+document number and line number) are joined with the stored lines to find those the file would
+change, and inserted when new; a stored line is changed (``UPDATE ... FROM``) only when the admin
+asked for corrections to be applied (``replace``). Nothing about a stored sale changes silently.
+PostgreSQL ``COPY``s each chunk into a temporary table and writes it inside the import's one
+transaction (readers and members' writers do not wait for it there); SQLite stages the lines and moves
+them in at the end (bot.importing.sale_stage), so the write lock is not held for the whole import.
 """
 
 from __future__ import annotations
@@ -76,13 +78,16 @@ class SaleLineWriter(Protocol):
         """Insert new lines; return the stored lines the rows would change (changed only with replace)."""
         ...
 
-    def finish(self) -> tuple[int, int]:
-        """Return (inserted, updated) over every write."""
+    def finish(self, *, apply: bool) -> tuple[int, int]:
+        """Return (inserted, updated) over every write; ``apply`` says the import will be committed if it
+        changed something (the lines still to be moved into sale_line are moved now), else only counted."""
         ...
 
 
 def sale_line_writer(connection: Connection, *, replace: bool = False) -> SaleLineWriter:
     if connection.dialect.name == "sqlite":
+        from bot.importing.sale_stage import SqliteSaleLines  # it builds on this module's rows
+
         return SqliteSaleLines(connection, replace=replace)
     if connection.dialect.name == "postgresql":
         return PostgresSaleLines(connection, replace=replace)
@@ -91,10 +96,10 @@ def sale_line_writer(connection: Connection, *, replace: bool = False) -> SaleLi
 
 _STAGE = "import_sale_line"
 _COLUMNS = ", ".join(SALE_COLUMNS)
-_SQLITE_INSERT_NEW = f"INSERT INTO sale_line ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (line_key) DO NOTHING"
 
 
-def _differs(operator: str) -> str:
+def differs(operator: str) -> str:
+    """The condition "stored line s and staged line t differ", with SQLite's IS NOT or PostgreSQL's IS DISTINCT FROM."""
     return " OR ".join(f"s.{c} {operator} t.{c}" for c in SALE_COLUMNS[1:])
 
 
@@ -105,7 +110,7 @@ def _changes_query(operator: str) -> str:
         "nc.external_id, t.sold_on, t.amount, t.quantity, t.product "
         f"FROM {_STAGE} AS t JOIN sale_line AS s ON s.line_key = t.line_key "
         "JOIN customer AS oc ON oc.id = s.customer_id JOIN customer AS nc ON nc.id = t.customer_id "
-        f"WHERE {_differs(operator)}"
+        f"WHERE {differs(operator)}"
     )
 
 
@@ -113,59 +118,12 @@ def _update_query(operator: str) -> str:
     return (
         "UPDATE sale_line AS s SET "
         + ", ".join(f"{c} = t.{c}" for c in SALE_COLUMNS[1:])
-        + f" FROM {_STAGE} AS t WHERE s.line_key = t.line_key AND ({_differs(operator)})"
+        + f" FROM {_STAGE} AS t WHERE s.line_key = t.line_key AND ({differs(operator)})"
     )
 
 
 def _changes(cursor: Any) -> list[StoredLineChange]:
     return [StoredLineChange(row[0], tuple(row[1:6]), tuple(row[6:11])) for row in cursor.fetchall()]
-
-
-class SqliteSaleLines:
-    """Content-keyed lines go straight in (a new key is a new line); lines keyed by the export's ids are
-    staged in a temporary table first, so the stored lines they would change are found in one join."""
-
-    def __init__(self, connection: Connection, *, replace: bool) -> None:
-        self._cursor = connection.connection.cursor()
-        self._replace = replace
-        self._before = self._count()
-        self._updated = 0
-        self._staged = False
-
-    def _count(self) -> int:
-        self._cursor.execute("SELECT count(*) FROM sale_line")
-        return int(self._cursor.fetchone()[0])
-
-    def write(self, rows: SaleRows) -> list[StoredLineChange]:
-        by_line_id, by_content = rows.split_by_key()
-        changes: list[StoredLineChange] = []
-        if by_line_id:
-            cursor = self._cursor
-            if not self._staged:
-                cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (line_key TEXT NOT NULL, customer_id INTEGER NOT NULL, "
-                    "sold_on TEXT NOT NULL, amount REAL NOT NULL, quantity REAL, product TEXT)"
-                )
-                self._staged = True
-            cursor.execute(f"DELETE FROM {_STAGE}")
-            cursor.executemany(f"INSERT INTO {_STAGE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", by_line_id)
-            cursor.execute(_changes_query("IS NOT"))
-            changes = _changes(cursor)
-            # "WHERE true" lets SQLite parse an upsert clause after a SELECT.
-            cursor.execute(
-                f"INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} WHERE true "
-                "ON CONFLICT (line_key) DO NOTHING"
-            )
-            if changes and self._replace:
-                cursor.execute(_update_query("IS NOT"))
-                self._updated += max(cursor.rowcount, 0)
-        self._cursor.executemany(_SQLITE_INSERT_NEW, by_content)
-        return changes
-
-    def finish(self) -> tuple[int, int]:
-        if self._staged:
-            self._cursor.execute(f"DROP TABLE IF EXISTS temp.{_STAGE}")
-        return self._count() - self._before, self._updated
 
 
 class PostgresSaleLines:
@@ -202,7 +160,8 @@ class PostgresSaleLines:
             self._inserted += cursor.rowcount
         return changes
 
-    def finish(self) -> tuple[int, int]:
+    def finish(self, *, apply: bool) -> tuple[int, int]:
+        # Everything was written in the import's one transaction, which the importer commits or rolls back.
         return self._inserted, self._updated
 
 
