@@ -36,7 +36,7 @@ def sales_file(path: Path, lines: int, *, first: int = 0, bad_last: bool = False
     """A sales CSV with line ids, spread over the customers C1..C3."""
     rows = ["单据行号,客户编号,销售日期,金额"]
     for n in range(first, first + lines):
-        rows.append(f"L{n},C{n % 3 + 1},2026-10-{n % 28 + 1:02d},{100 + n}")
+        rows.append(f"L{n},C{n % 3 + 1},2026-10-{n % 28 + 1:02d},{100 + n % 1000}")
     if bad_last:
         rows.append(f"L{first + lines},C1,not a date,100")
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
