@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.chat_order import ChatOrderedUpdateProcessor
 from bot.config import Settings
 from bot.context import BotServices, TierContext
 from bot.i18n import t
@@ -19,6 +20,9 @@ from bot.logging import redact_secrets
 from bot.models.people import Role
 
 log = logging.getLogger(__name__)
+
+# Updates processed at once, as PTB's concurrent_updates(True) allows.
+MAX_CONCURRENT_UPDATES = 256
 
 # Commands each role sees in Telegram's menu, in this order.
 ROLE_COMMANDS = {
@@ -48,9 +52,8 @@ def build_app(
         .base_file_url(settings.telegram.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.team.timezone)))
         .context_types(ContextTypes(context=TierContext, bot_data=BotServices))
-        # Updates of different users run concurrently; one user's updates stay in order thanks to PTB's
-        # per-update processing being awaited per handler group.
-        .concurrent_updates(True)
+        # Different chats run concurrently; one chat's updates run one after another, in the order sent.
+        .concurrent_updates(ChatOrderedUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
