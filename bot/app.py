@@ -16,7 +16,7 @@ from bot.chat_order import ChatOrderedUpdateProcessor
 from bot.config import Settings
 from bot.context import BotServices, TierContext
 from bot.i18n import t
-from bot.logging import redact_secrets
+from bot.logging import quiet_http_logs
 from bot.models.people import Role
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def build_app(
     """Build the Application: Bot API address, defaults, services, and every handler in order."""
     from handlers import register_handlers
 
-    redact_secrets(settings)
+    quiet_http_logs()
     builder = (
         Application.builder()
         .token(token or settings.telegram_token)
