@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes, Defaults, TypeHandler
+from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.chat_order import ChatOrderedUpdateProcessor
@@ -103,9 +103,3 @@ def _commands(lang: str, role: str) -> list[BotCommand]:
 async def set_member_commands(context: TierContext, chat_id: int, role: str) -> None:
     """Give one member the command menu of their role, in their language."""
     await context.bot.set_my_commands(_commands(context.lang, role), scope=BotCommandScopeChat(chat_id))
-
-
-def gate_handler() -> TypeHandler:
-    from handlers.gate import gate
-
-    return TypeHandler(object, gate)
