@@ -10,19 +10,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes, Defaults, TypeHandler
+from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.changes import share_tracker
+from bot.chat_order import ChatOrderedUpdateProcessor
 from bot.config import Settings
 from bot.context import BotServices, TierContext
 from bot.db import member_engines
-from bot.logging import redact_secrets
+from bot.logging import quiet_http_logs
 from handlers import register_handlers
 from handlers.menus import set_default_commands
 
 log = logging.getLogger(__name__)
 WORKER_THREADS = 32
+
+# Updates processed at once, as PTB's concurrent_updates(True) allows.
+MAX_CONCURRENT_UPDATES = 256
 
 
 def build_app(
@@ -35,7 +39,7 @@ def build_app(
     with_job_queue: bool = True,
 ) -> Application:
     """Build the Application: Bot API address, defaults, services, and every handler in order."""
-    redact_secrets(settings)
+    quiet_http_logs()
     builder = (
         Application.builder()
         .token(token or settings.telegram_token)
@@ -43,9 +47,8 @@ def build_app(
         .base_file_url(settings.telegram.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.team.timezone)))
         .context_types(ContextTypes(context=TierContext, bot_data=BotServices))
-        # Updates of different users run concurrently; one user's updates stay in order thanks to PTB's
-        # per-update processing being awaited per handler group.
-        .concurrent_updates(True)
+        # Different chats run concurrently; one chat's updates run one after another, in the order sent.
+        .concurrent_updates(ChatOrderedUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -95,9 +98,3 @@ async def _post_shutdown(application: Application) -> None:
     services: BotServices = application.bot_data
     for engine in {e for e in (services.engine, services.member_writes, services.reads) if e is not None}:
         engine.dispose()
-
-
-def gate_handler() -> TypeHandler:
-    from handlers.gate import gate
-
-    return TypeHandler(object, gate)

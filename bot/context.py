@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,8 +16,6 @@ from bot.changes import refresh, tracker_for
 from bot.clock import local_today
 from bot.config import Settings
 from bot.services.invites import Member, member_by_telegram_id
-
-MemberResolver = Callable[[int], Awaitable[Member | None]]
 
 
 @dataclass

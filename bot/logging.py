@@ -2,68 +2,76 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Iterable
 
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
-_secrets: set[str] = set()
-_factory_installed = False
+MASK = "[secret]"
 
 
-def _mask(text: str) -> str:
-    for secret in _secrets:
-        text = text.replace(secret, "[secret]")
-    return text
-
-
-def redact_secrets(settings: Settings) -> None:
-    """Remember this configuration's secrets and mask them in every log record from now on."""
-    global _factory_installed
+def secrets_of(settings: Settings) -> set[str]:
+    """The values this configuration must never show: token (and its secret half), webhook secret, DB password."""
+    secrets: set[str] = set()
     token = settings.telegram_token
     if token:
-        _secrets.add(token)
+        secrets.add(token)
         # The part after the colon is the secret half; mask it even where the id is shown apart.
         if ":" in token:
-            _secrets.add(token.split(":", 1)[1])
-    if settings.telegram.webhook_secret.get_secret_value():
-        _secrets.add(settings.telegram.webhook_secret.get_secret_value())
-    try:
-        password = make_url(settings.database_url).password
-    except Exception:  # an unparsable URL has no password to hide
-        password = None
-    if password:
-        _secrets.add(password)
-    _secrets.discard("")
-    if not _factory_installed:
-        previous = logging.getLogRecordFactory()
+            secrets.add(token.split(":", 1)[1])
+    secrets.add(settings.telegram.webhook_secret.get_secret_value())
+    with contextlib.suppress(Exception):  # an unparsable URL has no password to hide
+        secrets.add(make_url(settings.database_url).password or "")
+    secrets.discard("")
+    return secrets
 
-        def factory(*args, **kwargs) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            record.getMessage = lambda original=record.getMessage: _mask(original())  # type: ignore[method-assign]
-            return record
 
-        logging.setLogRecordFactory(factory)
-        _factory_installed = True
-    # httpx logs every request URL at INFO, and the Bot API URL contains the token.
+class SecretFilter(logging.Filter):
+    """Masks secrets in a record's message, arguments, traceback and stack before any handler formats it."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        # Longest first, so that the whole token is masked before its secret half is looked for.
+        self._secrets = sorted(set(secrets) - {""}, key=len, reverse=True)
+
+    def mask(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self.mask(message)
+        if masked != message:
+            # The arguments are merged into the message here, so a formatter cannot bring them back.
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set: the traceback is rendered (and masked) once, here.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        return True
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request URL at INFO, and a Bot API URL contains the token: keep those lines out."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-class RedactingFormatter(logging.Formatter):
-    """Masks secrets in the whole formatted record, tracebacks included."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return _mask(super().format(record))
-
-
 def setup_logging(settings: Settings, level: int = logging.INFO) -> None:
-    redact_secrets(settings)
+    """Log to stderr through one handler that masks this configuration's secrets."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretFilter(secrets_of(settings)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_http_logs()
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -2,7 +2,7 @@
 
 Tier rules, first match wins (thresholds from ScoringRules):
 - A (核心客户): ABC class A: the revenue ranked above the customer is under abc_a_share.
-- B (潜力客户): growth, value not yet A (PRODUCT.md §2): high potential (potential_score >=
+- B (潜力客户): growth, value not yet A (README, "How tiers are decided"): high potential (potential_score >=
   potential_high_score), prospects and lost customers included, since a rep should go there; or
   growing (window revenue at least growth_trend above the previous window's) while not low value,
   so that ¥100 becoming ¥130 is not a growth account. ABC class B alone is C: middle value.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.db import make_engine, session_factory, upgrade_database
+from bot.db import make_engine, upgrade_database
 from tests.pg_server import PostgresServer, PostgresUnavailable, fresh_postgres_database
 
 
@@ -50,11 +50,6 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade_database(engine)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine):
-    return session_factory(engine)
 
 
 @pytest.fixture

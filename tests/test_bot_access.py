@@ -102,7 +102,7 @@ async def test_settings_change_language_push_time_and_pause(bot):
     assert reply.button_data == ["st:lang", "st:time", "st:pause", "st:resume"]
     assert (await bot.tap(REP_TG, "st:time")).button_data[:3] == ["st:time:07:30", "st:time:08:00", "st:time:08:30"]
     assert "每日清单推送时间：07:30" in (await bot.tap(REP_TG, "st:time:07:30")).text
-    assert "推送：暂停至 11月29日(周日)" in (await bot.tap(REP_TG, "st:pause:7")).text
+    assert "推送：暂停至 11月29日周日" in (await bot.tap(REP_TG, "st:pause:7")).text
     switched = await bot.tap(REP_TG, "st:lang:en")
     assert switched.toasts == ["Saved."]
     assert switched.text == "<b>Settings</b>\nLanguage: English\nDaily list at: 07:30\nPushes: paused until Sun 29 Nov"

@@ -31,8 +31,8 @@ MEMBERS_ONLY_ZH = "此功能仅限经理和管理员使用。"
 HINT_ZH = "\n请检查拼写，或试试拼音（renji）或首字母（rjyy）。"
 
 TODAY_ZH = (
-    "<b>今天 11月23日(周一)</b> — 建议拜访 3 家：\n"
-    "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日(周六)）\n"
+    "<b>今天 11月23日周一</b> — 建议拜访 3 家：\n"
+    "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六）\n"
     "   <i>bring samples</i>\n"
     "2. <b>华山医院</b> [C] 从未联系\n"
     "3. <b>老百姓大药房(徐汇店)</b> [C] 从未联系"
@@ -47,7 +47,7 @@ TODAY_EN = (
 RENJI_CARD_ZH = (
     "<b>仁济医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\ntop value；14 次下单\n\n"
     "<b>最近联系</b>\n"
-    "• 11月22日(周日) 拜访（李代表） — interested in samples"
+    "• 11月22日周日 拜访（李代表） — interested in samples"
 )
 RENJI_CARD_EN = (
     "<b>仁济医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\ntop value; 14 orders\n\n"
@@ -59,7 +59,7 @@ FAR_CARD_EN = (
     "12 months: ¥50k · 14 orders · last order 6 days ago\n\n<b>Last contacts</b>\nNo contacts logged yet."
 )
 TEAM_ZH = (
-    "<b>团队覆盖情况</b> — 11月23日(周一)\n\n"
+    "<b>团队覆盖情况</b> — 11月23日周一\n\n"
     "<b>李代表</b>：A 1 · B 1 · C 2 · D 0\n"
     "  A：已覆盖 0/1（0%），周期已过 0% — 正常\n"
     "  B：已覆盖 0/1（0%），周期已过 50% — ⚠️ 覆盖不足\n"
@@ -149,7 +149,7 @@ async def test_a_sentence_that_only_mentions_today_is_not_the_daily_list(bot):
 async def test_today_for_another_rep_and_for_members_without_customers(bot):
     team = bot.team
     other = await bot.send(OTHER_REP_TG, "/today")
-    assert other.texts == ["<b>今天 11月23日(周一)</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
+    assert other.texts == ["<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
     assert other.buttons == _daily_buttons("zh", [(team.other_rep_customer, "仁爱医院")])
     for user in (MANAGER_TG, ADMIN_TG):
         assert (await bot.send(user, "/today")).texts == ["您名下还没有客户。请联系管理员导入客户文件。"]
@@ -168,7 +168,7 @@ async def test_today_with_nothing_due_says_who_comes_up_next(bot):
     reply = await bot.send(REP_TG, "/today")
     # 仁济 (A, 7-day cycle) was visited on Sunday 22nd: due again on Sunday 29th, before every other.
     assert reply.texts == [
-        "今天没有到期的跟进，也没有超出拜访周期的客户。🎉\n即将到期：<b>仁济医院</b> [A]，11月29日(周日) 到期。"
+        "今天没有到期的跟进，也没有超出拜访周期的客户。🎉\n即将到期：<b>仁济医院</b> [A]，11月29日周日 到期。"
     ]
     assert reply.buttons == []
     en = await bot.send(REP_TG, "today", lang="en")
@@ -181,7 +181,7 @@ async def test_today_with_nothing_due_says_who_comes_up_next(bot):
 async def test_snooze_takes_a_customer_off_the_list_until_tomorrow(bot):
     team = bot.team
     reply = await bot.tap(REP_TG, f"s:{team.huashan}")
-    assert reply.toasts == ["💤 华山医院 已从清单移除，直到 11月24日(周二)。"]
+    assert reply.toasts == ["💤 华山医院 已从清单移除，直到 11月24日周二。"]
     assert reply.texts == []
     with bot.engine.connect() as connection:
         snoozes = connection.execute(text("SELECT person_id, customer_id, until FROM customer_snooze")).all()
@@ -268,19 +268,19 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
     zh = await bot.send(REP_TG, "中山医院")
     assert zh.texts == [
         "<b>中山医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\n"
-        "近12个月 ¥240.0万，排名前 2%；20 次下单；比上一周期增长 35%\n"
-        "仍活跃概率：93% · 未来90天预计下单 4.2 次 · 12个月价值 ¥80.0万\n"
+        "近12个月 ¥240万，排名前 2%；20 次下单；比上一周期增长 35%\n"
+        "仍活跃概率：93% · 未来90天预计下单 4.2 次 · 12个月价值 ¥80万\n"
         "级别历史：A ← B\n\n"
         "<b>最近联系</b>\n"
-        "• 11月22日(周日) 电话（张经理）\n"
-        "• 11月20日(周五) 拜访（李代表） — &lt;b&gt;王主任&lt;/b&gt; &amp; 药剂科\n"
+        "• 11月22日周日 电话（张经理）\n"
+        "• 11月20日周五 拜访（李代表） — &lt;b&gt;王主任&lt;/b&gt; &amp; 药剂科\n"
         "<b>待办跟进</b>\n"
-        "• 11月26日(周四) — 送样品"
+        "• 11月26日周四 — 送样品"
     ]
     en = await bot.send(REP_TG, "zhongshan", lang="en")
     assert en.texts == [
         "<b>中山医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\n"
-        "¥2.4M in 12 months, top 2%; 20 orders; up 35% on the previous period\n"
+        "¥2.4m in 12 months, top 2%; 20 orders; up 35% on the previous period\n"
         "Still active: 93% · next 90 days: 4.2 orders · 12-month value ¥800k\n"
         "Tier history: A ← B\n\n"
         "<b>Last contacts</b>\n"
@@ -335,8 +335,8 @@ async def test_an_ambiguous_name_offers_buttons_and_a_tap_opens_the_card(bot):
     card = await bot.tap(REP_TG, f"c:{team.ruijin}")
     assert card.texts == [
         "<b>瑞金医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>B</b> 潜力客户 · 活跃\nhigh potential\n"
-        "近12个月：¥5.0万 · 14 次下单 · 最近下单 6 天前\n\n<b>最近联系</b>\n还没有联系记录。\n"
-        "<b>待办跟进</b>\n• 11月21日(周六) — bring samples"
+        "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n\n<b>最近联系</b>\n还没有联系记录。\n"
+        "<b>待办跟进</b>\n• 11月21日周六 — bring samples"
     ]
     assert card.buttons == [[("📝 记录", f"l:{team.ruijin}")]]
 
@@ -509,7 +509,7 @@ async def test_the_daily_list_of_a_rep_with_300_due_customers_stays_short(bot, b
     assert len(reply.texts) == 1
     assert len(reply.texts[0]) <= 4096
     lines = reply.texts[0].split("\n")
-    assert lines[0] == "<b>今天 11月23日(周一)</b> — 建议拜访 8 家："
+    assert lines[0] == "<b>今天 11月23日周一</b> — 建议拜访 8 家："
     # The daily capacity (8) of never-contacted customers, A tier first.
     assert len(lines) == 9 and all(" [A] 从未联系" in line for line in lines[1:])
     assert len(reply.buttons) == 8
@@ -531,7 +531,7 @@ async def test_team_for_managers_and_admins_and_not_for_reps(bot):
 
 async def test_a_manager_without_reps_is_told_so(bot):
     add_person(bot.engine, name="新经理", role="manager", telegram_user_id=4343)
-    assert (await bot.send(4343, "/team")).texts == ["<b>团队覆盖情况</b> — 11月23日(周一)\n您的团队还没有代表。"]
+    assert (await bot.send(4343, "/team")).texts == ["<b>团队覆盖情况</b> — 11月23日周一\n您的团队还没有代表。"]
 
 
 async def test_a_large_team_is_split_into_messages_under_telegrams_limit(bot):

@@ -29,7 +29,7 @@ MONDAY = date(2026, 11, 23)
 
 
 def zh_day(day: date) -> str:
-    return f"{day.month}月{day.day}日(周{'一二三四五六日'[day.weekday()]})"
+    return f"{day.month}月{day.day}日周{'一二三四五六日'[day.weekday()]}"
 
 
 def en_day(day: date) -> str:
@@ -123,7 +123,7 @@ async def test_one_line_log_in_chinese(bot):
     team = bot.team
     reply = await bot.send(REP_TG, "/log 华山医院 拜访；对样品感兴趣；下周二跟进")
     contact = contact_id_of(reply)
-    assert reply.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n备注：对样品感兴趣\n跟进：12月1日(周二)"]
+    assert reply.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n备注：对样品感兴趣\n跟进：12月1日周二"]
     assert reply.buttons == saved_buttons(contact)
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", "对样品感兴趣")]
     assert follow_up_of(bot.engine, contact) == date(2026, 12, 1)
@@ -241,7 +241,7 @@ async def test_guided_flow_in_chinese_from_log_alone(bot):
     assert new_contacts(bot.engine) == []  # nothing is stored before the last step
     done = await bot.tap(REP_TG, f"lf:{flow}:t")
     contact = contact_id_of(done)
-    assert done.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n备注：王主任要样品\n跟进：11月24日(周二)"]
+    assert done.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n备注：王主任要样品\n跟进：11月24日周二"]
     assert done.buttons == saved_buttons(contact)
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", "王主任要样品")]
     assert follow_up_of(bot.engine, contact) == date(2026, 11, 24)
@@ -609,7 +609,7 @@ async def test_undo_button_removes_that_entry_once_and_reopens_the_promise_it_ke
     assert undone.texts == ["↩️ Undone: <b>瑞金医院</b> — visited. Its follow-up is removed too."]
     assert new_contacts(bot.engine) == []
     # The overdue promise the visit had fulfilled is open again.
-    assert "1. 11月21日(周六) <b>瑞金医院</b> — bring samples ⚠️ 已逾期" in (await bot.send(REP_TG, "/followups")).text
+    assert "1. 11月21日周六 <b>瑞金医院</b> — bring samples ⚠️ 已逾期" in (await bot.send(REP_TG, "/followups")).text
     again = await bot.tap(REP_TG, f"u:{contact}")
     assert again.texts == [NOTHING_TO_UNDO_ZH]
     for forged in ("u:abc", "u:99999999999999"):
@@ -631,7 +631,7 @@ async def test_edit_button_replaces_the_entry_step_by_step(bot):
     await bot.tap(REP_TG, f"lo:{flow}:1")
     await bot.send(REP_TG, "约了下周见主任")
     done = await bot.tap(REP_TG, f"lf:{flow}:w")
-    assert done.texts == ["✅ 已记录：<b>华山医院</b> — 电话。\n备注：约了下周见主任\n跟进：11月30日(周一)"]
+    assert done.texts == ["✅ 已记录：<b>华山医院</b> — 电话。\n备注：约了下周见主任\n跟进：11月30日周一"]
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "called", "约了下周见主任")]
     with bot.engine.connect() as connection:
         open_dates = (
@@ -654,7 +654,7 @@ async def test_edit_button_replaces_the_entry_step_by_step(bot):
 async def test_the_same_one_line_update_delivered_twice_is_stored_once(bot):
     team = bot.team
     first = await bot.send(REP_TG, "/log 华山医院 拜访；明天跟进", update_id=880001)
-    assert first.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日(周二)"]
+    assert first.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日周二"]
     again = await bot.send(REP_TG, "/log 华山医院 拜访；明天跟进", update_id=880001)
     assert not any(text.startswith("✅") for text in again.texts)
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", None)]
@@ -683,7 +683,7 @@ async def test_a_double_tapped_last_button_is_stored_once(bot):
     await bot.tap(REP_TG, f"lo:{flow}:0")
     await bot.tap(REP_TG, f"ln:{flow}")
     first = await bot.tap(REP_TG, f"lf:{flow}:t")
-    assert first.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日(周二)"]
+    assert first.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日周二"]
     second = await bot.tap(REP_TG, f"lf:{flow}:t")
     assert second.texts == []
     assert second.toasts in (["已经保存过了。"], [EXPIRED_FLOW_ZH])
@@ -698,7 +698,7 @@ async def test_two_taps_of_the_last_button_at_the_same_moment_are_stored_once(bo
     await bot.tap(REP_TG, f"ln:{flow}")
     await asyncio.gather(bot.tap(REP_TG, f"lf:{flow}:2w"), bot.tap(REP_TG, f"lf:{flow}:2w"))
     sent = [call.text for call in bot.api.calls if call.method == "sendMessage" and "✅" in (call.text or "")]
-    assert sent == ["✅ 已记录：<b>老百姓大药房(徐汇店)</b> — 拜访。\n跟进：12月7日(周一)"]
+    assert sent == ["✅ 已记录：<b>老百姓大药房(徐汇店)</b> — 拜访。\n跟进：12月7日周一"]
     assert new_contacts(bot.engine) == [(team.rep, team.pharmacy, "visited", None)]
     assert count(bot.engine, "SELECT count(*) FROM follow_up WHERE customer_id = :c", c=team.pharmacy) == 1
 
@@ -755,17 +755,17 @@ async def test_a_logged_customer_leaves_todays_list_and_the_manager_sees_the_con
     await guided(bot, REP_TG, team.huashan, note="王主任 & 药剂科", follow="2w")
     today = await bot.send(REP_TG, "/today")
     assert today.texts == [
-        "<b>今天 11月23日(周一)</b> — 建议拜访 2 家：\n"
-        "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日(周六)）\n"
+        "<b>今天 11月23日周一</b> — 建议拜访 2 家：\n"
+        "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六）\n"
         "   <i>bring samples</i>\n"
         "2. <b>老百姓大药房(徐汇店)</b> [C] 从未联系"
     ]
     card = await bot.send(MANAGER_TG, "华山医院")
     assert card.texts == [
         "<b>华山医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>C</b> 一般客户 · 活跃\nabc class\n"
-        "近12个月：¥5.0万 · 14 次下单 · 最近下单 6 天前\n\n<b>最近联系</b>\n"
-        "• 11月23日(周一) 拜访（李代表） — 王主任 &amp; 药剂科\n"
-        "<b>待办跟进</b>\n• 12月7日(周一) — 王主任 &amp; 药剂科"
+        "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n\n<b>最近联系</b>\n"
+        "• 11月23日周一 拜访（李代表） — 王主任 &amp; 药剂科\n"
+        "<b>待办跟进</b>\n• 12月7日周一 — 王主任 &amp; 药剂科"
     ]
     team_view = await bot.send(MANAGER_TG, "/team")
     assert "  C：已覆盖 1/2（50%），周期已过 23% — 超前\n  本周联系 1 次 · 逾期跟进 1 条" in team_view.text
@@ -786,7 +786,7 @@ async def test_a_customer_contacted_today_by_someone_else_leaves_the_reps_list(b
     assert "瑞金医院" in (await bot.send(REP_TG, "/followups")).text
     today = await bot.send(REP_TG, "/today")
     assert f"l:{team.ruijin}" not in today.button_data
-    assert today.texts[0].startswith("<b>今天 11月23日(周一)</b> — 建议拜访 2 家：\n1. <b>华山医院</b> [C] 从未联系")
+    assert today.texts[0].startswith("<b>今天 11月23日周一</b> — 建议拜访 2 家：\n1. <b>华山医院</b> [C] 从未联系")
 
 
 async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bot):
@@ -797,8 +797,8 @@ async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bo
     listed = await bot.send(REP_TG, "/followups")
     assert listed.texts == [
         "<b>我的跟进</b> — 共 2 条\n"
-        "1. 11月21日(周六) <b>瑞金医院</b> — bring samples ⚠️ 已逾期\n"
-        "2. 11月24日(周二) <b>华山医院</b> — 约了主任"
+        "1. 11月21日周六 <b>瑞金医院</b> — bring samples ⚠️ 已逾期\n"
+        "2. 11月24日周二 <b>华山医院</b> — 约了主任"
     ]
     assert listed.buttons == [
         [("✅ 1 完成", f"fd:{ruijin_promise}"), ("💤 1 明天", f"fz:{ruijin_promise}")],
@@ -811,8 +811,8 @@ async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bo
     with time_machine.travel(local(MONDAY + timedelta(days=1)), tick=False):
         tomorrow = await bot.send(REP_TG, "/today")
         assert tomorrow.texts[0].startswith(
-            "<b>今天 11月24日(周二)</b> — 建议拜访 3 家：\n"
-            "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日(周六)）\n"
+            "<b>今天 11月24日周二</b> — 建议拜访 3 家：\n"
+            "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六）\n"
             "   <i>bring samples</i>\n"
             "2. <b>华山医院</b> [C] 约定今天跟进\n"
             "   <i>约了主任</i>\n"
@@ -822,8 +822,8 @@ async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bo
         assert [c.method for c in later.calls] == ["answerCallbackQuery", "editMessageText"]
         assert later.texts == [
             "<b>我的跟进</b> — 共 2 条\n"
-            "1. 11月21日(周六) <b>瑞金医院</b> — bring samples ⚠️ 已逾期\n"
-            "2. 11月25日(周三) <b>华山医院</b> — 约了主任"
+            "1. 11月21日周六 <b>瑞金医院</b> — bring samples ⚠️ 已逾期\n"
+            "2. 11月25日周三 <b>华山医院</b> — 约了主任"
         ]
         assert "华山医院" not in (await bot.send(REP_TG, "/today")).text
         # Done on the overdue one: gone from the list; a second tap, or another rep's, changes nothing.
@@ -870,7 +870,7 @@ async def test_a_database_failure_is_reported_honestly_and_nothing_is_stored(bot
     assert count(bot.engine, "SELECT count(*) FROM follow_up") == 1
     # Once the database answers again, sending the line again stores it.
     retry = await bot.send(REP_TG, "/log 华山医院 拜访；明天跟进")
-    assert retry.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日(周二)"]
+    assert retry.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日周二"]
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", None)]
 
 
@@ -899,7 +899,7 @@ async def test_after_a_database_failure_tapping_again_saves(bot):
     finally:
         _mend_contacts(bot.engine)
     retry = await bot.tap(REP_TG, f"lf:{flow}:t")
-    assert retry.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日(周二)"]
+    assert retry.texts == ["✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：11月24日周二"]
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", None)]
 
 

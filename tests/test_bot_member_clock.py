@@ -53,11 +53,11 @@ async def test_today_of_a_rep_in_los_angeles_is_his_monday(bot_settings, la_team
     )
     reply = await at(bot_settings, la_team, datetime(2026, 11, 23, 8, 40, tzinfo=LA),
                      lambda h: h.send(OTHER_REP_TG, "/today"))  # fmt: skip
-    assert reply.texts == ["<b>今天 11月23日(周一)</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
+    assert reply.texts == ["<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
     # The Shanghai rep asked at the same moment is already on Tuesday.
     shanghai = await at(bot_settings, la_team, datetime(2026, 11, 23, 8, 40, tzinfo=LA),
                         lambda h: h.send(REP_TG, "/today"))  # fmt: skip
-    assert shanghai.texts[0].startswith("<b>今天 11月24日(周二)</b>")
+    assert shanghai.texts[0].startswith("<b>今天 11月24日周二</b>")
 
 
 async def test_follow_up_tomorrow_typed_on_monday_in_los_angeles_is_tuesday(bot_settings, la_team):
@@ -65,7 +65,7 @@ async def test_follow_up_tomorrow_typed_on_monday_in_los_angeles_is_tuesday(bot_
     evening = datetime(2026, 11, 23, 17, 0, tzinfo=LA)  # Tuesday 09:00 in Shanghai
     reply = await at(bot_settings, la_team, evening,
                      lambda h: h.send(OTHER_REP_TG, "/log 仁爱 拜访; 明天跟进"))  # fmt: skip
-    assert "11月24日(周二)" in reply.text
+    assert "11月24日周二" in reply.text
     assert follow_ups(la_team, team.other_rep) == [TUESDAY]
 
 
@@ -73,7 +73,7 @@ async def test_snooze_in_los_angeles_lasts_until_his_tomorrow(bot_settings, la_t
     team = la_team.team
     reply = await at(bot_settings, la_team, datetime(2026, 11, 23, 17, 0, tzinfo=LA),
                      lambda h: h.tap(OTHER_REP_TG, f"s:{team.other_rep_customer}"))  # fmt: skip
-    assert reply.toasts == ["💤 仁爱医院 已从清单移除，直到 11月24日(周二)。"]
+    assert reply.toasts == ["💤 仁爱医院 已从清单移除，直到 11月24日周二。"]
     with la_team.connect() as connection:
         until = connection.execute(text("SELECT until FROM customer_snooze")).scalar_one()
     assert str(until)[:10] == "2026-11-24"

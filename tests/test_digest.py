@@ -201,7 +201,7 @@ def test_a_week_without_a_new_run_has_no_changes_and_says_why(engine):
     assert digest.compared_with == digest.latest_run == TODAY
     text = render_digest("zh-Hans", digest)[0]
     assert text.splitlines()[0] == "<b>第48周 团队分级变化：↑0 ↓0 · 新增风险客户 0</b>"
-    assert "自 11月23日(周一) 以来没有新的评分，分级没有变化。" in text
+    assert "自 11月23日周一 以来没有新的评分，分级没有变化。" in text
 
 
 def test_a_quiet_week_and_an_empty_database_still_read_well(engine):
@@ -236,12 +236,12 @@ def test_rendered_in_chinese_and_english_with_moved_down_first_and_names_escaped
 
     assert zh.splitlines()[:2] == [
         "<b>第47周 团队分级变化：↑1 ↓2 · 新增风险客户 2</b>",
-        "11月16日(周一) – 11月22日(周日)",
+        "11月16日周一 – 11月22日周日",
     ]
     assert english.splitlines()[0] == "<b>Week 47 team tier changes: ↑1 ↓2 · 2 key accounts newly at risk</b>"
     assert hant.splitlines()[0] == "<b>第47周 團隊分級變化：↑1 ↓2 · 新增風險客戶 2</b>"  # OpenCC keeps 周
     assert "• <b>仁济医院</b> A→B · 李代表\n   <i>比上一周期下降 42%；最近下单 38 天前</i>" in zh
-    assert "• <b>协和医院</b> [A] ¥150.0万 · 王代表\n   <i>已 40 天未下单，平时约每 10 天一单</i>" in zh
+    assert "• <b>协和医院</b> [A] ¥150万 · 王代表\n   <i>已 40 天未下单，平时约每 10 天一单</i>" in zh
     assert "• <b>&lt;b&gt;&amp;Co&lt;/b&gt;</b> B→C · 李代表" in zh
     assert "<b>&Co</b>" not in zh and "<b>&Co</b>" not in english
     positions = [
@@ -337,7 +337,7 @@ def test_a_big_team_is_capped_per_section_and_split_under_telegram_limit():
     assert "…and 585 more" in text and "…and 285 more" in text and "…and 185 more" in text
     assert "…and 185 more reps: /team" in text
     assert text.count("• <b>&lt;Hospital &amp; Co&gt; number") == 15
-    assert "• <b>仁济医院0</b> [A] ¥1.2M · no rep" in text
+    assert "• <b>仁济医院0</b> [A] ¥1.2m · no rep" in text
 
 
 def test_reps_furthest_behind_come_first():

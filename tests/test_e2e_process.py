@@ -187,5 +187,5 @@ def test_a_rejected_token_stops_the_bot_with_a_clear_message_that_does_not_show_
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert "rejected the bot token: check telegram.token or TIERBOT_TELEGRAM_TOKEN" in output
-    # PTB logs its own traceback of the failure; the formatter masks the token in it.
+    # PTB logs its own traceback of the failure; the log handler's filter masks the token in it.
     assert "e2e-very-secret-token" not in output and TOKEN not in output

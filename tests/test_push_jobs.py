@@ -92,7 +92,7 @@ async def test_each_rep_gets_the_morning_list_at_their_own_local_time_once(bot_s
     runner, sent = await sweep_at(bot_settings, engine, at(SHANGHAI, 2026, 11, 23, 7, 31))
     sent = morning_lists(sent)
     assert list(sent) == [REP_EARLY]
-    assert sent[REP_EARLY][0].startswith("☀️ 早代表，早上好！\n<b>今天 11月23日(周一)</b> — 建议拜访 1 家：")
+    assert sent[REP_EARLY][0].startswith("☀️ 早代表，早上好！\n<b>今天 11月23日周一</b> — 建议拜访 1 家：")
     _, sent = await sweep_at(bot_settings, engine, at(SHANGHAI, 2026, 11, 23, 8, 31), runner)
     sent = morning_lists(sent)
     # The Shanghai rep now; not the one already served, not the paused or inactive ones, not Berlin (01:31 there).
@@ -135,7 +135,7 @@ async def test_the_afternoon_nudge_goes_to_reps_with_open_follow_ups_due(bot_set
     nudges = {chat: texts for chat, texts in sent.items() if any(text.startswith("⏰") for text in texts)}
     assert list(nudges) == [REP_SH]
     assert nudges[REP_SH][-1].startswith(
-        "⏰ 今天有 1 条约定的跟进还没有记录：\n1. 11月23日(周一) <b>客户601</b> — 带样品"
+        "⏰ 今天有 1 条约定的跟进还没有记录：\n1. 11月23日周一 <b>客户601</b> — 带样品"
     )
     _, again = await sweep_at(bot_settings, engine, at(SHANGHAI, 2026, 11, 23, 17, 0))
     assert not any(text.startswith("⏰") for texts in again.values() for text in texts)

@@ -7,21 +7,31 @@ OpenCC (Taiwan phrasing), so translators maintain two catalogs, not three.
 
 from __future__ import annotations
 
-import html
 from functools import cache
 from typing import Any
 
+import markupsafe
+from babel import Locale
+
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+# The CLDR locale whose dates and numbers each language shows; zh-Hant follows OpenCC's Taiwan phrasing,
+# and British English writes "Mon 30 Nov".
+_LOCALES = {"zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW", "en": "en_GB"}
 
 
 class Markup(str):
     """A string that is already safe HTML and must not be escaped again."""
 
+    def __html__(self) -> str:
+        # markupsafe's protocol: a value that is already HTML passes through its escape() untouched.
+        return self
+
 
 def escape(value: Any) -> Markup:
+    """Value as HTML text (markupsafe escapes & < > and both quotes); Markup is returned as it is."""
     if isinstance(value, Markup):
         return value
-    return Markup(html.escape(str(value), quote=False))
+    return Markup(markupsafe.escape(value))
 
 
 def language_for(person_language: str | None, telegram_code: str | None, default: str) -> str:
@@ -34,6 +44,17 @@ def language_for(person_language: str | None, telegram_code: str | None, default
     if code.startswith("en"):
         return "en"
     return default
+
+
+@cache
+def babel_locale(lang: str) -> Locale:
+    """The Babel locale that formats dates, weekdays and money for lang."""
+    if lang in _LOCALES:
+        return Locale.parse(_LOCALES[lang])
+    code = lang.lower()
+    if code.startswith("zh"):
+        return Locale.parse(_LOCALES["zh-Hant" if "hant" in code else "zh-Hans"])
+    return Locale.parse(_LOCALES["en"])
 
 
 @cache

@@ -7,8 +7,6 @@ from sqlmodel import Field, SQLModel
 
 from bot.models.base import utc_datetime, utc_now
 
-CUSTOMER_KINDS = ("hospital", "pharmacy", "clinic", "doctor", "other")
-
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customer"
@@ -17,7 +15,7 @@ class Customer(SQLModel, table=True):
     external_id: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(max_length=200, index=True)
     kind: str = Field(default="other", max_length=16)
-    # The kind exactly as the file gave it, when it is none of CUSTOMER_KINDS (kind is then "other").
+    # The kind exactly as the file gave it, when it is none of hospital, pharmacy, clinic, doctor (kind is "other").
     kind_label: str | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=100)
     district: str | None = Field(default=None, max_length=100)

@@ -1,4 +1,4 @@
-"""The daily priority list: whom a rep should contact today, and why (PRODUCT.md §3).
+"""The daily priority list: whom a rep should contact today, and why (the README's "Using the bot", /today).
 
 For one rep and one local day `today` in the rep's time zone `tz`:
 

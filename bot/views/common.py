@@ -5,47 +5,33 @@ from __future__ import annotations
 import html
 from datetime import date
 
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_currency, format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Markup, escape, has, t
-
-_WEEKDAYS = {
-    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
-}
+from bot.i18n import Markup, babel_locale, escape, has, t
 
 
 def money(lang: str, amount: float | None, symbol: str = "¥") -> str:
-    """¥1.2M in English, ¥120万 in Chinese: how a rep says it."""
+    """¥1.2m in English, ¥120万 in Chinese (萬 in Traditional): CLDR's short form, as a rep says it."""
     if amount is None:
         return "–"
-    sign = "-" if amount < 0 else ""
-    value = abs(amount)
-    if lang.startswith("zh"):
-        if value >= 1e8:
-            return f"{sign}{symbol}{value / 1e8:.1f}亿"
-        if value >= 1e4:
-            return f"{sign}{symbol}{value / 1e4:.1f}万"
-        return f"{sign}{symbol}{value:,.0f}"
-    if value >= 1e6:
-        return f"{sign}{symbol}{value / 1e6:.1f}M"
-    if value >= 1e3:
-        return f"{sign}{symbol}{value / 1e3:.0f}k"
-    return f"{sign}{symbol}{value:,.0f}"
+    # Babel shows a currency it has no code for as given, so the team's symbol passes through unchanged.
+    return format_compact_currency(amount, symbol, locale=babel_locale(lang), fraction_digits=1)
 
 
 def day(lang: str, value: date) -> str:
-    if lang.startswith("zh"):
-        return f"{value.month}月{value.day}日({_WEEKDAYS['zh'][value.weekday()]})"
-    return f"{_WEEKDAYS['en'][value.weekday()]} {value.day} {value:%b}"
+    """Month, day and weekday as the language writes them: 11月30日周一, 11月30日週一, Mon 30 Nov."""
+    return format_skeleton("MMMEd", value, locale=babel_locale(lang))
 
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+def _number(lang: str, value: float) -> str:
+    """1,800 and 4.2: whole from ten up, one decimal below, in the language's digits grouping."""
+    return format_decimal(value, format="#,##0" if abs(value) >= 10 else "0.#", locale=babel_locale(lang))
 
 
 def reason_text(lang: str, code: str, params: dict, currency: str = "¥") -> Markup:
@@ -56,9 +42,9 @@ def reason_text(lang: str, code: str, params: dict, currency: str = "¥") -> Mar
             formatted[name] = money(lang, value, currency)
         elif name == "value":
             # A potential attribute: bed count or market potential, shown beside the 1-5 score.
-            formatted[name] = "" if value is None else f" ({_number(float(value))})"
+            formatted[name] = "" if value is None else f" ({_number(lang, float(value))})"
         elif isinstance(value, float):
-            formatted[name] = _number(value)
+            formatted[name] = _number(lang, value)
         elif isinstance(value, date):
             formatted[name] = day(lang, value)
         else:
