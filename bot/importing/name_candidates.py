@@ -16,6 +16,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 SHORTLIST = 200
+# A gram in more than this share of the keys does not pick the shortlist (unless nothing rarer exists).
+COMMON_SHARE = 0.05
+RAREST_WHEN_ALL_COMMON = 2
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -37,6 +40,7 @@ class NameIndex:
         self._postings = {gram: np.asarray(found, dtype=np.int32) for gram, found in postings.items()}
         self._weights = {gram: math.log(1 + total / len(found)) for gram, found in postings.items()}
         self._syllables: dict[str, str] = {}
+        self._pinyin_by_position: dict[int, str] = {}
         self._pinyin_keys: list[str] | None = None
 
     def closest(self, key: str, limit: int) -> list[int]:
@@ -46,28 +50,43 @@ class NameIndex:
         if _CJK.search(key) is None:
             found = process.extract(self._pinyin(key), self._all_pinyin(), scorer=fuzz.ratio, limit=limit)
             return [position for _, score, position in found if score > 0]
-        shortlist = self._shortlist(key)
-        spelled = self._pinyin(key)
-        scored = []
-        for position in shortlist.tolist():
-            other = self._keys[position]
-            score = max(fuzz.ratio(key, other), fuzz.ratio(spelled, self._pinyin(other)) - 1)
-            scored.append((-score, other, position))
-        scored.sort()
+        shortlist = self._shortlist(key).tolist()
+        if not shortlist:
+            return []
+        others = [self._keys[position] for position in shortlist]
+        # Both comparisons in rapidfuzz's C loop; a pinyin match loses ties to a character match.
+        by_characters = process.cdist([key], others, scorer=fuzz.ratio)[0]
+        by_sound = process.cdist([self._pinyin(key)], [self._pinyin_of(p) for p in shortlist], scorer=fuzz.ratio)[0]
+        scores = np.maximum(by_characters, by_sound - 1)
+        scored = sorted(zip((-scores).tolist(), others, shortlist, strict=True))
         return [position for _, _, position in scored[:limit]]
 
     def _shortlist(self, key: str) -> np.ndarray:
-        """The positions sharing the most (weighted) characters and pairs with ``key``."""
-        grams = [gram for gram in _grams(key) if gram in self._postings]
+        """The positions sharing the most (weighted) characters and pairs with ``key``.
+
+        Grams most keys have (药, 医院, 大药房) weigh almost nothing yet would put every customer on the
+        list: only the rarer ones count, or the rarest few when the name has nothing rarer.
+        """
+        grams = sorted((gram for gram in _grams(key) if gram in self._postings), key=lambda g: len(self._postings[g]))
         if not grams:
             return np.empty(0, dtype=np.int64)
+        common = max(COMMON_SHARE * len(self._keys), SHORTLIST)
+        grams = [gram for gram in grams if len(self._postings[gram]) <= common] or grams[:RAREST_WHEN_ALL_COMMON]
         found = [self._postings[gram] for gram in grams]
+        positions = np.concatenate(found)
         weights = np.repeat([self._weights[gram] for gram in grams], [len(f) for f in found])
-        scores = np.bincount(np.concatenate(found), weights=weights, minlength=len(self._keys))
-        hits = np.flatnonzero(scores)
+        hits, inverse = np.unique(positions, return_inverse=True)
+        scores = np.bincount(inverse, weights=weights)
         if len(hits) > SHORTLIST:
-            hits = hits[np.argpartition(scores[hits], -SHORTLIST)[-SHORTLIST:]]
+            hits = hits[np.argpartition(scores, -SHORTLIST)[-SHORTLIST:]]
         return hits
+
+    def _pinyin_of(self, position: int) -> str:
+        """The pinyin of one customer's key, computed once."""
+        spelled = self._pinyin_by_position.get(position)
+        if spelled is None:
+            spelled = self._pinyin_by_position[position] = self._pinyin(self._keys[position])
+        return spelled
 
     def _pinyin(self, text: str) -> str:
         """The text with each Chinese character spelled in toneless pinyin (others as they are)."""
