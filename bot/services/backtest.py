@@ -140,6 +140,8 @@ def backtest_rows(report: BacktestReport) -> pd.DataFrame:
         }
     )
     frame = pd.DataFrame(rows)
+    for count in ("customers", "bought_again", "flagged"):
+        frame[count] = frame[count].astype("Int64")  # counts stay whole numbers beside empty cells
     frame.insert(0, "horizon_days", report.horizon_days)
     frame.insert(0, "as_of", report.as_of.isoformat())
     return frame

@@ -23,7 +23,7 @@ def render_backtest(lang: str, report: BacktestReport, currency: str, window_day
     for tier in figures.tiers:
         lines.append(
             plain(lang, "backtest.tier_line", tier=tier.tier, customers=tier.customers,
-                  share=_percent(tier.revenue_share), revenue=money(lang, tier.revenue, currency),
+                  share=_percent(tier.revenue_share), revenue=_money(lang, tier.revenue, currency),
                   per_customer=_money(lang, tier.revenue_per_customer, currency))
         )  # fmt: skip
     lines.append(plain(lang, "backtest.lift", over_c=_times(lang, figures.lift_over_c),
@@ -63,7 +63,8 @@ def _signed_percent(value: float) -> str:
 
 
 def _money(lang: str, amount: float, currency: str) -> str:
-    return "–" if math.isnan(amount) else money(lang, amount, currency)
+    # Whole units: below ¥10,000 Chinese money is not abbreviated, and cents are noise here.
+    return "–" if math.isnan(amount) else money(lang, round(amount), currency)
 
 
 def _times(lang: str, value: float | None) -> str:
