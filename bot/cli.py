@@ -292,6 +292,38 @@ def score(
 
 
 @app.command()
+def backtest(
+    as_of: Annotated[str, typer.Option("--as-of", help="Score as of this past day (YYYY-MM-DD).")],
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days after it to compare with.")] = 90,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the figures (.csv or .xlsx).")
+    ] = None,
+    lang: LangOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Score as of a past day (nothing stored) and compare the tiers with what customers did next."""
+    from bot.i18n import plain
+    from bot.services.backtest import backtest_rows, run_backtest
+    from bot.views.backtest import render_backtest
+    from bot.views.exports import neutralise_formulas
+
+    settings = _settings(config)
+    engine = _engine(settings)
+    day = _parse_day(as_of, "--as-of")
+    assert day is not None
+    report = run_backtest(engine=engine, settings=settings, as_of=day, horizon_days=horizon)
+    language = lang.value if lang else settings.team.language
+    typer.echo(render_backtest(language, report, settings.team.currency_symbol, settings.scoring.window_days))
+    if output is not None:
+        rows = neutralise_formulas(backtest_rows(report))
+        if output.suffix.lower() == ".xlsx":
+            rows.to_excel(output, index=False, sheet_name="backtest")
+        else:
+            rows.to_csv(output, index=False, encoding="utf-8-sig")
+        typer.echo(plain(language, "export.wrote", rows=len(rows), path=output))
+
+
+@app.command()
 def export(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],

@@ -173,6 +173,7 @@ def add_scoring_run(
     tiers: Mapping[int, str] | None = None,
     finished: bool = True,
     trigger: str = "test",
+    rules: Mapping[str, Any] | None = None,
 ) -> int:
     """A scoring run (finished unless told otherwise), with an 'active' snapshot for each customer in tiers."""
     started = datetime(as_of.year, as_of.month, as_of.day, 2, 0, tzinfo=UTC)
@@ -183,7 +184,7 @@ def add_scoring_run(
             "as_of": as_of,
             "trigger": trigger,
             "window_days": 365,
-            "rules_json": "{}",
+            "rules_json": json.dumps(dict(rules or {})),
             "customer_count": len(tiers or {}),
             "started_at": started,
             "finished_at": started if finished else None,

@@ -269,7 +269,7 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
     assert zh.texts == [
         "<b>中山医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\n"
         "近12个月 ¥240万，排名前 2%；20 次下单；比上一周期增长 35%\n"
-        "仍活跃概率：93% · 未来90天预计下单 4.2 次 · 12个月价值 ¥80万\n"
+        "仍活跃概率：93% · 未来90天预计有 4.2 天下单 · 12个月价值 ¥80万\n"
         "级别历史：A ← B\n\n"
         "<b>最近联系</b>\n"
         "• 11月22日周日 电话（张经理）\n"
@@ -281,7 +281,7 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
     assert en.texts == [
         "<b>中山医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\n"
         "¥2.4m in 12 months, top 2%; 20 orders; up 35% on the previous period\n"
-        "Still active: 93% · next 90 days: 4.2 orders · 12-month value ¥800k\n"
+        "Still active: 93% · expected in the next 90 days: 4.2 order days · 12-month value ¥800k\n"
         "Tier history: A ← B\n\n"
         "<b>Last contacts</b>\n"
         "• Sun 22 Nov called by 张经理\n"
@@ -700,3 +700,18 @@ async def test_a_customer_moved_to_another_rep_leaves_the_old_reps_view(bot):
     assert (await bot.tap(REP_TG, f"c:{team.huashan}")).texts == [NOT_AVAILABLE_ZH]
     assert f"c:{team.huashan}" not in (await bot.send(REP_TG, "/today")).button_data
     assert (await bot.tap(OTHER_REP_TG, f"c:{team.huashan}")).texts[0].startswith("<b>华山医院</b>")
+
+
+async def test_the_card_states_the_horizons_its_run_predicted_for(bot):
+    # A team that predicts 30 days ahead and values 6 months must not read "90 days" and "12 months".
+    team = bot.team
+    huashan = add_customer(bot.engine, name="长征医院", rep_id=team.rep, kind="hospital", city="上海")
+    run = add_scoring_run(bot.engine, as_of=TODAY, rules={"prediction_days": 30, "clv_months": 6})
+    add_tier_snapshot(
+        bot.engine, run_id=run, customer_id=huashan, tier="A", p_alive=0.9, expected_purchases=11.6, clv=300000.0,
+        reasons=[["top_value", {"amount": 900000.0, "top_pct": 5.0, "window_days": 365}]],
+    )  # fmt: skip
+    zh = await bot.send(REP_TG, "长征医院")
+    assert "仍活跃概率：90% · 未来30天预计有 11.6 天下单 · 6个月价值 ¥30万" in zh.texts[0]
+    en = await bot.send(REP_TG, "长征医院", lang="en")
+    assert "Still active: 90% · expected in the next 30 days: 11.6 order days · 6-month value ¥300k" in en.texts[0]

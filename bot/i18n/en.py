@@ -300,4 +300,24 @@ TEXTS: dict[str, str] = {
     "upload.not_scored": "⚠️ Loaded, but the tiers are not updated yet: {reason}. Tap Re-score, or they update tonight.",
     "btn.rescore": "🔄 Re-score",
     "rescore.failed": "⚠️ The tiers are still not updated: {reason}. Try again later, or they update tonight.",
+    # Backtest (tierbot backtest, issue 14 §3)
+    "backtest.title": "Backtest: tiers as of {as_of}, compared with the next {days} days (to {end}); {customers} customers.",
+    "backtest.incomplete": "⚠️ The stored sales stop on {until}, before the horizon ends: its figures are too low.",
+    "backtest.tiers_title": "Revenue in those {days} days, by the tier each customer had:",
+    "backtest.tier_line": "  {tier}: {customers} customers · {share} of revenue ({revenue}) · {per_customer} per customer",
+    "backtest.lift": "  An A customer bought {over_c} as much as a C customer, {over_d} as much as a D customer.",
+    "backtest.no_lift": "–",
+    "backtest.stages_title": "Were the warnings right? (bought again within {days} days = the warning was wrong)",
+    "backtest.stage_line": "  {stage}: {flagged} flagged · {bought} bought again · {silent} stayed silent: "
+    "right for {right}",
+    "backtest.recall": "  Of the {stopped} customers who had bought in the {window} days before and nothing in the "
+    "next {days}, {flagged} ({share}) had been flagged at risk or lost.",
+    "backtest.calibration_title": "Expected vs actual order days in the next {days} days, by repeat order days "
+    "up to {as_of} (average per customer):",
+    "backtest.calibration_head": "  repeat  customers  expected    actual",
+    "backtest.calibration_line": "  {bucket}    {customers}  {expected}  {actual}",
+    "backtest.total": "  All buyers: {expected} order days expected, {actual} happened ({error}).",
+    # The card's prediction with the horizon it covers (issue 14: predictions in the unit shown)
+    "card.predict_horizon": "Still active: {p_alive} · expected in the next {days} days: {expected} order days · "
+    "{months}-month value {clv}",
 }

@@ -288,4 +288,21 @@ TEXTS: dict[str, str] = {
     "upload.not_scored": "⚠️ 已导入，但客户分级尚未更新：{reason}。请点“重新分级”，或等今晚自动更新。",
     "btn.rescore": "🔄 重新分级",
     "rescore.failed": "⚠️ 客户分级仍未更新：{reason}。请稍后再试，或等今晚自动更新。",
+    # Backtest (tierbot backtest, issue 14 §3)
+    "backtest.title": "回测：按 {as_of} 的分级，对比之后 {days} 天（至 {end}）的实际情况；共 {customers} 个客户。",
+    "backtest.incomplete": "⚠️ 已导入的销售数据只到 {until}，不足整个对比期：以下数字偏低。",
+    "backtest.tiers_title": "这 {days} 天的销售额，按客户当时的级别：",
+    "backtest.tier_line": "  {tier}：{customers} 个客户 · 占销售额 {share}（{revenue}） · 每个客户 {per_customer}",
+    "backtest.no_lift": "–",
+    "backtest.lift": "  每个 A 类客户的购买额是 C 类的 {over_c}，是 D 类的 {over_d}。",
+    "backtest.stages_title": "预警准不准？（{days} 天内又下单 = 预警错了）",
+    "backtest.stage_line": "  {stage}：预警 {flagged} 个 · 又下单 {bought} 个 · 未下单 {silent} 个：准确率 {right}",
+    "backtest.recall": "  之前 {window} 天内下过单、之后 {days} 天没有下单的 {stopped} 个客户中，"
+    "{flagged} 个（{share}）事先被标为流失风险或已流失。",
+    "backtest.calibration_title": "之后 {days} 天的预计下单天数与实际对比，按截至 {as_of} 的重复下单天数分组（每个客户平均）：",
+    "backtest.calibration_head": "  重复下单  客户数    预计      实际",
+    "backtest.calibration_line": "  {bucket}    {customers}  {expected}  {actual}",
+    "backtest.total": "  全部已购客户：预计下单 {expected} 天次，实际 {actual} 天次（{error}）。",
+    # The card's prediction with the horizon it covers (issue 14: predictions in the unit shown)
+    "card.predict_horizon": "仍活跃概率：{p_alive} · 未来{days}天预计有 {expected} 天下单 · {months}个月价值 {clv}",
 }

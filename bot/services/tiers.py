@@ -36,6 +36,9 @@ class CustomerTier:
     expected_purchases: float | None
     clv: float | None
     reasons: tuple[Reason, ...]
+    # The run's horizons: expected_purchases covers prediction_days, clv covers clv_months.
+    prediction_days: int = 90
+    clv_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,14 @@ def _customer_tier(row) -> CustomerTier:
         expected_purchases=row.expected_purchases,
         clv=row.clv,
         reasons=parse_reasons(row.reasons_json),
+        **_horizons(getattr(row, "rules_json", None)),
     )
+
+
+def _horizons(rules_json: str | None) -> dict[str, int]:
+    """The prediction horizons a run was scored with (its stored rules), the defaults when absent."""
+    rules = json.loads(rules_json) if rules_json else {}
+    return {name: int(rules.get(name, default)) for name, default in (("prediction_days", 90), ("clv_months", 12))}
 
 
 def finished_run_id(connection: Connection, on_or_before: date | None = None) -> int | None:
@@ -113,7 +123,11 @@ def latest_tier(*, engine: Engine, customer_id: int) -> CustomerTier | None:
         return None
     with engine.connect() as connection:
         row = connection.execute(
-            text(_TIER_SELECT + " WHERE s.run_id = :run AND s.customer_id = :customer"),
+            # The card shows the run's horizons: only this one-customer read carries the run's rules.
+            text(
+                _TIER_SELECT.replace("s.reasons_json", "s.reasons_json, r.rules_json", 1)
+                + " WHERE s.run_id = :run AND s.customer_id = :customer"
+            ),
             {"run": run_id, "customer": customer_id},
         ).first()
     return _customer_tier(row) if row else None

@@ -38,9 +38,11 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
             lines.append(
                 t(
                     lang,
-                    "card.predict",
+                    "card.predict_horizon",
                     p_alive=percent(tier.p_alive),
+                    days=tier.prediction_days,
                     expected=f"{tier.expected_purchases or 0:.1f}",
+                    months=tier.clv_months,
                     clv=money(lang, tier.clv, currency),
                 )
             )
