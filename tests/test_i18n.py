@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.i18n import LANGUAGES, Markup, catalog_dir, has, language_for, plain, t, tn
+from bot.i18n import LANGUAGES, Markup, catalog_dir, convert, has, language_for, plain, t, tn
 from bot.i18n import build as catalogs
 from bot.i18n.phrases import say
 from bot.split import split_message
@@ -49,12 +49,18 @@ def test_the_compiled_catalogs_and_traditional_chinese_are_current():
     assert catalogs.stale() == []
 
 
-def test_a_stale_catalog_is_noticed(tmp_path, monkeypatch):
+@pytest.fixture
+def locale_copy(tmp_path, monkeypatch):
+    """A copy of the catalogs that the build reads and writes instead of bot/i18n/locale."""
     target = tmp_path / "locale"
     for path in catalogs.LOCALE_DIR.rglob("*.*"):
         (target / path.relative_to(catalogs.LOCALE_DIR)).parent.mkdir(parents=True, exist_ok=True)
         (target / path.relative_to(catalogs.LOCALE_DIR)).write_bytes(path.read_bytes())
     monkeypatch.setattr(catalogs, "LOCALE_DIR", target)
+    return target
+
+
+def test_a_stale_catalog_is_noticed(locale_copy):
     source = catalogs.po_path("zh_Hans", "tierbot")
     source.write_text(source.read_text(encoding="utf-8").replace("核心客户", "核心大客户"), encoding="utf-8")
     assert catalogs.stale() == [source.with_suffix(".mo"), catalogs.po_path("zh_Hant", "tierbot"),
@@ -62,6 +68,23 @@ def test_a_stale_catalog_is_noticed(tmp_path, monkeypatch):
     catalogs.build()
     assert catalogs.stale() == []
     assert catalogs.compiled("zh_Hant")["tier.A"] == "核心大客戶"
+
+
+def test_keys_of_an_old_dict_module_are_added_to_the_catalogs(locale_copy, tmp_path, monkeypatch):
+    # A branch made before the .po files adds a key to en.py and zh_hans.py, and changes one.
+    (tmp_path / "en.py").write_text(
+        'TEXTS = {\n    # Visit plans\n    "plan.title": "Plan for {date}",\n    "tier.A": "key account",\n}\n'
+    )
+    (tmp_path / "zh_hans.py").write_text('TEXTS = {"plan.title": "{date} 的计划", "tier.A": "核心客户"}\n')
+    monkeypatch.setattr(convert, "MODULE_DIR", tmp_path)
+    report = convert.import_modules()
+    assert "added en: plan.title" in report and "added zh_hans: plan.title" in report
+    assert "differs, kept the .po's: en: tier.A" in report
+    assert report[-1] == "now remove the dict modules: git rm bot/i18n/en.py bot/i18n/zh_hans.py"
+    catalogs.build()
+    assert catalogs.compiled("zh_Hant")["plan.title"] == "{date} 的計劃"
+    assert catalogs.compiled("en")["tier.A"] == "core"
+    assert catalogs.read(catalogs.po_path("en", "tierbot"))["plan.title"].auto_comments == ["Visit plans"]
 
 
 def test_plural_forms_follow_the_count():
