@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
-from bot.i18n import language_for, t
+from bot.i18n import Markup, language_for, t, tn
 from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
 from bot.services.people import DeactivationRefused, deactivate_person
 from bot.views.common import keyboard, shorten
@@ -51,8 +51,8 @@ async def handover(update: Update, context: TierContext) -> None:
         code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"handover.refused.{code}"))
         return
-    lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name, customers=len(plan.customers),
-               follow_ups=plan.follow_ups)]  # fmt: skip
+    lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name,
+               **_counts(lang, len(plan.customers), plan.follow_ups))]  # fmt: skip
     lines += _customer_lines(lang, plan)
     data = f"ho:{plan.from_id}:{plan.to_id}"
     buttons = keyboard([[(t(lang, "btn.handover"), f"{data}:0")],
@@ -79,8 +79,8 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(lang, f"handover.refused.{code}"))
         return
     await acknowledge(update)
-    lines = [t(lang, "handover.done", giver=done.from_name, taker=done.to_name, customers=len(done.customers),
-               follow_ups=done.follow_ups)]  # fmt: skip
+    lines = [t(lang, "handover.done", giver=done.from_name, taker=done.to_name,
+               **_counts(lang, len(done.customers), done.follow_ups))]  # fmt: skip
     if done.deactivated:
         lines.append(t(lang, "handover.left", name=done.from_name))
     await replace(update, "\n".join(lines))
@@ -93,8 +93,7 @@ async def _tell_successor(context: TierContext, done: Handover) -> None:
     ):
         return
     lang = language_for(done.to_language, None, context.settings.team.language)
-    lines = [t(lang, "handover.received", giver=done.from_name, customers=len(done.customers),
-               follow_ups=done.follow_ups)]  # fmt: skip
+    lines = [t(lang, "handover.received", giver=done.from_name, **_counts(lang, len(done.customers), done.follow_ups))]
     lines += _customer_lines(lang, done)
     # The successor may have blocked the bot or never opened it: the handover itself is done.
     with contextlib.suppress(TelegramError):
@@ -112,7 +111,7 @@ async def _offer_deactivation(update: Update, context: TierContext, staff_id: st
         code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"deactivate.refused.{code}"))
         return
-    text = t(lang, "deactivate.preview", name=left.name, customers=left.customers_left, staff_id=left.external_id)
+    text = tn(lang, "deactivate.preview", left.customers_left, name=left.name, staff_id=left.external_id)
     button = keyboard([[(t(lang, "btn.deactivate", name=shorten(left.name, 20)), f"hx:{left.person_id}")]])
     await answer(update, text, button)
 
@@ -135,8 +134,16 @@ async def confirm_deactivation(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(lang, f"deactivate.refused.{code}"))
         return
     await acknowledge(update)
-    text = t(lang, "deactivate.done", name=left.name, customers=left.customers_left, staff_id=left.external_id)
+    text = tn(lang, "deactivate.done", left.customers_left, name=left.name, staff_id=left.external_id)
     await replace(update, text)
+
+
+def _counts(lang: str, customers: int, follow_ups: int) -> dict[str, Markup]:
+    """The two counts of a handover text, each in its plural form."""
+    return {
+        "customers": tn(lang, "count.customers", customers),
+        "follow_ups": tn(lang, "count.open_follow_ups", follow_ups),
+    }
 
 
 def _customer_lines(lang: str, handover: Handover) -> list[str]:

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.clock import utc_now
 from bot.context import TierContext
 from bot.db_errors import BUSY, FULL
-from bot.i18n import Markup, escape, plain, t
+from bot.i18n import Markup, escape, plain, t, tn
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
 from bot.services.aliases import remember_alias
@@ -106,7 +106,7 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
             await answer(update, t(lang, {BUSY: "upload.busy", FULL: "db.full"}.get(exc.problem or "", "db.not_saved")))
             return
     if not report.ok:
-        lines = [t(lang, "upload.rejected", count=report.rows_rejected)]
+        lines = [tn(lang, "upload.rejected", report.rows_rejected)]
         for error in report.rejected[:SHOWN_ERRORS]:
             lines.append(t(lang, "upload.row", row=error.row, column=error.column, reason=say(lang, error.reason)))
         if report.problems > SHOWN_ERRORS:

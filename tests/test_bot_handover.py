@@ -116,3 +116,14 @@ async def test_a_manager_deactivates_a_rep_of_their_team_with_a_button_and_hands
     # The customers wait for a successor; handing them over later still works.
     await bot.tap(MANAGER_TG, f"ho:{team.rep}:{team.other_rep}:0")
     assert customers_of(bot.engine, team.rep) == set()
+
+
+async def test_handover_counts_read_in_the_singular_and_the_plural(bot):
+    english = await bot.send(MANAGER_TG, "/handover R1 R2", lang="en")
+    offer = await bot.send(MANAGER_TG, "/handover R1", lang="en")
+
+    assert english.texts[0].startswith(
+        "Hand over from <b>李代表</b> to <b>王代表</b>: 4 customers, 1 open follow-up. Visits stay in the history.\n"
+    )
+    assert offer.texts[0].startswith("<b>李代表</b> has 4 customers. Deactivated, they lose access to the bot")
+    assert "their customers wait for a new rep (/handover R1 <i>successor-id</i>)." in offer.texts[0]

@@ -56,7 +56,7 @@ def test_the_nudge_lists_due_follow_ups_with_log_and_done_buttons_and_none_when_
     assert push is not None
     assert _texts_and_buttons(push) == [
         (
-            "⏰ 2 follow-up(s) promised for today are not logged yet:\n"
+            "⏰ 2 follow-ups promised for today are not logged yet:\n"
             "1. Fri 20 Nov <b>Renji</b> — &lt;samples&gt; ⚠️ overdue\n"
             "2. Mon 23 Nov <b>Huashan</b>",
             [

@@ -2,10 +2,13 @@
 
 The importer writes its reasons in English (``'abc' is not a number``, ``is longer than 200
 characters``): they are what tests, logs and the rejects files of an English team read. For other
-languages each line is matched against the English templates of ``PHRASES`` (``{name}`` stands for any
-text, matched as little as possible) and said with the template of that language, the way gettext
-uses the English text as the message id. A line no template matches stays English, never garbled.
-Values taken out of a sentence are translated too when they are themselves a known phrase.
+languages each line is matched against the English templates of the ``phrases`` catalog
+(``locale/<zh_Hans|zh_Hant>/LC_MESSAGES/phrases.mo``: msgid = the English template, ``{name}`` standing for
+any text, matched as little as possible) and said with that language's template, the way gettext uses the
+English text as the message id. A line no template matches stays English, never garbled. Values taken out
+of a sentence are translated too when they are themselves a known phrase. The zh_Hant catalog is made from
+the zh_Hans one with OpenCC when the catalogs are built; values are not converted (a column header or a
+customer's name is shown as the file or the database writes it).
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from babel.messages.mofile import read_mo
+
+from bot.i18n import LOCALE_DIR, catalog_dir
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @cache
-def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
-    from bot.i18n import imports_zh_hans
-
-    phrases = imports_zh_hans.PHRASES
+def _patterns(directory: str) -> list[tuple[re.Pattern[str], str]]:
+    """Each English template as a regular expression, with the locale directory's template for it."""
+    with (LOCALE_DIR / directory / "LC_MESSAGES" / "phrases.mo").open("rb") as file:
+        # Babel's reader, not gettext's: the patterns need every message id, which GNUTranslations hides.
+        phrases = {message.id: message.string for message in read_mo(file) if message.id}
     compiled = []
     # Longer templates first, so "is empty; an amount is required" wins over a shorter look-alike.
     for english in sorted(phrases, key=len, reverse=True):
@@ -33,34 +41,27 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     return compiled
 
 
-@cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("s2twp")
-
-
 def say(lang: str, text: str) -> str:
     """``text`` (English, one or more lines) in ``lang``; lines without a template stay as they are."""
     if lang == "en" or not text:
         return text
-    said = "\n".join(_line(line) for line in text.split("\n"))
-    return _converter().convert(said) if lang == "zh-Hant" else said
+    patterns = _patterns(catalog_dir(lang))
+    return "\n".join(_line(patterns, line) for line in text.split("\n"))
 
 
-def _line(line: str) -> str:
+def _line(patterns: list[tuple[re.Pattern[str], str]], line: str) -> str:
     body = line.lstrip(" -•")
     lead = line[: len(line) - len(body)]
-    for pattern, template in _patterns("zh-Hans"):
+    for pattern, template in patterns:
         match = pattern.match(body)
         if match:
-            values = {name: _value(value) for name, value in match.groupdict().items()}
+            values = {name: _value(patterns, value) for name, value in match.groupdict().items()}
             return lead + template.format(**values)
     return line
 
 
-def _value(value: str) -> str:
-    for pattern, template in _patterns("zh-Hans"):
+def _value(patterns: list[tuple[re.Pattern[str], str]], value: str) -> str:
+    for pattern, template in patterns:
         match = pattern.match(value)
         if match and not match.groupdict():
             return template

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import Markup, escape, t
+from bot.i18n import Markup, escape, t, tn
 from bot.services.followups import FollowUpItem
 from bot.views.common import day, keyboard, shorten
 
@@ -29,7 +29,7 @@ def render_nudge(lang: str, due: list[FollowUpItem]) -> tuple[str, InlineKeyboar
         [(f"{n}. {t(lang, 'btn.log')}", f"l:{item.customer_id}"), (t(lang, "btn.done", n=n), f"fd:{item.follow_up_id}")]
         for n, item in enumerate(due[:NUDGE_LIMIT], start=1)
     ]
-    return _lines(lang, t(lang, "push.nudge", count=len(due)), due[:NUDGE_LIMIT]), keyboard(rows)
+    return _lines(lang, tn(lang, "push.nudge", len(due)), due[:NUDGE_LIMIT]), keyboard(rows)
 
 
 def _lines(lang: str, heading: Markup, items: list[FollowUpItem]) -> str:
