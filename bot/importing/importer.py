@@ -46,7 +46,7 @@ from bot.importing.rows import Outcome
 from bot.importing.sale_stage import drop_stages
 from bot.importing.sales import SalesImport
 from bot.importing.workbooks import XlsxLimits
-from bot.models import ImportRun
+from bot.models.tables import import_run_table
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def import_file(
 def _log_import(connection: Connection, report: ImportReport, now: datetime) -> None:
     """The import log's row, in the import's transaction: committed with it or not at all."""
     connection.execute(
-        ImportRun.__table__.insert(),
+        import_run_table.insert(),
         {"kind": report.kind, "file_name": report.path.name[:200], "rows_read": report.rows_read,
          "inserted": report.inserted, "updated": report.updated, "committed_at": now},
     )  # fmt: skip

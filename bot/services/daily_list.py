@@ -33,25 +33,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
 from bot.clock import local_date, utc_now
 from bot.config import Settings
-from bot.models import Contact, Customer, CustomerSnooze, FollowUp, ScoringRun, TierSnapshot
+from bot.db import upsert
+from bot.models.tables import (
+    contact_table,
+    customer_snooze_table,
+    customer_table,
+    follow_up_table,
+    scoring_run_table,
+    tier_snapshot_table,
+)
 from bot.services.followups import is_open
 from bot.services.tiers import TIER_ORDER, parse_reasons
 
 # A customer twice its cadence overdue is as urgent as it gets; beyond that only tier and boosts count.
 OVERDUE_RATIO_CAP = 1.0
-
-_contact = Contact.__table__
-_customer = Customer.__table__
-_follow_up = FollowUp.__table__
-_run = ScoringRun.__table__
-_snapshot = TierSnapshot.__table__
-_snooze = CustomerSnooze.__table__
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
 def latest_run_id_column() -> Any:
     """Scalar subquery: the id of the latest finished scoring run (as in tiers.latest_run_id)."""
     return (
-        select(_run.c.id)
-        .where(_run.c.finished_at.is_not(None))
-        .order_by(_run.c.as_of.desc(), _run.c.id.desc())
+        select(scoring_run_table.c.id)
+        .where(scoring_run_table.c.finished_at.is_not(None))
+        .order_by(scoring_run_table.c.as_of.desc(), scoring_run_table.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -91,8 +91,12 @@ def latest_run_id_column() -> Any:
 
 def customers_with_latest_snapshot() -> Any:
     """customer LEFT JOIN its tier_snapshot in the latest finished run (NULL tier when never scored)."""
-    return _customer.outerjoin(
-        _snapshot, and_(_snapshot.c.customer_id == _customer.c.id, _snapshot.c.run_id == latest_run_id_column())
+    return customer_table.outerjoin(
+        tier_snapshot_table,
+        and_(
+            tier_snapshot_table.c.customer_id == customer_table.c.id,
+            tier_snapshot_table.c.run_id == latest_run_id_column(),
+        ),
     )
 
 
@@ -103,13 +107,13 @@ def last_contact_column(customer_id: Any, before: datetime) -> Any:
     row that is not undone, where MAX() would visit every contact of the customer.
     """
     return (
-        select(_contact.c.contacted_at)
+        select(contact_table.c.contacted_at)
         .where(
-            _contact.c.customer_id == customer_id,
-            _contact.c.deleted_at.is_(None),
-            _contact.c.contacted_at < before.astimezone(UTC),
+            contact_table.c.customer_id == customer_id,
+            contact_table.c.deleted_at.is_(None),
+            contact_table.c.contacted_at < before.astimezone(UTC),
         )
-        .order_by(_contact.c.contacted_at.desc())
+        .order_by(contact_table.c.contacted_at.desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -135,12 +139,10 @@ def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: 
 
 def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: date) -> None:
     """Keep the customer off the rep's daily list until the given day (one snooze per rep and customer)."""
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     now = utc_now()
-    statement = insert(_snooze).values(person_id=person_id, customer_id=customer_id, until=until, created_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[_snooze.c.person_id, _snooze.c.customer_id], set_={"until": until, "created_at": now}
-    )
+    statement = upsert(
+        engine, customer_snooze_table, conflict=["person_id", "customer_id"], set_={"until": until, "created_at": now}
+    ).values(person_id=person_id, customer_id=customer_id, until=until, created_at=now)
     with changing(engine) as (connection, changes):
         connection.execute(statement)
         changes.concern(person_id)
@@ -178,37 +180,41 @@ def _candidates(
 
 def _open_follow_ups_due(connection: Connection, person_id: int, today: date) -> list[Any]:
     return connection.execute(
-        select(_follow_up.c.id, _follow_up.c.customer_id, _follow_up.c.due_on, _follow_up.c.note)
+        select(follow_up_table.c.id, follow_up_table.c.customer_id, follow_up_table.c.due_on, follow_up_table.c.note)
         .where(
-            _follow_up.c.person_id == person_id,
-            _follow_up.c.due_on <= today,
+            follow_up_table.c.person_id == person_id,
+            follow_up_table.c.due_on <= today,
             is_open(),
         )
-        .order_by(_follow_up.c.due_on, _follow_up.c.id)
+        .order_by(follow_up_table.c.due_on, follow_up_table.c.id)
     ).all()
 
 
 def _book(connection: Connection, person_id: int, extra_ids: set[int], before: datetime) -> list[Any]:
     """The rep's customers (and extra_ids) with the latest snapshot, the last contact and the rep's snooze."""
-    in_book = _customer.c.rep_id == person_id
+    in_book = customer_table.c.rep_id == person_id
     statement = (
         select(
-            _customer.c.id,
-            _customer.c.name,
-            _customer.c.rep_id,
-            _snapshot.c.tier,
-            _snapshot.c.previous_tier,
-            _snapshot.c.stage,
-            _snapshot.c.reasons_json,
-            last_contact_column(_customer.c.id, before).label("last_contact_at"),
-            _snooze.c.until.label("snoozed_until"),
+            customer_table.c.id,
+            customer_table.c.name,
+            customer_table.c.rep_id,
+            tier_snapshot_table.c.tier,
+            tier_snapshot_table.c.previous_tier,
+            tier_snapshot_table.c.stage,
+            tier_snapshot_table.c.reasons_json,
+            last_contact_column(customer_table.c.id, before).label("last_contact_at"),
+            customer_snooze_table.c.until.label("snoozed_until"),
         )
         .select_from(
             customers_with_latest_snapshot().outerjoin(
-                _snooze, and_(_snooze.c.customer_id == _customer.c.id, _snooze.c.person_id == person_id)
+                customer_snooze_table,
+                and_(
+                    customer_snooze_table.c.customer_id == customer_table.c.id,
+                    customer_snooze_table.c.person_id == person_id,
+                ),
             )
         )
-        .where(or_(in_book, _customer.c.id.in_(sorted(extra_ids))) if extra_ids else in_book)
+        .where(or_(in_book, customer_table.c.id.in_(sorted(extra_ids))) if extra_ids else in_book)
     )
     return connection.execute(statement).all()
 
