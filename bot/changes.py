@@ -168,7 +168,7 @@ def record(connection: Connection, changes: Changes, engine: Engine) -> None:
         return
     origin = tracker_for(engine).origin
     now = utc_now()
-    people: list[int | None] = [None] if changes.everyone else sorted(changes.people)
+    people: list[int | None] = [None] if changes.everyone else [*sorted(changes.people)]
     connection.execute(
         insert(change_feed_table), [{"person_id": p, "origin": origin, "created_at": now} for p in people]
     )

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
-from bot.i18n import language_for, t
+from bot.i18n import Markup, language_for, t
 from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
 from bot.services.people import DeactivationRefused, deactivate_person
 from bot.views.common import keyboard, shorten
@@ -139,7 +139,7 @@ async def confirm_deactivation(update: Update, context: TierContext) -> None:
     await replace(update, text)
 
 
-def _customer_lines(lang: str, handover: Handover) -> list[str]:
+def _customer_lines(lang: str, handover: Handover) -> list[Markup]:
     lines = [t(lang, "handover.customer", name=shorten(name, 40)) for name in handover.customers[:SHOWN_CUSTOMERS]]
     if len(handover.customers) > SHOWN_CUSTOMERS:
         lines.append(t(lang, "handover.more", count=len(handover.customers) - SHOWN_CUSTOMERS))

@@ -114,7 +114,7 @@ class CustomerNames:
         """Read every customer's id, external id and name, and every alias."""
         customer, alias = customer_table, customer_alias_table
         rows = connection.execute(select(customer.c.id, customer.c.external_id, customer.c.name)).all()
-        aliases = dict(connection.execute(select(alias.c.alias_key, alias.c.customer_id)).all())
+        aliases = dict(connection.execute(select(alias.c.alias_key, alias.c.customer_id)).tuples().all())
         by_key: dict[str, list[tuple[str, int]]] = {}
         keys = []
         for position, row in enumerate(rows):

@@ -21,6 +21,7 @@ from bot.importing.roster import RosterChanges, orphaned_customers
 from bot.importing.rows import (
     Checked,
     Outcome,
+    objects_or_none,
     optional_text,
     records,
     repeats,
@@ -169,7 +170,7 @@ class CustomerImport:
                 close = self._people.candidates(value)
                 reasons[position] = _UNKNOWN_REP + (f"; closest: {self._people.describe(value)}" if close else "")
         problems.add(unknown | ambiguous, "rep", cells, reasons)
-        return np.where(ids >= 0, ids, None).astype(object)
+        return objects_or_none(ids, ids >= 0)
 
 
 _UNKNOWN_REP = "is not a known person; import the people file first, or correct the staff id"
@@ -182,5 +183,5 @@ def _potential(problems: Problems, cells: pd.Series) -> tuple[np.ndarray, np.nda
     problems.add(not_class & not_number, "potential", cells, "is neither a number nor H/M/L (高/中/低)")
     problems.add(numbers < 0, "potential", cells, "is negative; potential is a size such as a bed count")
     as_number = ~empty(cells) & ~not_number
-    number_values = np.where(as_number, numbers, None).astype(object)
+    number_values = objects_or_none(numbers, as_number)
     return number_values, classes.to_numpy(dtype=object)

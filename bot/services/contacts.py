@@ -20,9 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
 from bot.db import upsert
-from bot.models import Customer
 from bot.models.contacts import OUTCOMES
-from bot.models.tables import contact_table, follow_up_table
+from bot.models.tables import contact_table, customer_table, follow_up_table
 from bot.services.customers import may_see
 from bot.services.invites import Member
 
@@ -103,7 +102,7 @@ def log_contact(
                         due_on=follow_up, note=note, created_at=now)
                 .returning(follow_up_table.c.id)
             ).scalar_one()  # fmt: skip
-        name = connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()
+        name = connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()
         changes.concern(member.person_id).concern_customers(connection, [customer_id, *replaced])
     return LoggedContact(
         contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False, replaced=bool(replaced)
@@ -132,9 +131,9 @@ def _existing(connection: Connection, dedup_key: str) -> LoggedContact:
             contact_table.c.customer_id,
             contact_table.c.outcome,
             contact_table.c.note,
-            Customer.name,
+            customer_table.c.name,
         )
-        .join(Customer, Customer.id == contact_table.c.customer_id)
+        .join(customer_table, customer_table.c.id == contact_table.c.customer_id)
         .where(contact_table.c.dedup_key == dedup_key)
     ).one()
     follow = connection.execute(
@@ -164,9 +163,9 @@ def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now:
                 contact_table.c.customer_id,
                 contact_table.c.outcome,
                 contact_table.c.deleted_at,
-                Customer.name,
+                customer_table.c.name,
             )
-            .join(Customer, Customer.id == contact_table.c.customer_id)
+            .join(customer_table, customer_table.c.id == contact_table.c.customer_id)
             .where(contact_table.c.person_id == person_id)
         )
         if contact_id is not None:

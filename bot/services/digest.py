@@ -115,7 +115,15 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
     with engine.connect() as connection:
         names = _person_names(connection, {change.rep_id for change in changes if change.rep_id is not None})
     moves = [
-        DigestMove(c.customer_id, c.customer_name, names.get(c.rep_id), c.before, c.after, c.reasons) for c in changes
+        DigestMove(
+            c.customer_id,
+            c.customer_name,
+            None if c.rep_id is None else names.get(c.rep_id),
+            c.before,
+            c.after,
+            c.reasons,
+        )
+        for c in changes
     ]
     return Digest(
         viewer_id=viewer_id,
@@ -123,8 +131,8 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         today=today,
         week_start=week_end - timedelta(days=week_end.weekday()),
         week_end=week_end,
-        compared_with=run_days.get(from_run),
-        latest_run=run_days.get(to_run),
+        compared_with=None if from_run is None else run_days.get(from_run),
+        latest_run=None if to_run is None else run_days.get(to_run),
         moved_down=tuple(
             sorted(
                 (m for m in moves if TIER_ORDER[m.after] > TIER_ORDER[m.before]),
@@ -234,7 +242,9 @@ def _person_names(connection: Connection, ids: set[int]) -> dict[int, str]:
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
         names.update(
-            connection.execute(select(person_table.c.id, person_table.c.name).where(person_table.c.id.in_(chunk))).all()
+            connection.execute(select(person_table.c.id, person_table.c.name).where(person_table.c.id.in_(chunk)))
+            .tuples()
+            .all()
         )
     return names
 

@@ -78,7 +78,7 @@ def update_person_settings(
         values["paused_until"] = None
     if values:
         with changing(engine) as (connection, changes):
-            connection.execute(update(Person).where(Person.id == person_id).values(**values))
+            connection.execute(update(person_table).where(person_table.c.id == person_id).values(**values))
             changes.concern(person_id)
     return person_settings(engine=engine, person_id=person_id)
 
