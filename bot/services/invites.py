@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.changes import Changes, publish, record
 from bot.clock import as_utc, utc_now
@@ -155,7 +155,7 @@ def member_by_telegram_id(*, engine: Engine, telegram_user_id: int) -> Member | 
     """The active person bound to this Telegram account, or None for a stranger."""
     with Session(engine) as session:
         person = session.exec(
-            select(Person).where(Person.telegram_user_id == telegram_user_id, Person.active.is_(True))  # type: ignore[attr-defined]
+            select(Person).where(Person.telegram_user_id == telegram_user_id, col(Person.active).is_(True))
         ).first()
         if person is None:
             return None

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
 from bot.changes import changing
@@ -38,7 +38,7 @@ def member_by_name(*, engine: Engine, name: str) -> Member | None:
 def first_person_with_role(*, engine: Engine, role: str) -> Member | None:
     with Session(engine) as session:
         person = session.exec(
-            select_model(Person).where(Person.role == role, Person.active.is_(True)).order_by(Person.external_id)  # type: ignore[attr-defined]
+            select_model(Person).where(Person.role == role, col(Person.active).is_(True)).order_by(Person.external_id)
         ).first()
         return Member.of(person) if person is not None else None
 
