@@ -57,7 +57,8 @@ def build_app(
     if not with_updater:
         builder = builder.updater(None)
     if not with_job_queue:
-        builder = builder.job_queue(None)
+        # PTB documents None as 'no job queue'; its annotation leaves None out.
+        builder = builder.job_queue(None)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data.settings = settings
     application.bot_data.engine = engine

@@ -33,11 +33,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.clock import as_utc, utc_now
 from bot.db_errors import BUSY, database_problem
-from bot.models import ChangeFeedEntry, Customer, FollowUp
-
-_feed = ChangeFeedEntry.__table__
-_customer = Customer.__table__
-_follow_up = FollowUp.__table__
+from bot.models.tables import change_feed_table, customer_table, follow_up_table
 
 # How far back each read of the feed looks. PostgreSQL can commit a later id before an earlier one, so a
 # read cannot just continue after the highest id it saw: it rereads a window and skips the ids it applied.
@@ -73,11 +69,13 @@ class Changes:
         ids = sorted(set(customer_ids))
         if not ids:
             return self
-        owners = select(_customer.c.rep_id.label("person_id")).where(
-            _customer.c.id.in_(ids), _customer.c.rep_id.is_not(None)
+        owners = select(customer_table.c.rep_id.label("person_id")).where(
+            customer_table.c.id.in_(ids), customer_table.c.rep_id.is_not(None)
         )
-        promised = select(_follow_up.c.person_id).where(
-            _follow_up.c.customer_id.in_(ids), _follow_up.c.done_at.is_(None), _follow_up.c.cancelled_at.is_(None)
+        promised = select(follow_up_table.c.person_id).where(
+            follow_up_table.c.customer_id.in_(ids),
+            follow_up_table.c.done_at.is_(None),
+            follow_up_table.c.cancelled_at.is_(None),
         )
         self.people.update(row.person_id for row in connection.execute(union(owners, promised)))
         return self
@@ -116,7 +114,12 @@ class ChangeTracker:
         """Apply the feed entries other processes wrote since the window began; how many were new."""
         since = now - FEED_WINDOW
         rows = connection.execute(
-            select(_feed.c.id, _feed.c.person_id, _feed.c.origin, _feed.c.created_at).where(_feed.c.created_at >= since)
+            select(
+                change_feed_table.c.id,
+                change_feed_table.c.person_id,
+                change_feed_table.c.origin,
+                change_feed_table.c.created_at,
+            ).where(change_feed_table.c.created_at >= since)
         ).all()
         changes = Changes()
         new = 0
@@ -165,8 +168,10 @@ def record(connection: Connection, changes: Changes, engine: Engine) -> None:
         return
     origin = tracker_for(engine).origin
     now = utc_now()
-    people: list[int | None] = [None] if changes.everyone else sorted(changes.people)
-    connection.execute(insert(_feed), [{"person_id": p, "origin": origin, "created_at": now} for p in people])
+    people: list[int | None] = [None] if changes.everyone else [*sorted(changes.people)]
+    connection.execute(
+        insert(change_feed_table), [{"person_id": p, "origin": origin, "created_at": now} for p in people]
+    )
 
 
 def publish(engine: Engine, changes: Changes) -> None:
@@ -207,7 +212,7 @@ def _prune(engine: Engine, now: datetime) -> bool:
     with engine.connect() as connection:
         if connection.dialect.name != "sqlite":
             with connection.begin():
-                connection.execute(delete(_feed).where(_feed.c.created_at < now - FEED_KEEP))
+                connection.execute(delete(change_feed_table).where(change_feed_table.c.created_at < now - FEED_KEEP))
             return True
         raw = connection.connection.driver_connection
         assert raw is not None
@@ -215,7 +220,7 @@ def _prune(engine: Engine, now: datetime) -> bool:
         raw.execute("PRAGMA busy_timeout = 0")
         try:
             with connection.begin():
-                connection.execute(delete(_feed).where(_feed.c.created_at < now - FEED_KEEP))
+                connection.execute(delete(change_feed_table).where(change_feed_table.c.created_at < now - FEED_KEEP))
             return True
         except OperationalError as exc:
             if database_problem(exc) != BUSY:

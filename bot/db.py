@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Insert, Table, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 import migrations
@@ -68,6 +69,18 @@ def _sqlite_pragmas(busy_ms: int, read_only: bool) -> Callable[[Any, Any], None]
         cursor.close()
 
     return on_connect
+
+
+def upsert(
+    bind: Engine | Connection, table: Table, *, conflict: Sequence[str], set_: Mapping[str, Any] | None = None
+) -> Insert:
+    """INSERT ... ON CONFLICT (``conflict`` columns) DO UPDATE SET ``set_``, or DO NOTHING without ``set_``,
+    in the bind's dialect (PostgreSQL or SQLite; both spell it the same way)."""
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table)
+    if set_ is None:
+        return statement.on_conflict_do_nothing(index_elements=list(conflict))
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=dict(set_))
 
 
 def member_engines(engine: Engine) -> tuple[Engine, Engine]:

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pypinyin import Style
 from pypinyin.converter import DefaultConverter
@@ -73,7 +74,15 @@ class _CachingConverter(DefaultConverter):
         super().__init__()
         self._cache: dict[tuple, tuple[tuple[str, ...], ...]] = {}
 
-    def convert(self, words, style, heteronym, errors, strict, **kwargs):
+    def convert(
+        self,
+        words: str,
+        style: Style,
+        heteronym: bool,
+        errors: Callable[[str], str] | str,
+        strict: bool = True,
+        **kwargs: Any,
+    ) -> list[list[str]]:
         key = (words, style, heteronym, errors, strict)
         cached = None if kwargs else self._cache.get(key)
         if cached is None:
@@ -172,12 +181,11 @@ class CustomerIndex:
     def _positions_of(self, allowed_ids: Collection[int]) -> list[int]:
         """Index positions of the allowed ids; a member's (frozen) set is remembered, since the bot
         passes the same set object for every search of that member."""
-        remembered = isinstance(allowed_ids, frozenset)
-        if remembered and (positions := self._positions_memo.get(allowed_ids)) is not None:
+        if isinstance(allowed_ids, frozenset) and (positions := self._positions_memo.get(allowed_ids)) is not None:
             return positions
         found = (self._position.get(customer_id) for customer_id in allowed_ids)
         positions = sorted({p for p in found if p is not None})
-        if remembered:
+        if isinstance(allowed_ids, frozenset):
             if len(self._positions_memo) >= _POSITIONS_MEMO_SIZE:
                 self._positions_memo.clear()
             self._positions_memo[allowed_ids] = positions

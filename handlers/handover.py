@@ -146,7 +146,7 @@ def _counts(lang: str, customers: int, follow_ups: int) -> dict[str, Markup]:
     }
 
 
-def _customer_lines(lang: str, handover: Handover) -> list[str]:
+def _customer_lines(lang: str, handover: Handover) -> list[Markup]:
     lines = [t(lang, "handover.customer", name=shorten(name, 40)) for name in handover.customers[:SHOWN_CUSTOMERS]]
     if len(handover.customers) > SHOWN_CUSTOMERS:
         lines.append(t(lang, "handover.more", count=len(handover.customers) - SHOWN_CUSTOMERS))

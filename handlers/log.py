@@ -111,6 +111,7 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
         rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
         await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
         return
+    assert draft.customer_id is not None  # every step after "customer" has one
     name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
         await answer(update, t(lang, "log.pick_outcome", name=name), _outcome_keyboard(lang, flow))

@@ -68,10 +68,9 @@ async def snooze(update: Update, context: TierContext) -> None:
     """Take a customer off the member's list until tomorrow."""
     member = context.member
     customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
-    allowed = customer_id is not None and await asyncio.to_thread(
+    if customer_id is None or not await asyncio.to_thread(
         may_see, engine=context.reads, member=member, customer_id=customer_id
-    )
-    if not allowed:
+    ):
         await acknowledge(update, t(context.lang, "not_available"))
         return
     tomorrow = context.today() + timedelta(days=1)

@@ -204,8 +204,7 @@ async def alias_button(update: Update, context: TierContext) -> None:
         return
     await acknowledge(update)
     buttons = None
-    last = context.user_data.get("last_upload") if context.user_data is not None else None
-    if last is not None:
+    if context.user_data is not None and (last := context.user_data.get("last_upload")) is not None:
         file_id, name, kind = last
         context.user_data["pending_upload"] = (file_id, name)
         buttons = keyboard([[(t(lang, "upload.reload", name=shorten(name, 30)), f"up:{kind}")]])

@@ -38,7 +38,7 @@ class PurchaseHistory(NamedTuple):
     x: np.ndarray
     t_x: np.ndarray
     T: np.ndarray
-    count: np.ndarray  # purchase days, first included (Gamma-Gamma)
+    purchase_days: np.ndarray  # first included (Gamma-Gamma)
     mean_spend: np.ndarray
 
 
@@ -67,7 +67,7 @@ def purchase_history(
         x=(purchase_days - 1).astype(np.float64),
         t_x=(last_day - first_day) / unit,
         T=(as_of_day - first_day) / unit,
-        count=purchase_days.astype(np.float64),
+        purchase_days=purchase_days.astype(np.float64),
         mean_spend=history_amount / purchase_days,
     )
 
@@ -103,11 +103,11 @@ def fit_purchase_model(history: PurchaseHistory, rules: ScoringRules) -> tuple[N
 
 def fit_spend_model(history: PurchaseHistory) -> SpendParams | None:
     """Fit Gamma-Gamma on the buyers; None when the fit is not usable."""
-    if len(history.count) < MIN_SPEND_FIT:
+    if len(history.purchase_days) < MIN_SPEND_FIT:
         return None
     try:
         with np.errstate(all="ignore"):  # as in fit_purchase_model
-            fit = fit_gamma_gamma(history.count, history.mean_spend)
+            fit = fit_gamma_gamma(history.purchase_days, history.mean_spend)
     except (ValueError, FloatingPointError, ArithmeticError):
         return None
     params = fit.params
@@ -183,7 +183,7 @@ def predict_customers(
         )  # fmt: skip
         value = history.mean_spend
         if spend_model is not None:
-            value = expected_mean_spend(spend_model, history.count, history.mean_spend)
+            value = expected_mean_spend(spend_model, history.purchase_days, history.mean_spend)
         # A closed form can still fail numerically for an extreme customer: fall back to the
         # posterior purchase rate times P(alive), which ignores future dropout.
         rate = (purchase_model.r + history.x) / (purchase_model.alpha + history.T) * buyer_alive

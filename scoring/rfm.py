@@ -82,7 +82,8 @@ def rfm_scores(
             score[scored] = _quintiles(ranks.below)
             value_score[scored] += weight / weights_sum * ranks.at_or_below / len(ranks.below)
         scores.append(score)
-    return RfmScores(*scores, value_score=value_score)
+    r_score, f_score, m_score = scores
+    return RfmScores(r_score, f_score, m_score, value_score)
 
 
 def rank_share(values: np.ndarray) -> np.ndarray:

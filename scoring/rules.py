@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,13 @@ class ScoringRules:
         return self
 
     @classmethod
-    def from_mapping(cls, values: dict[str, object]) -> ScoringRules:
+    def from_mapping(cls, values: Mapping[str, Any]) -> ScoringRules:
         """Build validated rules from a config mapping, refusing unknown keys."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unknown scoring rules: {', '.join(unknown)}")
-        cleaned = dict(values)
+        cleaned = dict(values)  # a config's values: validate() checks them
         if "rfm_weights" in cleaned:
-            cleaned["rfm_weights"] = tuple(cleaned["rfm_weights"])  # type: ignore[arg-type]
-        return cls(**cleaned).validate()  # type: ignore[arg-type]
+            cleaned["rfm_weights"] = tuple(cleaned["rfm_weights"])
+        return cls(**cleaned).validate()

@@ -147,10 +147,10 @@ def _follow_ups(
     # so an open promise must hang on the rep's last contact with the customer.
     following: dict[int, int] = {}
     previous: dict[tuple[str, int], int] = {}
-    for index, contact in enumerate(contacts):
+    for position, contact in enumerate(contacts):
         if (key := (contact.person, contact.customer)) in previous:
-            following[previous[key]] = index
-        previous[key] = index
+            following[previous[key]] = position
+        previous[key] = position
     used: set[int] = set()
 
     def pick(rep: str, oldest: int, newest: int, kept: bool) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -13,17 +14,37 @@ from bot.changes import changing
 from bot.demo.contacts import ContactLog, simulate_contacts
 from bot.demo.sales import SalesHistory, simulate_sales
 from bot.demo.team import TIMEZONE, DemoTeam, build_demo_team
-from bot.models import Contact, Customer, FollowUp, Invite, Person, PushLog, SaleLine, ScoringRun, TierSnapshot
 from bot.models.people import Role
+from bot.models.tables import (
+    contact_table,
+    customer_table,
+    follow_up_table,
+    invite_table,
+    person_table,
+    push_log_table,
+    sale_line_table,
+    scoring_run_table,
+    tier_snapshot_table,
+)
 
 # Children before parents, so every delete leaves the foreign keys valid.
-_WIPE_ORDER = (PushLog, TierSnapshot, ScoringRun, FollowUp, Contact, SaleLine, Customer, Invite, Person)
+_WIPE_ORDER = (
+    push_log_table,
+    tier_snapshot_table,
+    scoring_run_table,
+    follow_up_table,
+    contact_table,
+    sale_line_table,
+    customer_table,
+    invite_table,
+    person_table,
+)
 # What makes a database "not empty": the data a team would be upset to lose.
 _GUARDED = (
-    (Person, "person", "people"),
-    (Customer, "customer", "customers"),
-    (SaleLine, "sales line", "sales lines"),
-    (Contact, "contact", "contacts"),
+    (person_table, "person", "people"),
+    (customer_table, "customer", "customers"),
+    (sale_line_table, "sales line", "sales lines"),
+    (contact_table, "contact", "contacts"),
 )
 _KIND_PLURALS = {"hospital": "hospitals", "pharmacy": "pharmacies", "clinic": "clinics"}
 
@@ -87,8 +108,8 @@ def fill_demo_team(*, engine: Engine, seed: int, as_of: date, force: bool = Fals
 
 def _held_rows(connection: Connection) -> list[str]:
     held = []
-    for model, one, many in _GUARDED:
-        count = connection.execute(select(func.count()).select_from(_table(model))).scalar_one()
+    for table, one, many in _GUARDED:
+        count = connection.execute(select(func.count()).select_from(table)).scalar_one()
         if count:
             held.append(f"{count:,} {_plural(count, one, many)}")
     return held
@@ -96,9 +117,9 @@ def _held_rows(connection: Connection) -> list[str]:
 
 def _wipe(connection: Connection) -> None:
     # A manager row must not outlive the reps pointing at it, whatever order the database deletes in.
-    connection.execute(_table(Person).update().values(manager_id=None))
-    for model in _WIPE_ORDER:
-        connection.execute(_table(model).delete())
+    connection.execute(person_table.update().values(manager_id=None))
+    for table in _WIPE_ORDER:
+        connection.execute(table.delete())
 
 
 def _load(connection: Connection, team: DemoTeam, history: SalesHistory, log: ContactLog) -> None:
@@ -125,7 +146,7 @@ def _load(connection: Connection, team: DemoTeam, history: SalesHistory, log: Co
             for p in wave
         ]
         person_ids.update(
-            zip([p.external_id for p in wave], _insert_returning_ids(connection, Person, rows), strict=True)
+            zip([p.external_id for p in wave], _insert_returning_ids(connection, person_table, rows), strict=True)
         )
     customer_rows = [
         {
@@ -142,8 +163,8 @@ def _load(connection: Connection, team: DemoTeam, history: SalesHistory, log: Co
         }
         for c in team.customers
     ]
-    customer_ids = _insert_returning_ids(connection, Customer, customer_rows)
-    connection.execute(_table(SaleLine).insert(), history.rows(customer_ids))
+    customer_ids = _insert_returning_ids(connection, customer_table, customer_rows)
+    connection.execute(sale_line_table.insert(), history.rows(customer_ids))
     contact_rows = [
         {
             "person_id": person_ids[c.person],
@@ -155,7 +176,7 @@ def _load(connection: Connection, team: DemoTeam, history: SalesHistory, log: Co
         }
         for c in log.contacts
     ]
-    contact_ids = _insert_returning_ids(connection, Contact, contact_rows)
+    contact_ids = _insert_returning_ids(connection, contact_table, contact_rows)
     follow_up_rows = [
         {
             "person_id": contact_rows[f.contact]["person_id"],
@@ -171,13 +192,12 @@ def _load(connection: Connection, team: DemoTeam, history: SalesHistory, log: Co
         for f in log.follow_ups
     ]
     if follow_up_rows:
-        connection.execute(_table(FollowUp).insert(), follow_up_rows)
+        connection.execute(follow_up_table.insert(), follow_up_rows)
 
 
-def _insert_returning_ids(connection: Connection, model: type, rows: list[dict[str, object]]) -> list[int]:
+def _insert_returning_ids(connection: Connection, table: Table, rows: Sequence[Mapping[str, object]]) -> list[int]:
     if not rows:
         return []
-    table = _table(model)
     statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
     return list(connection.execute(statement, rows).scalars())
 
@@ -200,10 +220,6 @@ def _summarise(seed: int, as_of: date, team: DemoTeam, history: SalesHistory, lo
         kinds=dict(Counter(c.kind for c in team.customers).most_common()),
         cities=dict(Counter(c.city for c in team.customers).most_common()),
     )
-
-
-def _table(model: type) -> Table:
-    return model.__table__  # type: ignore[attr-defined]
 
 
 def _plural(count: int, one: str, many: str) -> str:

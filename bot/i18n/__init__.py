@@ -44,7 +44,7 @@ def escape(value: Any) -> Markup:
 def language_for(person_language: str | None, telegram_code: str | None, default: str) -> str:
     """The user's chosen language, else their Telegram app's language, else the team default."""
     if person_language in LANGUAGES:
-        return person_language  # type: ignore[return-value]
+        return person_language
     code = (telegram_code or "").lower()
     if code.startswith("zh"):
         return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"

@@ -56,12 +56,13 @@ def compiled(directory: str, domain: str = "tierbot") -> dict[str, str | tuple[s
     """What a compiled catalog says: each message id with its text, or a tuple of its plural forms."""
     with po_path(directory, domain).with_suffix(".mo").open("rb") as file:
         messages = [message for message in read_mo(file) if message.id]
-    return {
-        message.id[0] if message.pluralizable else message.id: tuple(message.string)
-        if message.pluralizable
-        else message.string
-        for message in messages
-    }
+    found: dict[str, str | tuple[str, ...]] = {}
+    for message in messages:
+        if message.pluralizable:  # id and string are sequences: (singular, plural) and the forms
+            found[str(message.id[0])] = tuple(str(form) for form in message.string or ())
+        else:
+            found[str(message.id)] = str(message.string)
+    return found
 
 
 def po_bytes(catalog: Catalog) -> bytes:
@@ -97,14 +98,16 @@ def traditional(simplified: Catalog, domain: str) -> Catalog:
         if not message.id:
             continue
         strings = message.string
-        text = tuple(convert(s) for s in strings) if isinstance(strings, (list, tuple)) else convert(strings)
+        text: str | tuple[str, ...] = (
+            tuple(convert(str(s)) for s in strings) if isinstance(strings, (list, tuple)) else convert(str(strings))
+        )
         derived.add(message.id, text, auto_comments=message.auto_comments, context=message.context)
     return derived
 
 
-def _messages(catalog: Catalog, comments: bool) -> list[tuple]:
+def _messages(catalog: Catalog, comments: bool) -> list[tuple[object, ...]]:
     """A catalog's content as comparable values (ids, texts, and the comments of a .po)."""
-    found = [(catalog.plural_forms,)]
+    found: list[tuple[object, ...]] = [(catalog.plural_forms,)]
     for message in catalog:
         # write_mo leaves out the header, untranslated and fuzzy messages; so does the comparison.
         if not message.id or not message.string or message.fuzzy:

@@ -28,7 +28,8 @@ def _patterns(directory: str) -> list[tuple[re.Pattern[str], str]]:
     """Each English template as a regular expression, with the locale directory's template for it."""
     with (LOCALE_DIR / directory / "LC_MESSAGES" / "phrases.mo").open("rb") as file:
         # Babel's reader, not gettext's: the patterns need every message id, which GNUTranslations hides.
-        phrases = {message.id: message.string for message in read_mo(file) if message.id}
+        # The phrases domain has no plural entries: every id and text is a plain string.
+        phrases = {str(message.id): str(message.string) for message in read_mo(file) if message.id}
     compiled = []
     # Longer templates first, so "is empty; an amount is required" wins over a shorter look-alike.
     for english in sorted(phrases, key=len, reverse=True):

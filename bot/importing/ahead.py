@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from queue import Empty, Full, Queue
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 _END = object()
@@ -58,7 +58,7 @@ def run_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 raise error
             if item is _END:
                 return
-            yield item  # type: ignore[misc]
+            yield cast(T, item)  # the producer puts only what ``items`` yields, and _END
     finally:
         stop.set()
         thread.join()

@@ -19,7 +19,7 @@ from bot.importing.customer_names import alias_key
 from bot.importing.readers import Chunk, Table
 from bot.importing.rows import Checked, IdMap, Outcome, records, required_text, unknown_reference
 from bot.importing.values import Occurrences, Problems, empty, fingerprints, too_long
-from bot.models import Customer, CustomerAlias
+from bot.models.tables import customer_alias_table, customer_table
 
 ALIAS_LIMIT = 200
 _LOOKUP_BATCH = 1000
@@ -31,7 +31,7 @@ class AliasImport:
     def __init__(self, connection: Connection, table: Table) -> None:
         self._connection = connection
         self._table = table
-        self._customers = IdMap.load(connection, Customer.__table__)
+        self._customers = IdMap.load(connection, customer_table)
         self._seen = Occurrences()
 
     def check(self, chunk: Chunk) -> Checked:
@@ -70,7 +70,7 @@ class AliasImport:
                 new.append(row)
             elif (current["alias"], current["customer_id"]) != (row["alias"], row["customer_id"]):
                 changed.append(row)
-        table = CustomerAlias.__table__
+        table = customer_alias_table
         if new:
             self._connection.execute(insert(table), new)
         if changed:
@@ -102,7 +102,7 @@ class AliasImport:
 
     def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The stored aliases with these keys: {alias_key: {"alias": ..., "customer_id": ...}}."""
-        table = CustomerAlias.__table__
+        table = customer_alias_table
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), _LOOKUP_BATCH):
             batch = keys[start : start + _LOOKUP_BATCH]

@@ -19,16 +19,16 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.db import upsert
 from bot.importing.customer_refs import CustomerRefs
 from bot.importing.person_names import PersonNames
 from bot.importing.readers import Chunk, Table
 from bot.importing.rows import Checked, Outcome
 from bot.importing.values import DateOrder, Problems, empty, parse_dates
 from bot.logline.outcomes import find_outcome_run, most_telling
-from bot.models import Contact
+from bot.models.tables import contact_table
 
 NOTE_LIMIT = 2000
 DEDUP_PREFIX = "imp:"
@@ -94,9 +94,8 @@ class ContactImport:
     def write(self, checked: Checked) -> list[Outcome]:
         rows = checked.payload
         if rows:
-            table = Contact.__table__
-            dialect = postgresql if self._connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+            table = contact_table
+            statement = upsert(self._connection, table, conflict=["dedup_key"])
             result = self._connection.execute(statement.returning(table.c.id), rows)
             self._inserted += len(result.all())
         self._good += len(rows)

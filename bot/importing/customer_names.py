@@ -42,7 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from bot.importing.name_candidates import NameIndex
-from bot.models import Customer, CustomerAlias
+from bot.models.tables import customer_alias_table, customer_table
 
 UNKNOWN = -1
 AMBIGUOUS = -2
@@ -112,9 +112,9 @@ class CustomerNames:
     @classmethod
     def load(cls, connection: Connection) -> CustomerNames:
         """Read every customer's id, external id and name, and every alias."""
-        customer, alias = Customer.__table__, CustomerAlias.__table__
+        customer, alias = customer_table, customer_alias_table
         rows = connection.execute(select(customer.c.id, customer.c.external_id, customer.c.name)).all()
-        aliases = dict(connection.execute(select(alias.c.alias_key, alias.c.customer_id)).all())
+        aliases = dict(connection.execute(select(alias.c.alias_key, alias.c.customer_id)).tuples().all())
         by_key: dict[str, list[tuple[str, int]]] = {}
         keys = []
         for position, row in enumerate(rows):

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from bot.importing.customer_names import AMBIGUOUS, CustomerNames
 from bot.importing.rows import IdMap
 from bot.importing.values import Problems, empty
-from bot.models import Customer
+from bot.models.tables import customer_table
 
 UNKNOWN_NAMES_KEPT = 50
 UNKNOWN_ID = "is not a known customer; import the customers file first, or correct the id"
@@ -27,7 +27,7 @@ class CustomerRefs:
 
     def __init__(self, connection: Connection, fields: dict[str, int]) -> None:
         self._fields = fields
-        self._ids = IdMap.load(connection, Customer.__table__)
+        self._ids = IdMap.load(connection, customer_table)
         self._external_ids = dict(zip(self._ids.ids.tolist(), self._ids.external_ids, strict=True))
         self._names = CustomerNames.load(connection) if "customer_name" in fields else None
         # Names no customer has, with their closest customers: an admin confirms one once (an alias).

@@ -21,6 +21,7 @@ from bot.importing.roster import RosterChanges, orphaned_customers
 from bot.importing.rows import (
     Checked,
     Outcome,
+    objects_or_none,
     optional_text,
     records,
     repeats,
@@ -29,7 +30,7 @@ from bot.importing.rows import (
 from bot.importing.shapes import not_a_sale
 from bot.importing.values import Occurrences, Problems, empty, parse_choice, parse_numbers, too_long
 from bot.importing.writers import insert_rows, load_existing, split_by_change, update_rows
-from bot.models import Customer, FollowUp
+from bot.models.tables import customer_table, follow_up_table
 
 POTENTIAL_CLASSES = {
     "h": "H",
@@ -74,10 +75,10 @@ class CustomerImport:
     def write(self, checked: Checked) -> list[Outcome]:
         rows = checked.payload
         columns = [name for name in rows[0] if name != "external_id"] if rows else []
-        existing = load_existing(self._connection, Customer.__table__, [row["external_id"] for row in rows], columns)
+        existing = load_existing(self._connection, customer_table, [row["external_id"] for row in rows], columns)
         new, changed, unchanged = split_by_change(rows, existing)
-        insert_rows(self._connection, Customer.__table__, new)
-        update_rows(self._connection, Customer.__table__, changed)
+        insert_rows(self._connection, customer_table, new)
+        update_rows(self._connection, customer_table, changed)
         roster = self._move_follow_ups(changed, existing)
         return [
             Outcome(
@@ -96,7 +97,7 @@ class CustomerImport:
         moves = [(row, before) for row, before in moves if row["rep_id"] != before["rep_id"]]
         if not moves:
             return None
-        follow_up = FollowUp.__table__
+        follow_up = follow_up_table
         for row, before in moves:
             if before["rep_id"] is not None and row["rep_id"] is not None:
                 self._connection.execute(
@@ -169,7 +170,7 @@ class CustomerImport:
                 close = self._people.candidates(value)
                 reasons[position] = _UNKNOWN_REP + (f"; closest: {self._people.describe(value)}" if close else "")
         problems.add(unknown | ambiguous, "rep", cells, reasons)
-        return np.where(ids >= 0, ids, None).astype(object)
+        return objects_or_none(ids, ids >= 0)
 
 
 _UNKNOWN_REP = "is not a known person; import the people file first, or correct the staff id"
@@ -182,5 +183,5 @@ def _potential(problems: Problems, cells: pd.Series) -> tuple[np.ndarray, np.nda
     problems.add(not_class & not_number, "potential", cells, "is neither a number nor H/M/L (高/中/低)")
     problems.add(numbers < 0, "potential", cells, "is negative; potential is a size such as a bed count")
     as_number = ~empty(cells) & ~not_number
-    number_values = np.where(as_number, numbers, None).astype(object)
+    number_values = objects_or_none(numbers, as_number)
     return number_values, classes.to_numpy(dtype=object)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,16 +42,16 @@ from bot.importing.readers import open_table
 from bot.importing.rejects import RejectsFile
 from bot.importing.report import Correction, ImportReport, Outlier
 from bot.importing.roster import RosterChanges
-from bot.importing.rows import Outcome
+from bot.importing.rows import Outcome, RowImport
 from bot.importing.sale_stage import drop_stages
 from bot.importing.sales import SalesImport
 from bot.importing.workbooks import XlsxLimits
-from bot.models import ImportRun
+from bot.models.tables import import_run_table
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_ROWS = 50_000
-IMPORTERS = {
+IMPORTERS: dict[str, Callable[..., RowImport]] = {
     "customers": CustomerImport,
     "sales": SalesImport,
     "people": PeopleImport,
@@ -171,7 +171,7 @@ def import_file(
 def _log_import(connection: Connection, report: ImportReport, now: datetime) -> None:
     """The import log's row, in the import's transaction: committed with it or not at all."""
     connection.execute(
-        ImportRun.__table__.insert(),
+        import_run_table.insert(),
         {"kind": report.kind, "file_name": report.path.name[:200], "rows_read": report.rows_read,
          "inserted": report.inserted, "updated": report.updated, "committed_at": now},
     )  # fmt: skip
@@ -217,6 +217,7 @@ def _transaction(engine: Engine, *, sales: bool = False) -> Iterator[Connection]
     if engine.dialect.name != "sqlite":
         with engine.connect() as connection:
             raw = connection.connection.driver_connection
+            assert raw is not None
             # psycopg prepares a statement run five times; PostgreSQL's generic plan for the import's
             # "external_id IN (1,000 parameters)" lookups is a sequential scan, 30 times slower.
             threshold, raw.prepare_threshold = raw.prepare_threshold, None

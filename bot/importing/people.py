@@ -33,7 +33,7 @@ from bot.importing.roster import (
 from bot.importing.rows import Checked, IdMap, Outcome, optional_text, records, repeats, required_text
 from bot.importing.values import Occurrences, Problems, empty, parse_choice
 from bot.importing.writers import insert_rows, load_existing, split_by_change, update_rows
-from bot.models import Person
+from bot.models.tables import person_table
 
 ROLE_CHOICES = {
     "rep": "rep",
@@ -105,14 +105,14 @@ class PeopleImport:
         good = ~problems.bad
         rows = records(values, good)
         wanted = sorted({*list(values)[1:], "name", "role", "active", "manager_id"})
-        existing = load_existing(self._connection, Person.__table__, [row["external_id"] for row in rows], wanted)
+        existing = load_existing(self._connection, person_table, [row["external_id"] for row in rows], wanted)
         roster = RosterChanges()
         if "role" not in values and "title" in self._table.fields:
             self._roles_from_titles(rows, chunk.cells["title"][good], existing, roster)
         new, _, _ = split_by_change(rows, existing)
-        insert_rows(self._connection, Person.__table__, new)
+        insert_rows(self._connection, person_table, new)
         if managers is not None:
-            ids = IdMap.load(self._connection, Person.__table__)
+            ids = IdMap.load(self._connection, person_table)
             manager_ids = ids.lookup(pd.Series(managers[good], dtype=object))
             for row, manager_id in zip(rows, manager_ids.tolist(), strict=True):
                 row["manager_id"] = manager_id if manager_id >= 0 else None
@@ -124,8 +124,8 @@ class PeopleImport:
             for r in rows
             if r["external_id"] in fresh and r.get("manager_id") is not None
         ]
-        update_rows(self._connection, Person.__table__, changed)
-        update_rows(self._connection, Person.__table__, links)
+        update_rows(self._connection, person_table, changed)
+        update_rows(self._connection, person_table, links)
         self._note_changes(changed, existing, roster)
         if self._full:
             roster.missing_from_file = self._deactivate_missing(set(chunk.cells["external_id"]) - {""})
@@ -226,7 +226,7 @@ class PeopleImport:
 
     def _note_changes(self, changed: list[dict], existing: dict[str, dict], roster: RosterChanges) -> None:
         """Role and manager changes and leavers among the updated people."""
-        person = Person.__table__
+        person = person_table
         labels = {r.id: f"{r.external_id} {r.name}" for r in self._connection.execute(
             select(person.c.id, person.c.external_id, person.c.name))}  # fmt: skip
         for row in changed:
@@ -241,7 +241,7 @@ class PeopleImport:
 
     def _deactivate_missing(self, in_file: set[str]) -> list[PersonLabel]:
         """Deactivate every active person the file does not list (the file is the whole roster)."""
-        person = Person.__table__
+        person = person_table
         active = self._connection.execute(
             select(person.c.external_id, person.c.name).where(person.c.active.is_(True)).order_by(person.c.external_id)
         ).all()

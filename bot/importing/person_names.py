@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from bot.models import Person
+from bot.models.tables import person_table
 
 UNKNOWN, AMBIGUOUS = -1, -2
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
@@ -109,7 +109,7 @@ class PersonNames:
     @classmethod
     def load(cls, connection: Connection) -> PersonNames:
         """Every stored person, the inactive ones too (a file may name a leaver)."""
-        table = Person.__table__
+        table = person_table
         rows = connection.execute(select(table.c.id, table.c.external_id, table.c.name).order_by(table.c.id)).all()
         return cls([NamedPerson(row.id, row.external_id, row.name) for row in rows])
 

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from bot.importing.writers import SaleRows
-from bot.models import SaleLine
+from bot.models.tables import sale_line_table
 
 LARGE_AMOUNT = 1_000_000
 FACTOR = 100
@@ -78,7 +78,7 @@ class OutlierWatch:
 
 
 def _stored_amounts(connection: Connection, keys: list[str]) -> dict[str, float]:
-    table = SaleLine.__table__
+    table = sale_line_table
     query = select(table.c.line_key, table.c.amount).where(table.c.line_key.in_(bindparam("keys", expanding=True)))
     found: dict[str, float] = {}
     for start in range(0, len(keys), _BATCH):
@@ -89,7 +89,7 @@ def _stored_amounts(connection: Connection, keys: list[str]) -> dict[str, float]
 
 def _customer_ranges(connection: Connection, lines: list[LargeLine]) -> dict[int, float]:
     """Each customer's largest |amount| stored apart from these lines (the file's other lines count)."""
-    table = SaleLine.__table__
+    table = sale_line_table
     ranges: dict[int, float] = {}
     for start in range(0, len(lines), _BATCH):
         batch = lines[start : start + _BATCH]

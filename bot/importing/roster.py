@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from bot.models import Customer, Person
+from bot.models.tables import customer_table, person_table
 
 ACTIVE_CHOICES = {
     **dict.fromkeys(("正常", "在职", "启用", "active", "yes", "y", "true", "1", "是"), "yes"),
@@ -118,7 +118,7 @@ def manager_cycles(links: dict[str, str | None]) -> list[list[str]]:
 
 def stored_manager_links(connection: Connection) -> tuple[dict[str, str | None], dict[str, str]]:
     """({staff id: manager's staff id} of every stored person, {staff id: name})."""
-    person, manager = Person.__table__, Person.__table__.alias("manager")
+    person, manager = person_table, person_table.alias("manager")
     rows = connection.execute(
         select(person.c.external_id, person.c.name, manager.c.external_id.label("manager")).outerjoin(
             manager, manager.c.id == person.c.manager_id
@@ -129,7 +129,7 @@ def stored_manager_links(connection: Connection) -> tuple[dict[str, str | None],
 
 def orphaned_customers(connection: Connection) -> list[tuple[str, str, str]]:
     """Customers whose rep is no longer active: (customer id, name, rep), by rep then customer."""
-    customer, person = Customer.__table__, Person.__table__
+    customer, person = customer_table, person_table
     rows = connection.execute(
         select(customer.c.external_id, customer.c.name, person.c.external_id.label("rep"),
                person.c.name.label("rep_name"))

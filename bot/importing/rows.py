@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,16 @@ class Checked:
     chunk: Chunk
     problems: Problems | None = None
     payload: Any = None
+
+
+class RowImport(Protocol):
+    """One kind of file's import, as the importer drives it: check each chunk, write it, then finish."""
+
+    def check(self, chunk: Chunk) -> Checked: ...
+
+    def write(self, checked: Checked) -> list[Outcome]: ...
+
+    def finish(self) -> list[Outcome]: ...
 
 
 class IdMap:
@@ -132,7 +142,14 @@ def unknown_reference(problems: Problems, cells: pd.DataFrame, name: str, ids: n
     """Mark the non-empty cells whose id was not found; return ids as objects with None for none."""
     values = cells[name]
     problems.add((ids < 0) & ~empty(values), name, values, reason)
-    return np.where(ids >= 0, ids, None).astype(object)
+    return objects_or_none(ids, ids >= 0)
+
+
+def objects_or_none(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The values as Python objects, None where keep is False (what the database takes for NULL)."""
+    kept = values.astype(object)
+    kept[~keep] = None
+    return kept
 
 
 def as_python(values: np.ndarray) -> list:

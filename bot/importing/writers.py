@@ -130,7 +130,9 @@ class PostgresSaleLines:
     """COPY each chunk into a temporary table, then find the lines it changes and insert the new ones."""
 
     def __init__(self, connection: Connection, *, replace: bool) -> None:
-        self._raw = connection.connection.driver_connection
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        self._raw = raw
         self._replace = replace
         self._inserted = 0
         self._updated = 0

@@ -121,6 +121,11 @@ def _day_of_month(today: date, day: int | None, months_ahead: int = 0) -> date |
 def _zh_weeks_ahead(prefix: str | None) -> int | None:
     if not prefix:
         return None
+    return _zh_weeks(prefix)
+
+
+def _zh_weeks(prefix: str) -> int:
+    """Weeks ahead a 下下 / 下 / 这 / 本 prefix names."""
     return 2 if prefix.startswith("下下") else 1 if prefix.startswith("下") else 0
 
 
@@ -143,7 +148,7 @@ _ZH_RULES = _rules([
     (rf"(?P<rel>下下个?|下个?|这一?个?|本)?{_ZH_WEEK}(?P<wd>[一二三四五六日天1-7])",
      lambda m, t: _weekday(t, _ZH_WEEKDAYS[m["wd"]], _zh_weeks_ahead(m["rel"]))),
     (rf"(?P<rel>下下个?|下个?){_ZH_WEEK}",
-     lambda m, t: next_monday(t) + timedelta(weeks=_zh_weeks_ahead(m["rel"]) - 1)),
+     lambda m, t: next_monday(t) + timedelta(weeks=_zh_weeks(m["rel"]) - 1)),
     (rf"(?P<n>{_NUM})(?P<unit>天|日|周|个?星期|个?礼拜|个月)(?:后|以后|之后)",
      lambda m, t: _after(t, _number(m["n"]), m["unit"])),
     (r"下个?月", lambda m, t: add_months(t.replace(day=1), 1)),

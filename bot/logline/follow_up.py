@@ -91,8 +91,8 @@ def find_follow_up(clause: str, *, today: date, first: bool) -> FollowUpFound | 
                 return FollowUpFound(cut[1], cut[0], cut[2], "")
             last_word = before.split()[-1] if before.split() else ""
             meant_a_date = not before or looks_like_date(last_word if first else before)
-            cut = clause.rindex(last_word) if first and last_word else 0
-            failed, kept = clause[cut:], clause[:cut]
+            cut_at = clause.rindex(last_word) if first and last_word else 0
+            failed, kept = clause[cut_at:], clause[:cut_at]
         if meant_a_date and error is None:
             error = FollowUpFound(None, failed.strip(), kept.strip(), "")
     return error

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 
 from bot.config import PushSettings, Settings
 from bot.i18n import Markup, t
-from bot.models import Person
 from bot.models.people import Role
+from bot.models.tables import person_table
 from bot.pushes.sender import Photo, Push
 from bot.services.daily_list import daily_list
 from bot.services.digest import weekly_digest
@@ -24,7 +24,6 @@ from bot.views.digest import render_digest
 from bot.views.followups import render_nudge
 
 DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST = "daily_list", "follow_up_nudge", "weekly_digest"
-_person = Person.__table__
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
     """Every active person who has joined through Telegram, with their own or the team's settings."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(_person).where(_person.c.active.is_(True), _person.c.telegram_user_id.is_not(None))
+            select(person_table).where(person_table.c.active.is_(True), person_table.c.telegram_user_id.is_not(None))
         ).all()
     team = settings.team
     return [

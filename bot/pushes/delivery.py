@@ -205,7 +205,7 @@ class Delivery:
         if len(texts) < 2:
             # Halves cut blindly would break the markup, and Telegram would refuse both.
             raise _Rejected(exc.message) from exc
-        return [(t, None) for t in texts[:-1]] + [(texts[-1], markup)]
+        return [*((t, None) for t in texts[:-1]), (texts[-1], markup)]
 
     async def _call(self, piece: Part) -> None:
         bot, chat_id = self.shared.bot, self.push.chat_id

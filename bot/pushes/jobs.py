@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.clock import utc_now
 from bot.config import PushSettings, Settings
+from bot.context import TierContext
 from bot.pushes import compose, push_log
 from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
@@ -88,10 +90,7 @@ class PushRunner:
             wanted = [w for w in wanted if (w[0].person_id, w[1]) not in done]
             for start in range(0, len(wanted), RENDER_BATCH):
                 batch = wanted[start : start + RENDER_BATCH]
-                pushes = await asyncio.to_thread(
-                    lambda batch=batch: [p for who, period, local_day in batch
-                                         if (p := compose_push(who, local_day, period)) is not None]
-                )  # fmt: skip
+                pushes = await asyncio.to_thread(_compose_batch, compose_push, batch)
                 result = await self._broadcast(pushes)
                 for name in ("sent", "skipped", "failed", "blocked", "messages"):
                     setattr(report, name, getattr(report, name) + getattr(result, name))
@@ -197,17 +196,25 @@ class PushRunner:
                 log.exception("push sweep %s failed", job.__name__)
 
 
+def _compose_batch(
+    compose_push: Callable[[compose.Recipient, date, str], Push | None],
+    batch: list[tuple[compose.Recipient, str, date]],
+) -> list[Push]:
+    """The pushes of a batch of (recipient, period, local day); None from compose_push means nothing to send."""
+    return [p for who, period, local_day in batch if (p := compose_push(who, local_day, period)) is not None]
+
+
 # -- JobQueue wiring ---------------------------------------------------------------------------
-def _runner(context: ContextTypes.DEFAULT_TYPE) -> PushRunner:
-    return context.application.bot_data.push_runner
+def _runner(context: TierContext) -> PushRunner:
+    return context.bot_data.push_runner
 
 
-async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _sweep_job(context: TierContext) -> None:
     """Scheduled or repeating: run every sweep for what is due now."""
     await _runner(context).sweep_all()
 
 
-async def _reschedule_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _reschedule_job(context: TierContext) -> None:
     """Pick up push times, time zones and people that changed since start."""
     await schedule_pushes(context.application)
 

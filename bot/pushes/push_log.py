@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from bot.changes import changing
 from bot.clock import as_utc
-from bot.models.people import Person
-from bot.models.pushes import PushLog
+from bot.db import upsert
+from bot.models.tables import person_table, push_log_table
 
 DAILY_LIST = "daily_list"
 FOLLOW_UP_NUDGE = "follow_up_nudge"
@@ -49,7 +48,6 @@ MAX_ATTEMPTS = 5
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
-_table = PushLog.__table__
 
 
 @dataclass(frozen=True)
@@ -99,14 +97,15 @@ def _utc(now: datetime) -> datetime:
 
 
 def _key(person_id: int, kind: str, period: str):
-    return and_(_table.c.person_id == person_id, _table.c.kind == kind, _table.c.period == period)
+    return and_(
+        push_log_table.c.person_id == person_id, push_log_table.c.kind == kind, push_log_table.c.period == period
+    )
 
 
 def _insert_claim(engine: Engine):
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     # RETURNING tells "inserted" from "conflict" on both backends (rowcount is -1 with RETURNING).
-    statement = dialect.insert(_table).on_conflict_do_nothing(index_elements=["person_id", "kind", "period"])
-    return statement.returning(_table.c.id)
+    statement = upsert(engine, push_log_table, conflict=["person_id", "kind", "period"])
+    return statement.returning(push_log_table.c.id)
 
 
 def claim(
@@ -142,16 +141,16 @@ def claim(
         if inserted.first() is not None:
             return True
         taken = connection.execute(
-            update(_table)
+            update(push_log_table)
             .where(
                 _key(person_id, kind, period),
-                _table.c.attempts < max_attempts,
+                push_log_table.c.attempts < max_attempts,
                 or_(
-                    and_(_table.c.status == CLAIMED, _table.c.claimed_at < now - lease),
-                    _table.c.status == RETRY,
+                    and_(push_log_table.c.status == CLAIMED, push_log_table.c.claimed_at < now - lease),
+                    push_log_table.c.status == RETRY,
                 ),
             )
-            .values(status=CLAIMED, claimed_by=instance, claimed_at=now, attempts=_table.c.attempts + 1)
+            .values(status=CLAIMED, claimed_by=instance, claimed_at=now, attempts=push_log_table.c.attempts + 1)
         )
         return taken.rowcount == 1
 
@@ -165,9 +164,13 @@ def settled(engine: Engine, *, kind: str, periods: set[str], now: datetime, leas
         return set()
     with engine.connect() as connection:
         rows = connection.execute(
-            select(_table.c.person_id, _table.c.period, _table.c.status, _table.c.claimed_at, _table.c.attempts).where(
-                _table.c.kind == kind, _table.c.period.in_(sorted(periods))
-            )
+            select(
+                push_log_table.c.person_id,
+                push_log_table.c.period,
+                push_log_table.c.status,
+                push_log_table.c.claimed_at,
+                push_log_table.c.attempts,
+            ).where(push_log_table.c.kind == kind, push_log_table.c.period.in_(sorted(periods)))
         ).all()
     fresh_after = _utc(now) - lease
     result = set()
@@ -185,8 +188,12 @@ def renew(engine: Engine, *, person_id: int, kind: str, period: str, instance: s
     """Refresh this instance's claim before a late send; False when another instance took it over."""
     with engine.begin() as connection:
         result = connection.execute(
-            update(_table)
-            .where(_key(person_id, kind, period), _table.c.claimed_by == instance, _table.c.status == CLAIMED)
+            update(push_log_table)
+            .where(
+                _key(person_id, kind, period),
+                push_log_table.c.claimed_by == instance,
+                push_log_table.c.status == CLAIMED,
+            )
             .values(claimed_at=_utc(now))
         )
         return result.rowcount == 1
@@ -200,8 +207,8 @@ def mark_sent(engine: Engine, *, person_id: int, kind: str, period: str, instanc
     """
     with engine.begin() as connection:
         result = connection.execute(
-            update(_table)
-            .where(_key(person_id, kind, period), _table.c.status.in_((CLAIMED, RETRY)))
+            update(push_log_table)
+            .where(_key(person_id, kind, period), push_log_table.c.status.in_((CLAIMED, RETRY)))
             .values(status=SENT, sent_at=_utc(now), claimed_by=instance, error=None)
         )
         return result.rowcount == 1
@@ -228,15 +235,17 @@ def mark_blocked(
 ) -> bool:
     """The user blocked the bot (or deleted the account): fail the push for good and mark the person inactive."""
     with changing(engine) as (connection, changes):
-        connection.execute(update(Person.__table__).where(Person.__table__.c.id == person_id).values(active=False))
+        connection.execute(update(person_table).where(person_table.c.id == person_id).values(active=False))
         changes.concern(person_id)
         return _fail(connection, person_id, kind, period, instance, now, error, True)
 
 
 def _fail(connection, person_id, kind, period, instance, now, error, permanent) -> bool:
     result = connection.execute(
-        update(_table)
-        .where(_key(person_id, kind, period), _table.c.claimed_by == instance, _table.c.status == CLAIMED)
+        update(push_log_table)
+        .where(
+            _key(person_id, kind, period), push_log_table.c.claimed_by == instance, push_log_table.c.status == CLAIMED
+        )
         .values(status=FAILED if permanent else RETRY, error=error[:2000], claimed_at=_utc(now))
     )
     return result.rowcount == 1
@@ -251,12 +260,12 @@ def push_state(engine: Engine, *, person_id: int, kind: str, period: str) -> Pus
     with engine.connect() as connection:
         row = connection.execute(
             select(
-                _table.c.status,
-                _table.c.attempts,
-                _table.c.claimed_by,
-                _table.c.claimed_at,
-                _table.c.sent_at,
-                _table.c.error,
+                push_log_table.c.status,
+                push_log_table.c.attempts,
+                push_log_table.c.claimed_by,
+                push_log_table.c.claimed_at,
+                push_log_table.c.sent_at,
+                push_log_table.c.error,
             ).where(_key(person_id, kind, period))
         ).first()
     return None if row is None else PushState(*row)

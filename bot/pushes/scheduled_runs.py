@@ -12,12 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from bot.models import ScheduledRun
-
-_scheduled = ScheduledRun.__table__
+from bot.db import upsert
+from bot.models.tables import scheduled_run_table
 
 
 def _utc(now: datetime) -> datetime:
@@ -27,7 +25,7 @@ def _utc(now: datetime) -> datetime:
 
 
 def _key(kind: str, period: str):
-    return (_scheduled.c.kind == kind, _scheduled.c.period == period)
+    return (scheduled_run_table.c.kind == kind, scheduled_run_table.c.period == period)
 
 
 def claim_scheduled_run(
@@ -38,17 +36,20 @@ def claim_scheduled_run(
     A new run is inserted; an unfinished one is taken over only when its claim is older than ``lease``.
     """
     now = _utc(now)
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_scheduled).values(kind=kind, period=period, claimed_by=instance, claimed_at=now)
+    statement = upsert(engine, scheduled_run_table, conflict=["kind", "period"]).values(
+        kind=kind, period=period, claimed_by=instance, claimed_at=now
+    )
     with engine.begin() as connection:
-        inserted = connection.execute(
-            statement.on_conflict_do_nothing(index_elements=["kind", "period"]).returning(_scheduled.c.id)
-        ).scalar()
+        inserted = connection.execute(statement.returning(scheduled_run_table.c.id)).scalar()
         if inserted is not None:
             return True
         taken = connection.execute(
-            update(_scheduled)
-            .where(*_key(kind, period), _scheduled.c.finished_at.is_(None), _scheduled.c.claimed_at < now - lease)
+            update(scheduled_run_table)
+            .where(
+                *_key(kind, period),
+                scheduled_run_table.c.finished_at.is_(None),
+                scheduled_run_table.c.claimed_at < now - lease,
+            )
             .values(claimed_by=instance, claimed_at=now)
         )
         return taken.rowcount == 1
@@ -58,8 +59,12 @@ def renew_scheduled_run(engine: Engine, kind: str, period: str, instance: str, n
     """Keep this instance's claim fresh while the work runs; False when another instance took it over."""
     with engine.begin() as connection:
         renewed = connection.execute(
-            update(_scheduled)
-            .where(*_key(kind, period), _scheduled.c.claimed_by == instance, _scheduled.c.finished_at.is_(None))
+            update(scheduled_run_table)
+            .where(
+                *_key(kind, period),
+                scheduled_run_table.c.claimed_by == instance,
+                scheduled_run_table.c.finished_at.is_(None),
+            )
             .values(claimed_at=_utc(now))
         )
         return renewed.rowcount == 1
@@ -69,7 +74,7 @@ def finish_scheduled_run(engine: Engine, kind: str, period: str, now: datetime) 
     """Mark the period's run done: no claim takes it over any more."""
     with engine.begin() as connection:
         connection.execute(
-            update(_scheduled)
-            .where(*_key(kind, period), _scheduled.c.finished_at.is_(None))
+            update(scheduled_run_table)
+            .where(*_key(kind, period), scheduled_run_table.c.finished_at.is_(None))
             .values(finished_at=_utc(now))
         )

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.importing.customer_names import alias_key
-from bot.models import Customer, CustomerAlias
+from bot.models.tables import customer_alias_table, customer_table
 
 ALIAS_LIMIT = 200
 
@@ -70,7 +70,7 @@ def remember_alias(
 def _remember(
     engine: Engine, alias: str, key: str, customer_external_id: str, created_by_id: int | None
 ) -> AliasRemembered:
-    table, customer = CustomerAlias.__table__, Customer.__table__
+    table, customer = customer_alias_table, customer_table
     with engine.begin() as connection:
         found = connection.execute(
             select(customer.c.id, customer.c.name).where(customer.c.external_id == customer_external_id)
@@ -108,7 +108,7 @@ def _remember(
 
 def list_aliases(*, engine: Engine) -> list[AliasRow]:
     """Every remembered alias with its customer, by customer id then alias."""
-    table, customer = CustomerAlias.__table__, Customer.__table__
+    table, customer = customer_alias_table, customer_table
     query = (
         select(table.c.alias, customer.c.external_id, customer.c.name, table.c.created_at)
         .join_from(table, customer)

@@ -16,7 +16,7 @@ from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.models import SaleLine
+from bot.models.tables import sale_line_table
 from bot.services.scoring_runs import load_aggregates, load_customers, load_previous, rules_from_settings
 from scoring.backtest import BacktestFigures, compare
 from scoring.engine import score_customers
@@ -67,7 +67,7 @@ def run_backtest(*, engine: Engine, settings: Settings, as_of: date, horizon_day
         customers = load_customers(connection)
         _, previous = load_previous(connection, as_of=as_of)
         outcome = _load_outcome(connection, start=as_of, end=as_of + timedelta(days=horizon_days))
-        sales_until = connection.execute(select(func.max(SaleLine.__table__.c.sold_on))).scalar()
+        sales_until = connection.execute(select(func.max(sale_line_table.c.sold_on))).scalar()
     scores = score_customers(aggregates, customers, rules, as_of, previous)
     return BacktestReport(
         as_of=as_of,

@@ -16,17 +16,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
-from bot.models import Contact, Customer, FollowUp
+from bot.db import upsert
 from bot.models.contacts import OUTCOMES
+from bot.models.tables import contact_table, customer_table, follow_up_table
 from bot.services.customers import may_see
 from bot.services.invites import Member
 
-_contact = Contact.__table__
-_follow_up = FollowUp.__table__
 NOTE_LIMIT = 1000
 
 
@@ -45,9 +43,8 @@ class LoggedContact:
 
 def _insert_ignoring_duplicates(connection: Connection, values: dict):
     """INSERT ... ON CONFLICT (dedup_key) DO NOTHING, returning the new id or None."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_contact).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return connection.execute(statement.returning(_contact.c.id)).scalar()
+    statement = upsert(connection, contact_table, conflict=["dedup_key"]).values(**values)
+    return connection.execute(statement.returning(contact_table.c.id)).scalar()
 
 
 def log_contact(
@@ -87,25 +84,25 @@ def log_contact(
         replaced = [] if replaces is None else _undo_versions(connection, member.person_id, replaces, contact_id, now)
         # The rep's promises for this customer that were due are fulfilled by this contact.
         connection.execute(
-            update(_follow_up)
+            update(follow_up_table)
             .where(
-                _follow_up.c.person_id == member.person_id,
-                _follow_up.c.customer_id == customer_id,
-                _follow_up.c.due_on <= today,
-                _follow_up.c.done_at.is_(None),
-                _follow_up.c.cancelled_at.is_(None),
+                follow_up_table.c.person_id == member.person_id,
+                follow_up_table.c.customer_id == customer_id,
+                follow_up_table.c.due_on <= today,
+                follow_up_table.c.done_at.is_(None),
+                follow_up_table.c.cancelled_at.is_(None),
             )
             .values(done_at=now, closed_by_contact_id=contact_id)
         )
         follow_up_id = None
         if follow_up is not None:
             follow_up_id = connection.execute(
-                insert(_follow_up)
+                insert(follow_up_table)
                 .values(person_id=member.person_id, customer_id=customer_id, contact_id=contact_id,
                         due_on=follow_up, note=note, created_at=now)
-                .returning(_follow_up.c.id)
+                .returning(follow_up_table.c.id)
             ).scalar_one()  # fmt: skip
-        name = connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()
+        name = connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()
         changes.concern(member.person_id).concern_customers(connection, [customer_id, *replaced])
     return LoggedContact(
         contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False, replaced=bool(replaced)
@@ -116,11 +113,12 @@ def _undo_versions(connection: Connection, person_id: int, line_key: str, keep_i
     """Undo the person's live contacts stored from the line keyed line_key (any version but keep_id);
     return their customers."""
     rows = connection.execute(
-        select(_contact.c.id, _contact.c.customer_id).where(
-            _contact.c.person_id == person_id,
-            _contact.c.deleted_at.is_(None),
-            _contact.c.id != keep_id,
-            (_contact.c.dedup_key == line_key) | _contact.c.dedup_key.startswith(line_key + ":", autoescape=True),
+        select(contact_table.c.id, contact_table.c.customer_id).where(
+            contact_table.c.person_id == person_id,
+            contact_table.c.deleted_at.is_(None),
+            contact_table.c.id != keep_id,
+            (contact_table.c.dedup_key == line_key)
+            | contact_table.c.dedup_key.startswith(line_key + ":", autoescape=True),
         )
     ).all()
     return [row.customer_id for row in rows if _undo_row(connection, row.id, now)]
@@ -128,12 +126,18 @@ def _undo_versions(connection: Connection, person_id: int, line_key: str, keep_i
 
 def _existing(connection: Connection, dedup_key: str) -> LoggedContact:
     row = connection.execute(
-        select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, _contact.c.note, Customer.name)
-        .join(Customer, Customer.id == _contact.c.customer_id)
-        .where(_contact.c.dedup_key == dedup_key)
+        select(
+            contact_table.c.id,
+            contact_table.c.customer_id,
+            contact_table.c.outcome,
+            contact_table.c.note,
+            customer_table.c.name,
+        )
+        .join(customer_table, customer_table.c.id == contact_table.c.customer_id)
+        .where(contact_table.c.dedup_key == dedup_key)
     ).one()
     follow = connection.execute(
-        select(_follow_up.c.id, _follow_up.c.due_on).where(_follow_up.c.contact_id == row.id)
+        select(follow_up_table.c.id, follow_up_table.c.due_on).where(follow_up_table.c.contact_id == row.id)
     ).first()
     return LoggedContact(
         row.id, row.customer_id, row.name, row.outcome, row.note,
@@ -154,13 +158,21 @@ def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now:
     and the follow-ups it had fulfilled are open again. None when there is nothing of theirs to undo."""
     with changing(engine) as (connection, changes):
         statement = (
-            select(_contact.c.id, _contact.c.customer_id, _contact.c.outcome, _contact.c.deleted_at, Customer.name)
-            .join(Customer, Customer.id == _contact.c.customer_id)
-            .where(_contact.c.person_id == person_id)
+            select(
+                contact_table.c.id,
+                contact_table.c.customer_id,
+                contact_table.c.outcome,
+                contact_table.c.deleted_at,
+                customer_table.c.name,
+            )
+            .join(customer_table, customer_table.c.id == contact_table.c.customer_id)
+            .where(contact_table.c.person_id == person_id)
         )
         if contact_id is not None:
-            statement = statement.where(_contact.c.id == contact_id)
-        row = connection.execute(statement.order_by(_contact.c.created_at.desc(), _contact.c.id.desc())).first()
+            statement = statement.where(contact_table.c.id == contact_id)
+        row = connection.execute(
+            statement.order_by(contact_table.c.created_at.desc(), contact_table.c.id.desc())
+        ).first()
         # Only the latest entry can be undone: a repeated /undo must not reach further back.
         if row is None or row.deleted_at is not None:
             return None
@@ -174,18 +186,20 @@ def _undo_row(connection: Connection, contact_id: int, now: datetime) -> bool:
     """Mark one contact undone, cancel its follow-up and reopen the ones it had fulfilled; False if already undone."""
     # The conditional update makes a double-tapped undo a no-op rather than a second change.
     changed = connection.execute(
-        update(_contact).where(_contact.c.id == contact_id, _contact.c.deleted_at.is_(None)).values(deleted_at=now)
+        update(contact_table)
+        .where(contact_table.c.id == contact_id, contact_table.c.deleted_at.is_(None))
+        .values(deleted_at=now)
     ).rowcount
     if changed != 1:
         return False
     connection.execute(
-        update(_follow_up)
-        .where(_follow_up.c.contact_id == contact_id, _follow_up.c.cancelled_at.is_(None))
+        update(follow_up_table)
+        .where(follow_up_table.c.contact_id == contact_id, follow_up_table.c.cancelled_at.is_(None))
         .values(cancelled_at=now)
     )
     connection.execute(
-        update(_follow_up)
-        .where(_follow_up.c.closed_by_contact_id == contact_id)
+        update(follow_up_table)
+        .where(follow_up_table.c.closed_by_contact_id == contact_id)
         .values(done_at=None, closed_by_contact_id=None)
     )
     return True

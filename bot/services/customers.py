@@ -6,31 +6,33 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Engine
 
 from bot.clock import local_date
-from bot.models import Contact, Customer, FollowUp, Person
 from bot.models.people import Role
+from bot.models.tables import contact_table, customer_table, follow_up_table, person_table
 from bot.services.invites import Member
 from bot.services.tiers import CustomerTier, latest_tier, latest_tiers, tier_history
 
 MINE_FILTERS = ("A", "B", "C", "D", "at-risk")
 
 
-def _visible_condition(member: Member):
+def _visible_condition(member: Member) -> ColumnElement[bool] | None:
     """SQL condition on Customer for what the member may see; None means everything (admin)."""
     if member.role == Role.ADMIN:
         return None
     if member.role == Role.MANAGER:
-        team = select(Person.id).where((Person.manager_id == member.person_id) | (Person.id == member.person_id))
-        return Customer.rep_id.in_(team)  # type: ignore[union-attr]
-    return Customer.rep_id == member.person_id
+        team = select(person_table.c.id).where(
+            (person_table.c.manager_id == member.person_id) | (person_table.c.id == member.person_id)
+        )
+        return customer_table.c.rep_id.in_(team)
+    return customer_table.c.rep_id == member.person_id
 
 
 def visible_customers(*, engine: Engine, member: Member) -> list[tuple[int, str]]:
     """(id, name) of every customer the member may see."""
-    statement = select(Customer.id, Customer.name)
+    statement = select(customer_table.c.id, customer_table.c.name)
     condition = _visible_condition(member)
     if condition is not None:
         statement = statement.where(condition)
@@ -46,7 +48,7 @@ def visible_customer_ids(*, engine: Engine, member: Member) -> frozenset[int] | 
 
 
 def may_see(*, engine: Engine, member: Member, customer_id: int) -> bool:
-    statement = select(Customer.id).where(Customer.id == customer_id)
+    statement = select(customer_table.c.id).where(customer_table.c.id == customer_id)
     condition = _visible_condition(member)
     if condition is not None:
         statement = statement.where(condition)
@@ -58,7 +60,11 @@ def customer_signature(*, engine: Engine) -> tuple[int, int, int]:
     """(count, max id, total name length): changes when an import adds, removes or renames customers."""
     with engine.connect() as connection:
         count, max_id, lengths = connection.execute(
-            select(func.count(Customer.id), func.max(Customer.id), func.sum(func.length(Customer.name)))
+            select(
+                func.count(customer_table.c.id),
+                func.max(customer_table.c.id),
+                func.sum(func.length(customer_table.c.name)),
+            )
         ).one()
     return int(count), int(max_id or 0), int(lengths or 0)
 
@@ -93,32 +99,32 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
     with engine.connect() as connection:
         customer = connection.execute(
             select(
-                Customer.id,
-                Customer.name,
-                Customer.kind,
-                Customer.city,
-                Customer.district,
-                Customer.rep_id,
-                Person.name.label("rep_name"),  # type: ignore[attr-defined]
+                customer_table.c.id,
+                customer_table.c.name,
+                customer_table.c.kind,
+                customer_table.c.city,
+                customer_table.c.district,
+                customer_table.c.rep_id,
+                person_table.c.name.label("rep_name"),
             )
-            .outerjoin(Person, Person.id == Customer.rep_id)
-            .where(Customer.id == customer_id)
+            .outerjoin(person_table, person_table.c.id == customer_table.c.rep_id)
+            .where(customer_table.c.id == customer_id)
         ).one()
         contacts = connection.execute(
-            select(Contact.contacted_at, Contact.outcome, Contact.note, Person.name)
-            .join(Person, Person.id == Contact.person_id)
-            .where(Contact.customer_id == customer_id, Contact.deleted_at.is_(None))  # type: ignore[union-attr]
-            .order_by(Contact.contacted_at.desc())  # type: ignore[attr-defined]
+            select(contact_table.c.contacted_at, contact_table.c.outcome, contact_table.c.note, person_table.c.name)
+            .join(person_table, person_table.c.id == contact_table.c.person_id)
+            .where(contact_table.c.customer_id == customer_id, contact_table.c.deleted_at.is_(None))
+            .order_by(contact_table.c.contacted_at.desc())
             .limit(5)
         ).all()
         follow_ups = connection.execute(
-            select(FollowUp.due_on, FollowUp.note)
+            select(follow_up_table.c.due_on, follow_up_table.c.note)
             .where(
-                FollowUp.customer_id == customer_id,
-                FollowUp.done_at.is_(None),  # type: ignore[union-attr]
-                FollowUp.cancelled_at.is_(None),  # type: ignore[union-attr]
+                follow_up_table.c.customer_id == customer_id,
+                follow_up_table.c.done_at.is_(None),
+                follow_up_table.c.cancelled_at.is_(None),
             )
-            .order_by(FollowUp.due_on)
+            .order_by(follow_up_table.c.due_on)
             .limit(5)
         ).all()
     return CustomerCard(
@@ -148,7 +154,9 @@ def my_customers(*, engine: Engine, member: Member, group: str | None) -> list[C
     """The member's own customers (a rep's book), optionally one tier or 'at-risk', best tier first."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(Customer.id, Customer.name).where(Customer.rep_id == member.person_id).order_by(Customer.name)
+            select(customer_table.c.id, customer_table.c.name)
+            .where(customer_table.c.rep_id == member.person_id)
+            .order_by(customer_table.c.name)
         ).all()
     tiers = latest_tiers(engine=engine, customer_ids=[r.id for r in rows])
     lines = [
@@ -167,9 +175,9 @@ def my_customers(*, engine: Engine, member: Member, group: str | None) -> list[C
 def all_customer_names(*, engine: Engine) -> list[tuple[int, str]]:
     """(id, name) of every customer, for the search index."""
     with engine.connect() as connection:
-        return [(row.id, row.name) for row in connection.execute(select(Customer.id, Customer.name))]
+        return [(row.id, row.name) for row in connection.execute(select(customer_table.c.id, customer_table.c.name))]
 
 
 def customer_name(*, engine: Engine, customer_id: int) -> str:
     with engine.connect() as connection:
-        return connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar_one()
+        return connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()

@@ -27,31 +27,32 @@ tier_snapshot (run_id, customer_id) and customer_snooze (person_id, customer_id)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 
 from bot.changes import changing
 from bot.clock import local_date, utc_now
 from bot.config import Settings
-from bot.models import Contact, Customer, CustomerSnooze, FollowUp, ScoringRun, TierSnapshot
+from bot.db import upsert
+from bot.models.tables import (
+    contact_table,
+    customer_snooze_table,
+    customer_table,
+    follow_up_table,
+    scoring_run_table,
+    tier_snapshot_table,
+)
 from bot.services.followups import is_open
-from bot.services.tiers import TIER_ORDER, parse_reasons
+from bot.services.tiers import TIER_ORDER, Reason, parse_reasons
 
 # A customer twice its cadence overdue is as urgent as it gets; beyond that only tier and boosts count.
 OVERDUE_RATIO_CAP = 1.0
-
-_contact = Contact.__table__
-_customer = Customer.__table__
-_follow_up = FollowUp.__table__
-_run = ScoringRun.__table__
-_snapshot = TierSnapshot.__table__
-_snooze = CustomerSnooze.__table__
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,12 @@ class DailyItem:
     cadence_days: int | None
     days_overdue: int | None  # days past the cadence: 0 = due today, negative = not due yet
     reasons: tuple[str, ...]
-    tier_reasons: tuple
+    tier_reasons: tuple[Reason, ...]
     score: float
+
+
+# An item before its tier reasons are parsed, with the reasons as stored (JSON): only shown items need them.
+_Unparsed = tuple[DailyItem, str]
 
 
 def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
@@ -81,9 +86,9 @@ def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
 def latest_run_id_column() -> Any:
     """Scalar subquery: the id of the latest finished scoring run (as in tiers.latest_run_id)."""
     return (
-        select(_run.c.id)
-        .where(_run.c.finished_at.is_not(None))
-        .order_by(_run.c.as_of.desc(), _run.c.id.desc())
+        select(scoring_run_table.c.id)
+        .where(scoring_run_table.c.finished_at.is_not(None))
+        .order_by(scoring_run_table.c.as_of.desc(), scoring_run_table.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -91,8 +96,12 @@ def latest_run_id_column() -> Any:
 
 def customers_with_latest_snapshot() -> Any:
     """customer LEFT JOIN its tier_snapshot in the latest finished run (NULL tier when never scored)."""
-    return _customer.outerjoin(
-        _snapshot, and_(_snapshot.c.customer_id == _customer.c.id, _snapshot.c.run_id == latest_run_id_column())
+    return customer_table.outerjoin(
+        tier_snapshot_table,
+        and_(
+            tier_snapshot_table.c.customer_id == customer_table.c.id,
+            tier_snapshot_table.c.run_id == latest_run_id_column(),
+        ),
     )
 
 
@@ -103,13 +112,13 @@ def last_contact_column(customer_id: Any, before: datetime) -> Any:
     row that is not undone, where MAX() would visit every contact of the customer.
     """
     return (
-        select(_contact.c.contacted_at)
+        select(contact_table.c.contacted_at)
         .where(
-            _contact.c.customer_id == customer_id,
-            _contact.c.deleted_at.is_(None),
-            _contact.c.contacted_at < before.astimezone(UTC),
+            contact_table.c.customer_id == customer_id,
+            contact_table.c.deleted_at.is_(None),
+            contact_table.c.contacted_at < before.astimezone(UTC),
         )
-        .order_by(_contact.c.contacted_at.desc())
+        .order_by(contact_table.c.contacted_at.desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -121,26 +130,29 @@ def daily_list(
     """Today's list for the rep: promised follow-ups, then due customers by score, at most capacity lines."""
     limit = settings.priority.daily_capacity if capacity is None else capacity
     follow_ups, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True)
-    listed = {item.customer_id for item in follow_ups}
-    items = (follow_ups + [item for item in due if item.customer_id not in listed])[: max(limit, 0)]
+    listed = {item.customer_id for item, _ in follow_ups}
+    chosen = (follow_ups + [pair for pair in due if pair[0].customer_id not in listed])[: max(limit, 0)]
     # Only the lines shown need their tier reasons: parsing them for a whole book is most of the cost.
-    return [replace(item, tier_reasons=parse_reasons(item.tier_reasons)) for item in items]
+    return [_with_tier_reasons(pair) for pair in chosen]
 
 
 def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: date, tz: str) -> list[DailyItem]:
     """Every due customer of the rep, ranked as on the daily list, with no capacity cap and no follow-ups."""
     _, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=False)
-    return [replace(item, tier_reasons=parse_reasons(item.tier_reasons)) for item in due]
+    return [_with_tier_reasons(pair) for pair in due]
+
+
+def _with_tier_reasons(unparsed: _Unparsed) -> DailyItem:
+    item, reasons_json = unparsed
+    return replace(item, tier_reasons=parse_reasons(reasons_json))
 
 
 def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: date) -> None:
     """Keep the customer off the rep's daily list until the given day (one snooze per rep and customer)."""
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     now = utc_now()
-    statement = insert(_snooze).values(person_id=person_id, customer_id=customer_id, until=until, created_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[_snooze.c.person_id, _snooze.c.customer_id], set_={"until": until, "created_at": now}
-    )
+    statement = upsert(
+        engine, customer_snooze_table, conflict=["person_id", "customer_id"], set_={"until": until, "created_at": now}
+    ).values(person_id=person_id, customer_id=customer_id, until=until, created_at=now)
     with changing(engine) as (connection, changes):
         connection.execute(statement)
         changes.concern(person_id)
@@ -148,7 +160,7 @@ def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: 
 
 def _candidates(
     engine: Engine, settings: Settings, person_id: int, today: date, zone: ZoneInfo, *, with_follow_ups: bool
-) -> tuple[list[DailyItem], list[DailyItem]]:
+) -> tuple[list[_Unparsed], list[_Unparsed]]:
     """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers."""
     tomorrow_starts = day_start_utc(today + timedelta(days=1), zone)
     with engine.connect() as connection:
@@ -157,7 +169,7 @@ def _candidates(
     by_customer = {row.id: row for row in rows}
     last_seen = {row.id: local_date(row.last_contact_at, zone) if row.last_contact_at else None for row in rows}
     listable = {row.id for row in rows if not _contacted_today_or_snoozed(row, last_seen[row.id], today)}
-    follow_ups: list[DailyItem] = []
+    follow_ups: list[_Unparsed] = []
     seen: set[int] = set()
     for promise in promised:  # oldest first, so a customer's oldest promise is the one kept
         if promise.customer_id in listable and promise.customer_id not in seen:
@@ -170,45 +182,54 @@ def _candidates(
         for row in rows
         if row.rep_id == person_id
         and row.id in listable
-        and (last_seen[row.id] is None or (today - last_seen[row.id]).days >= cadences[row.tier or "D"])
+        and _is_due(last_seen[row.id], today, cadences[row.tier or "D"])
     ]
-    due.sort(key=_rank)
+    due.sort(key=lambda pair: _rank(pair[0]))
     return follow_ups, due
 
 
-def _open_follow_ups_due(connection: Connection, person_id: int, today: date) -> list[Any]:
+def _is_due(last: date | None, today: date, cadence_days: int) -> bool:
+    """Never contacted, or the tier's cadence has passed since the last contact."""
+    return last is None or (today - last).days >= cadence_days
+
+
+def _open_follow_ups_due(connection: Connection, person_id: int, today: date) -> Sequence[Row[Any]]:
     return connection.execute(
-        select(_follow_up.c.id, _follow_up.c.customer_id, _follow_up.c.due_on, _follow_up.c.note)
+        select(follow_up_table.c.id, follow_up_table.c.customer_id, follow_up_table.c.due_on, follow_up_table.c.note)
         .where(
-            _follow_up.c.person_id == person_id,
-            _follow_up.c.due_on <= today,
+            follow_up_table.c.person_id == person_id,
+            follow_up_table.c.due_on <= today,
             is_open(),
         )
-        .order_by(_follow_up.c.due_on, _follow_up.c.id)
+        .order_by(follow_up_table.c.due_on, follow_up_table.c.id)
     ).all()
 
 
-def _book(connection: Connection, person_id: int, extra_ids: set[int], before: datetime) -> list[Any]:
+def _book(connection: Connection, person_id: int, extra_ids: set[int], before: datetime) -> Sequence[Row[Any]]:
     """The rep's customers (and extra_ids) with the latest snapshot, the last contact and the rep's snooze."""
-    in_book = _customer.c.rep_id == person_id
+    in_book = customer_table.c.rep_id == person_id
     statement = (
         select(
-            _customer.c.id,
-            _customer.c.name,
-            _customer.c.rep_id,
-            _snapshot.c.tier,
-            _snapshot.c.previous_tier,
-            _snapshot.c.stage,
-            _snapshot.c.reasons_json,
-            last_contact_column(_customer.c.id, before).label("last_contact_at"),
-            _snooze.c.until.label("snoozed_until"),
+            customer_table.c.id,
+            customer_table.c.name,
+            customer_table.c.rep_id,
+            tier_snapshot_table.c.tier,
+            tier_snapshot_table.c.previous_tier,
+            tier_snapshot_table.c.stage,
+            tier_snapshot_table.c.reasons_json,
+            last_contact_column(customer_table.c.id, before).label("last_contact_at"),
+            customer_snooze_table.c.until.label("snoozed_until"),
         )
         .select_from(
             customers_with_latest_snapshot().outerjoin(
-                _snooze, and_(_snooze.c.customer_id == _customer.c.id, _snooze.c.person_id == person_id)
+                customer_snooze_table,
+                and_(
+                    customer_snooze_table.c.customer_id == customer_table.c.id,
+                    customer_snooze_table.c.person_id == person_id,
+                ),
             )
         )
-        .where(or_(in_book, _customer.c.id.in_(sorted(extra_ids))) if extra_ids else in_book)
+        .where(or_(in_book, customer_table.c.id.in_(sorted(extra_ids))) if extra_ids else in_book)
     )
     return connection.execute(statement).all()
 
@@ -219,7 +240,7 @@ def _contacted_today_or_snoozed(row: Any, last: date | None, today: date) -> boo
     return contacted_today or snoozed
 
 
-def _item(row: Any, last: date | None, settings: Settings, today: date, promise: Any | None) -> DailyItem:
+def _item(row: Any, last: date | None, settings: Settings, today: date, promise: Any | None) -> _Unparsed:
     cadence = settings.cadence.days(row.tier or "D")
     since = (today - last).days if last is not None else None
     overdue = since - cadence if since is not None else None
@@ -241,7 +262,7 @@ def _item(row: Any, last: date | None, settings: Settings, today: date, promise:
         first = "follow_up_overdue" if promise.due_on < today else "follow_up_today"
     else:
         first = "never_contacted" if overdue is None else ("overdue" if overdue > 0 else "due")
-    return DailyItem(
+    item = DailyItem(
         customer_id=row.id,
         customer_name=row.name,
         tier=row.tier,
@@ -255,10 +276,10 @@ def _item(row: Any, last: date | None, settings: Settings, today: date, promise:
         cadence_days=cadence,
         days_overdue=overdue,
         reasons=(first, *signals),
-        # Raw JSON until the item is chosen for display (see daily_list).
-        tier_reasons=row.reasons_json or "[]",
+        tier_reasons=(),  # parsed once the item is chosen for display (see daily_list)
         score=round(score, 6),
     )
+    return item, row.reasons_json or "[]"
 
 
 def _rank(item: DailyItem) -> tuple:

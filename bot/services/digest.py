@@ -24,17 +24,12 @@ from sqlalchemy import Integer, and_, bindparam, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.config import Settings
-from bot.models import Customer, Person, ScoringRun, TierSnapshot
 from bot.models.people import Role
+from bot.models.tables import customer_table, person_table, scoring_run_table, tier_snapshot_table
 from bot.services.team import RepOverview, team_overview
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
 
 KEY_TIERS = ("A", "B")
-
-_customer = Customer.__table__
-_person = Person.__table__
-_snapshot = TierSnapshot.__table__
-_run = ScoringRun.__table__
 
 
 @dataclass(frozen=True)
@@ -106,11 +101,11 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
     to_run = run_on_or_before(engine, today)
     from_run = run_on_or_before(engine, today - timedelta(days=7))
     with engine.connect() as connection:
-        role = connection.execute(select(_person.c.role).where(_person.c.id == viewer_id)).scalar_one()
+        role = connection.execute(select(person_table.c.role).where(person_table.c.id == viewer_id)).scalar_one()
         scope = _customers_of(role, viewer_id)
         run_days = _run_days(connection, [run for run in (from_run, to_run) if run is not None])
         customer_ids = (
-            None if scope is None else list(connection.execute(select(_customer.c.id).where(scope)).scalars())
+            None if scope is None else list(connection.execute(select(customer_table.c.id).where(scope)).scalars())
         )
         at_risk = _newly_at_risk(connection, scope, from_run, to_run)
         orphaned = _without_active_rep(connection, scope)
@@ -120,7 +115,15 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
     with engine.connect() as connection:
         names = _person_names(connection, {change.rep_id for change in changes if change.rep_id is not None})
     moves = [
-        DigestMove(c.customer_id, c.customer_name, names.get(c.rep_id), c.before, c.after, c.reasons) for c in changes
+        DigestMove(
+            c.customer_id,
+            c.customer_name,
+            None if c.rep_id is None else names.get(c.rep_id),
+            c.before,
+            c.after,
+            c.reasons,
+        )
+        for c in changes
     ]
     return Digest(
         viewer_id=viewer_id,
@@ -128,8 +131,8 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         today=today,
         week_start=week_end - timedelta(days=week_end.weekday()),
         week_end=week_end,
-        compared_with=run_days.get(from_run),
-        latest_run=run_days.get(to_run),
+        compared_with=None if from_run is None else run_days.get(from_run),
+        latest_run=None if to_run is None else run_days.get(to_run),
         moved_down=tuple(
             sorted(
                 (m for m in moves if TIER_ORDER[m.after] > TIER_ORDER[m.before]),
@@ -153,13 +156,21 @@ def _customers_of(role: str, viewer_id: int):
     if role == Role.ADMIN:
         return None
     if role == Role.MANAGER:
-        team = select(_person.c.id).where(or_(_person.c.manager_id == viewer_id, _person.c.id == viewer_id))
-        return _customer.c.rep_id.in_(team)
-    return _customer.c.rep_id == viewer_id
+        team = select(person_table.c.id).where(
+            or_(person_table.c.manager_id == viewer_id, person_table.c.id == viewer_id)
+        )
+        return customer_table.c.rep_id.in_(team)
+    return customer_table.c.rep_id == viewer_id
 
 
 def _run_days(connection: Connection, run_ids: list[int]) -> dict[int, date]:
-    rows = connection.execute(select(_run.c.id, _run.c.as_of).where(_run.c.id.in_(run_ids))).all() if run_ids else []
+    rows = (
+        connection.execute(
+            select(scoring_run_table.c.id, scoring_run_table.c.as_of).where(scoring_run_table.c.id.in_(run_ids))
+        ).all()
+        if run_ids
+        else []
+    )
     # SQLite may hand back the date as text.
     return {row.id: date.fromisoformat(str(row.as_of)[:10]) for row in rows}
 
@@ -168,19 +179,19 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
     """Key accounts at risk in to_run and not at risk (or not scored) in from_run, in one query."""
     if to_run is None or from_run == to_run:
         return []
-    now, before = _snapshot.alias("now"), _snapshot.alias("before")
+    now, before = tier_snapshot_table.alias("now"), tier_snapshot_table.alias("before")
     statement = (
         select(
-            _customer.c.id,
-            _customer.c.name,
-            _person.c.name.label("rep_name"),
+            customer_table.c.id,
+            customer_table.c.name,
+            person_table.c.name.label("rep_name"),
             now.c.tier,
             now.c.monetary,
             now.c.reasons_json,
         )
         .select_from(
-            now.join(_customer, _customer.c.id == now.c.customer_id)
-            .outerjoin(_person, _person.c.id == _customer.c.rep_id)
+            now.join(customer_table, customer_table.c.id == now.c.customer_id)
+            .outerjoin(person_table, person_table.c.id == customer_table.c.rep_id)
             .outerjoin(
                 before,
                 and_(
@@ -194,7 +205,7 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
             now.c.stage == "at_risk",
             or_(before.c.stage.is_(None), before.c.stage != "at_risk"),
         )
-        .order_by(now.c.tier, now.c.monetary.desc(), _customer.c.name, _customer.c.id)
+        .order_by(now.c.tier, now.c.monetary.desc(), customer_table.c.name, customer_table.c.id)
     )
     if scope is not None:
         statement = statement.where(scope)
@@ -210,10 +221,10 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
 def _without_active_rep(connection: Connection, scope) -> list[OrphanedCustomer]:
     """Customers in scope whose rep has left; an admin's digest also lists those with no rep at all."""
     statement = (
-        select(_customer.c.id, _customer.c.name, _person.c.name.label("rep_name"))
-        .select_from(_customer.outerjoin(_person, _person.c.id == _customer.c.rep_id))
-        .where(or_(_customer.c.rep_id.is_(None), _person.c.active.is_(False)))
-        .order_by(_person.c.name, _customer.c.name, _customer.c.id)
+        select(customer_table.c.id, customer_table.c.name, person_table.c.name.label("rep_name"))
+        .select_from(customer_table.outerjoin(person_table, person_table.c.id == customer_table.c.rep_id))
+        .where(or_(customer_table.c.rep_id.is_(None), person_table.c.active.is_(False)))
+        .order_by(person_table.c.name, customer_table.c.name, customer_table.c.id)
     )
     if scope is not None:
         statement = statement.where(scope)
@@ -230,7 +241,11 @@ def _person_names(connection: Connection, ids: set[int]) -> dict[int, str]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
-        names.update(connection.execute(select(_person.c.id, _person.c.name).where(_person.c.id.in_(chunk))).all())
+        names.update(
+            connection.execute(select(person_table.c.id, person_table.c.name).where(person_table.c.id.in_(chunk)))
+            .tuples()
+            .all()
+        )
     return names
 
 

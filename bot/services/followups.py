@@ -14,10 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.engine import Engine
 
 from bot.changes import changing
-from bot.models import Customer, FollowUp
-
-_customer = Customer.__table__
-_follow_up = FollowUp.__table__
+from bot.models.tables import customer_table, follow_up_table
 
 
 @dataclass(frozen=True)
@@ -32,20 +29,26 @@ class FollowUpItem:
 
 def is_open() -> ColumnElement[bool]:
     """SQL condition: the follow-up is neither done nor cancelled."""
-    return and_(_follow_up.c.done_at.is_(None), _follow_up.c.cancelled_at.is_(None))
+    return and_(follow_up_table.c.done_at.is_(None), follow_up_table.c.cancelled_at.is_(None))
 
 
 def _owned_and_open(person_id: int, follow_up_id: int) -> tuple:
-    return (_follow_up.c.id == follow_up_id, _follow_up.c.person_id == person_id, is_open())
+    return (follow_up_table.c.id == follow_up_id, follow_up_table.c.person_id == person_id, is_open())
 
 
 def open_follow_ups(*, engine: Engine, person_id: int, today: date) -> list[FollowUpItem]:
     """The rep's open follow-ups (overdue, today's and later ones), by due date, oldest promise first."""
     statement = (
-        select(_follow_up.c.id, _follow_up.c.customer_id, _customer.c.name, _follow_up.c.due_on, _follow_up.c.note)
-        .join(_customer, _customer.c.id == _follow_up.c.customer_id)
-        .where(_follow_up.c.person_id == person_id, is_open())
-        .order_by(_follow_up.c.due_on, _follow_up.c.id)
+        select(
+            follow_up_table.c.id,
+            follow_up_table.c.customer_id,
+            customer_table.c.name,
+            follow_up_table.c.due_on,
+            follow_up_table.c.note,
+        )
+        .join(customer_table, customer_table.c.id == follow_up_table.c.customer_id)
+        .where(follow_up_table.c.person_id == person_id, is_open())
+        .order_by(follow_up_table.c.due_on, follow_up_table.c.id)
     )
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
@@ -64,20 +67,22 @@ def open_follow_ups(*, engine: Engine, person_id: int, today: date) -> list[Foll
 
 def complete_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, now: datetime) -> bool:
     """Mark the rep's open follow-up done; False when it is not theirs, unknown, or already done or cancelled."""
-    statement = update(_follow_up).where(*_owned_and_open(person_id, follow_up_id)).values(done_at=now.astimezone(UTC))
+    statement = (
+        update(follow_up_table).where(*_owned_and_open(person_id, follow_up_id)).values(done_at=now.astimezone(UTC))
+    )
     return _change(engine, person_id, statement)
 
 
 def snooze_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, until: date) -> bool:
     """Move the rep's open follow-up to another day; False when it is not theirs, unknown, or closed."""
-    statement = update(_follow_up).where(*_owned_and_open(person_id, follow_up_id)).values(due_on=until)
+    statement = update(follow_up_table).where(*_owned_and_open(person_id, follow_up_id)).values(due_on=until)
     return _change(engine, person_id, statement)
 
 
 def _change(engine: Engine, person_id: int, statement) -> bool:
     """Run an update of one of the person's follow-ups; True when it changed one."""
     with changing(engine) as (connection, changes):
-        customer_id = connection.execute(statement.returning(_follow_up.c.customer_id)).scalar()
+        customer_id = connection.execute(statement.returning(follow_up_table.c.customer_id)).scalar()
         if customer_id is not None:
             changes.concern(person_id).concern_customers(connection, [customer_id])
         return customer_id is not None
@@ -87,8 +92,8 @@ def due_follow_ups_count(*, engine: Engine, person_id: int, today: date) -> int:
     """How many of the rep's open follow-ups are due today or overdue (for the afternoon nudge)."""
     statement = (
         select(func.count())
-        .select_from(_follow_up)
-        .where(_follow_up.c.person_id == person_id, is_open(), _follow_up.c.due_on <= today)
+        .select_from(follow_up_table)
+        .where(follow_up_table.c.person_id == person_id, is_open(), follow_up_table.c.due_on <= today)
     )
     with engine.connect() as connection:
         return int(connection.execute(statement).scalar_one())

@@ -13,13 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
-from bot.models import Customer, FollowUp, Person
 from bot.models.people import Role
+from bot.models.tables import customer_table, follow_up_table, person_table
 from bot.services.followups import is_open
-
-_customer = Customer.__table__
-_follow_up = FollowUp.__table__
-_person = Person.__table__
 
 
 class HandoverRefused(Exception):
@@ -62,12 +58,16 @@ def hand_over(
     """Move the giver's customers and open follow-ups to the taker (optionally deactivating the giver)."""
     with changing(engine) as (connection, changes):
         plan = _plan(connection, giver, taker, by_id)
-        connection.execute(update(_customer).where(_customer.c.rep_id == plan.from_id).values(rep_id=plan.to_id))
         connection.execute(
-            update(_follow_up).where(_follow_up.c.person_id == plan.from_id, is_open()).values(person_id=plan.to_id)
+            update(customer_table).where(customer_table.c.rep_id == plan.from_id).values(rep_id=plan.to_id)
+        )
+        connection.execute(
+            update(follow_up_table)
+            .where(follow_up_table.c.person_id == plan.from_id, is_open())
+            .values(person_id=plan.to_id)
         )
         if deactivate:
-            connection.execute(update(_person).where(_person.c.id == plan.from_id).values(active=False))
+            connection.execute(update(person_table).where(person_table.c.id == plan.from_id).values(active=False))
         # Whose customers a manager or admin sees moves too, and a leaver must lose access on every instance.
         changes.concern_everyone()
     return Handover(**{**plan.__dict__, "deactivated": deactivate})
@@ -87,10 +87,12 @@ def _plan(connection: Connection, giver_key: str | int, taker_key: str | int, by
             "inactive_successor", f"{taker.external_id} {taker.name} has left; choose an active person."
         )
     customers = connection.execute(
-        select(_customer.c.name).where(_customer.c.rep_id == giver.id).order_by(_customer.c.name, _customer.c.id)
+        select(customer_table.c.name)
+        .where(customer_table.c.rep_id == giver.id)
+        .order_by(customer_table.c.name, customer_table.c.id)
     ).scalars()
     follow_ups = connection.execute(
-        select(func.count()).select_from(_follow_up).where(_follow_up.c.person_id == giver.id, is_open())
+        select(func.count()).select_from(follow_up_table).where(follow_up_table.c.person_id == giver.id, is_open())
     ).scalar_one()
     return Handover(
         from_id=giver.id,
@@ -107,12 +109,12 @@ def _plan(connection: Connection, giver_key: str | int, taker_key: str | int, by
 
 
 def _find_person(connection: Connection, key: str | int):
-    column = _person.c.id if isinstance(key, int) else _person.c.external_id
-    return connection.execute(select(_person).where(column == key)).first()
+    column = person_table.c.id if isinstance(key, int) else person_table.c.external_id
+    return connection.execute(select(person_table).where(column == key)).first()
 
 
 def _check_may_hand_over(connection: Connection, by_id: int, giver, taker) -> None:
-    viewer = connection.execute(select(_person).where(_person.c.id == by_id)).first()
+    viewer = connection.execute(select(person_table).where(person_table.c.id == by_id)).first()
     if viewer is not None and viewer.active and viewer.role == Role.ADMIN:
         return
     if viewer is not None and viewer.active and viewer.role == Role.MANAGER:

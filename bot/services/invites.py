@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.changes import Changes, publish, record
 from bot.clock import as_utc, utc_now
 from bot.config import Settings
 from bot.models import Invite, Person
 from bot.models.people import Role
+from bot.models.tables import invite_table, person_table
 
 
 class InviteRefused(Exception):
@@ -67,6 +68,7 @@ def create_invite(
             raise InviteRefused(
                 "unknown_person", f"No person with external id {person_external_id!r}; import the people file first."
             )
+        assert person.id is not None  # a stored row has its id
         if created_by_id is not None:
             inviter = session.get(Person, created_by_id)
             _check_may_invite(inviter, person, role)
@@ -114,20 +116,24 @@ def redeem_invite(
         if invite is None or invite.used_at is not None or as_utc(invite.expires_at) <= now:
             return None
         # Claim the invite with a conditional update so two taps, or two bots, redeem it once.
-        claimed = session.execute(
-            update(Invite)
-            .where(Invite.id == invite.id, Invite.used_at.is_(None))  # type: ignore[union-attr]
-            .values(used_at=now, used_by_telegram_id=telegram_user_id)
-        ).rowcount
+        claimed = (
+            session.connection()
+            .execute(
+                update(invite_table)
+                .where(invite_table.c.id == invite.id, invite_table.c.used_at.is_(None))
+                .values(used_at=now, used_by_telegram_id=telegram_user_id)
+            )
+            .rowcount
+        )
         if claimed != 1:
             session.rollback()
             return None
         person = session.get(Person, invite.person_id)
         assert person is not None
         # A Telegram account belongs to one person; an older binding is released.
-        session.execute(
-            update(Person)
-            .where(Person.telegram_user_id == telegram_user_id, Person.id != person.id)
+        session.connection().execute(
+            update(person_table)
+            .where(person_table.c.telegram_user_id == telegram_user_id, person_table.c.id != person.id)
             .values(telegram_user_id=None)
         )
         person.telegram_user_id = telegram_user_id
@@ -149,7 +155,7 @@ def member_by_telegram_id(*, engine: Engine, telegram_user_id: int) -> Member | 
     """The active person bound to this Telegram account, or None for a stranger."""
     with Session(engine) as session:
         person = session.exec(
-            select(Person).where(Person.telegram_user_id == telegram_user_id, Person.active.is_(True))  # type: ignore[attr-defined]
+            select(Person).where(Person.telegram_user_id == telegram_user_id, col(Person.active).is_(True))
         ).first()
         if person is None:
             return None

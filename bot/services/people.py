@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
 from bot.changes import changing
-from bot.models import Customer, Person
+from bot.models import Person
 from bot.models.people import Role
+from bot.models.tables import customer_table, person_table
 from bot.services.invites import Member
 
 
@@ -37,7 +38,7 @@ def member_by_name(*, engine: Engine, name: str) -> Member | None:
 def first_person_with_role(*, engine: Engine, role: str) -> Member | None:
     with Session(engine) as session:
         person = session.exec(
-            select_model(Person).where(Person.role == role, Person.active.is_(True)).order_by(Person.external_id)  # type: ignore[attr-defined]
+            select_model(Person).where(Person.role == role, col(Person.active).is_(True)).order_by(Person.external_id)
         ).first()
         return Member.of(person) if person is not None else None
 
@@ -77,7 +78,7 @@ def update_person_settings(
         values["paused_until"] = None
     if values:
         with changing(engine) as (connection, changes):
-            connection.execute(update(Person).where(Person.id == person_id).values(**values))
+            connection.execute(update(person_table).where(person_table.c.id == person_id).values(**values))
             changes.concern(person_id)
     return person_settings(engine=engine, person_id=person_id)
 
@@ -98,7 +99,7 @@ class RosterEntry:
 
 def list_people(*, engine: Engine) -> list[RosterEntry]:
     """Everyone in the database, active or not, by staff id, with how many customers each holds."""
-    person, manager, customer = Person.__table__, Person.__table__.alias("manager"), Customer.__table__
+    person, manager, customer = person_table, person_table.alias("manager"), customer_table
     held = select(func.count()).select_from(customer).where(customer.c.rep_id == person.c.id).scalar_subquery()
     with engine.connect() as connection:
         rows = connection.execute(
@@ -142,14 +143,14 @@ def deactivate_person(
             return _check_deactivation(connection, person, by_id)
     with changing(engine) as (connection, changes):
         left = _check_deactivation(connection, person, by_id)
-        connection.execute(update(Person.__table__).where(Person.__table__.c.id == left.person_id).values(active=False))
+        connection.execute(update(person_table).where(person_table.c.id == left.person_id).values(active=False))
         # Everyone: the leaver's kept sign-in, and every manager's view of the team, are out of date.
         changes.concern_everyone()
     return left
 
 
 def _check_deactivation(connection, key: str | int, by_id: int | None) -> Deactivated:
-    person, customer = Person.__table__, Customer.__table__
+    person, customer = person_table, customer_table
     column = person.c.id if isinstance(key, int) else person.c.external_id
     row = connection.execute(select(person).where(column == key)).first()
     if row is None:

@@ -16,7 +16,7 @@ from bot.changes import changing
 from bot.clock import as_utc, team_today, utc_now
 from bot.config import Settings
 from bot.i18n import has, plain
-from bot.models import ImportRun, ScoringRun, TierSnapshot
+from bot.models.tables import import_run_table, scoring_run_table, tier_snapshot_table
 from bot.services.tiers import finished_run_id
 from scoring.aggregate import AGGREGATE_COLUMNS
 from scoring.engine import score_customers
@@ -168,9 +168,9 @@ def sales_newer_than_tiers(engine: Engine) -> bool:
     """True when a sales import was committed after the latest finished scoring run began (or none ever ran)."""
     with engine.connect() as connection:
         imported = connection.execute(
-            select(func.max(ImportRun.__table__.c.committed_at)).where(ImportRun.__table__.c.kind == "sales")
+            select(func.max(import_run_table.c.committed_at)).where(import_run_table.c.kind == "sales")
         ).scalar()
-        runs = ScoringRun.__table__
+        runs = scoring_run_table
         scored = connection.execute(select(func.max(runs.c.started_at)).where(runs.c.finished_at.is_not(None))).scalar()
     if imported is None:
         return False
@@ -207,7 +207,7 @@ def _store_run(
     rows = _snapshot_rows(scores)
     with changing(engine) as (connection, changes):
         run_id = connection.execute(
-            ScoringRun.__table__.insert().returning(ScoringRun.__table__.c.id),
+            scoring_run_table.insert().returning(scoring_run_table.c.id),
             {
                 "as_of": as_of,
                 "trigger": trigger,
@@ -221,10 +221,10 @@ def _store_run(
             batch = rows[start : start + 20_000]
             for row in batch:
                 row["run_id"] = run_id
-            connection.execute(TierSnapshot.__table__.insert(), batch)
+            connection.execute(tier_snapshot_table.insert(), batch)
         # Marked finished last, in the same transaction: a crashed run is never read as the latest.
         connection.execute(
-            ScoringRun.__table__.update().where(ScoringRun.__table__.c.id == run_id).values(finished_at=utc_now())
+            scoring_run_table.update().where(scoring_run_table.c.id == run_id).values(finished_at=utc_now())
         )
         changes.concern_everyone()  # every tier, reason and list may have moved
     ranks = {tier: i for i, tier in enumerate("ABCD")}

@@ -35,18 +35,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.config import TIERS, PrioritySettings, Settings
-from bot.models import Contact, Customer, FollowUp, Person, TierSnapshot
 from bot.models.people import Role
+from bot.models.tables import contact_table, customer_table, follow_up_table, person_table, tier_snapshot_table
 from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, last_contact_column
 from bot.services.followups import is_open
 
 CYCLE_EPOCH = date(2024, 1, 1)  # a Monday
-
-_contact = Contact.__table__
-_customer = Customer.__table__
-_follow_up = FollowUp.__table__
-_person = Person.__table__
-_snapshot = TierSnapshot.__table__
 
 
 @dataclass(frozen=True)
@@ -95,12 +89,16 @@ def team_overview(*, engine: Engine, settings: Settings, viewer_id: int, today: 
     cycles = {tier: current_cycle(today, settings.cadence.days(tier)) for tier in TIERS}
     cycle_starts = {tier: day_start_utc(start, zone) for tier, (start, _) in cycles.items()}
     with engine.connect() as connection:
-        viewer = connection.execute(select(_person.c.role, _person.c.active).where(_person.c.id == viewer_id)).first()
+        viewer = connection.execute(
+            select(person_table.c.role, person_table.c.active).where(person_table.c.id == viewer_id)
+        ).first()
         if viewer is None or not viewer.active:
             raise PermissionError("only an active member may see a team overview")
-        team = select(_person.c.id).where(_team_condition(viewer.role, viewer_id))
+        team = select(person_table.c.id).where(_team_condition(viewer.role, viewer_id))
         reps = connection.execute(
-            select(_person.c.id, _person.c.name).where(_person.c.id.in_(team)).order_by(_person.c.name, _person.c.id)
+            select(person_table.c.id, person_table.c.name)
+            .where(person_table.c.id.in_(team))
+            .order_by(person_table.c.name, person_table.c.id)
         ).all()
         if not reps:
             return []
@@ -134,53 +132,55 @@ def _books(
 
     Covered: the last contact before `before` is on or after the start of the tier's cycle.
     """
-    tier = func.coalesce(_snapshot.c.tier, "D")
+    tier = func.coalesce(tier_snapshot_table.c.tier, "D")
     cycle_start = case(cycle_starts, value=tier)
-    contacted_in_cycle = last_contact_column(_customer.c.id, before) >= cycle_start
+    contacted_in_cycle = last_contact_column(customer_table.c.id, before) >= cycle_start
     rows = connection.execute(
         select(
-            _customer.c.rep_id,
+            customer_table.c.rep_id,
             tier.label("tier"),
             func.count().label("customers"),
             func.sum(case((contacted_in_cycle, 1), else_=0)).label("covered"),
-            func.sum(case((_snapshot.c.tier.is_(None), 1), else_=0)).label("unscored"),
+            func.sum(case((tier_snapshot_table.c.tier.is_(None), 1), else_=0)).label("unscored"),
         )
         .select_from(customers_with_latest_snapshot())
-        .where(_customer.c.rep_id.in_(team))
-        .group_by(_customer.c.rep_id, tier)
+        .where(customer_table.c.rep_id.in_(team))
+        .group_by(customer_table.c.rep_id, tier)
     ).all()
     return {(row.rep_id, row.tier): (int(row.customers), int(row.covered), int(row.unscored)) for row in rows}
 
 
 def _contacts_by_person(connection: Connection, team: Any, start: datetime, end: datetime) -> dict[int, int]:
     rows = connection.execute(
-        select(_contact.c.person_id, func.count())
+        select(contact_table.c.person_id, func.count())
         .where(
-            _contact.c.person_id.in_(team),
-            _contact.c.deleted_at.is_(None),
-            _contact.c.contacted_at >= start,
-            _contact.c.contacted_at < end,
+            contact_table.c.person_id.in_(team),
+            contact_table.c.deleted_at.is_(None),
+            contact_table.c.contacted_at >= start,
+            contact_table.c.contacted_at < end,
         )
-        .group_by(_contact.c.person_id)
+        .group_by(contact_table.c.person_id)
     ).all()
     return {person_id: int(count) for person_id, count in rows}
 
 
 def _overdue_follow_ups_by_person(connection: Connection, team: Any, today: date) -> dict[int, int]:
     rows = connection.execute(
-        select(_follow_up.c.person_id, func.count())
-        .where(_follow_up.c.person_id.in_(team), is_open(), _follow_up.c.due_on < today)
-        .group_by(_follow_up.c.person_id)
+        select(follow_up_table.c.person_id, func.count())
+        .where(follow_up_table.c.person_id.in_(team), is_open(), follow_up_table.c.due_on < today)
+        .group_by(follow_up_table.c.person_id)
     ).all()
     return {person_id: int(count) for person_id, count in rows}
 
 
 def _team_condition(role: str, viewer_id: int):
     if role == Role.ADMIN:
-        return and_(_person.c.role == Role.REP, _person.c.active.is_(True))
+        return and_(person_table.c.role == Role.REP, person_table.c.active.is_(True))
     if role == Role.MANAGER:
-        return and_(_person.c.manager_id == viewer_id, _person.c.role == Role.REP, _person.c.active.is_(True))
-    return _person.c.id == viewer_id
+        return and_(
+            person_table.c.manager_id == viewer_id, person_table.c.role == Role.REP, person_table.c.active.is_(True)
+        )
+    return person_table.c.id == viewer_id
 
 
 def _attainment(

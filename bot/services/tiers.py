@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Date, bindparam, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 
 TIER_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
@@ -138,10 +139,10 @@ def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> di
     run_id = latest_run_id(engine)
     if run_id is None or customer_ids == []:
         return {}
-    rows = []
+    rows: list[Row[Any]] = []
     with engine.connect() as connection:
         if customer_ids is None:
-            rows = connection.execute(text(_TIER_SELECT + " WHERE s.run_id = :run"), {"run": run_id}).all()
+            rows.extend(connection.execute(text(_TIER_SELECT + " WHERE s.run_id = :run"), {"run": run_id}).all())
         else:
             statement = text(_TIER_SELECT + " WHERE s.run_id = :run AND s.customer_id IN :ids").bindparams(
                 bindparam("ids", expanding=True)

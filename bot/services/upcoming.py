@@ -10,11 +10,8 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import local_date
 from bot.config import Settings
-from bot.models import Customer, TierSnapshot
+from bot.models.tables import customer_table, tier_snapshot_table
 from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, last_contact_column
-
-_customer = Customer.__table__
-_snapshot = TierSnapshot.__table__
 
 
 def upcoming_customer(
@@ -25,9 +22,13 @@ def upcoming_customer(
     before = day_start_utc(today + timedelta(days=1), zone)
     with engine.connect() as connection:
         rows = connection.execute(
-            select(_customer.c.name, _snapshot.c.tier, last_contact_column(_customer.c.id, before).label("last"))
+            select(
+                customer_table.c.name,
+                tier_snapshot_table.c.tier,
+                last_contact_column(customer_table.c.id, before).label("last"),
+            )
             .select_from(customers_with_latest_snapshot())
-            .where(_customer.c.rep_id == person_id)
+            .where(customer_table.c.rep_id == person_id)
         ).all()
     tomorrow = today + timedelta(days=1)
     best: tuple[date, str, str | None] | None = None

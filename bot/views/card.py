@@ -11,7 +11,7 @@ from bot.views.common import day, keyboard, money, percent, reasons_text, shorte
 
 def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, InlineKeyboardMarkup | None]:
     place = " ".join(part for part in (card.city, card.district) if part) or "–"
-    lines = [t(lang, "card.title", name=card.name, kind=t(lang, f"kind.{card.kind}"), place=place)]
+    lines: list[str] = [t(lang, "card.title", name=card.name, kind=t(lang, f"kind.{card.kind}"), place=place)]
     if card.rep_name:
         lines.append(t(lang, "card.rep", rep=card.rep_name))
     tier = card.tier

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date
 
 from babel.dates import format_skeleton
@@ -91,7 +92,7 @@ class Keyboard(InlineKeyboardMarkup):
         }
 
 
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     """Inline keyboard from rows of (label, callback data); None when there are no buttons."""
     rows = [row for row in rows if row]
     if not rows:

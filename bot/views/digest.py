@@ -111,7 +111,7 @@ def _reps(lang: str, reps: tuple[RepOverview, ...]) -> list[str]:
     if not reps:
         return [t(lang, "digest.no_reps")]
     elapsed = {item.tier: item.cycle_elapsed for item in reps[0].attainment}
-    lines = [t(lang, "digest.reps_title", a_elapsed=percent(elapsed["A"]), b_elapsed=percent(elapsed["B"]))]
+    lines: list[str] = [t(lang, "digest.reps_title", a_elapsed=percent(elapsed["A"]), b_elapsed=percent(elapsed["B"]))]
     ordered = most_behind_first(reps)
     for rep in ordered[:SECTION_LIMIT]:
         coverage = {item.tier: _coverage(lang, item) for item in rep.attainment}

@@ -28,7 +28,7 @@ def render_mine(
     numbered = list(enumerate(chunk, start=(page - 1) * PAGE_SIZE + 1))
     for i in range(0, len(numbered), 2):
         rows.append([(f"{n}. {shorten(c.name, 14)}", f"c:{c.customer_id}") for n, c in numbered[i : i + 2]])
-    navigation = []
+    navigation: list[tuple[str, str]] = []
     key = group or "all"
     if page > 1:
         navigation.append((t(lang, "btn.prev"), f"m:{key}:{page - 1}"))

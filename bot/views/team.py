@@ -9,7 +9,7 @@ from bot.views.common import day, percent
 
 
 def render_team(lang: str, overview: list, today: date) -> str:
-    lines = [t(lang, "team.title", date=day(lang, today))]
+    lines: list[str] = [t(lang, "team.title", date=day(lang, today))]
     if not overview:
         lines.append(t(lang, "team.empty"))
     for rep in overview:
