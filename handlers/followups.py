@@ -12,8 +12,11 @@ from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.followups import complete_follow_up, open_follow_ups, snooze_follow_up
+from bot.views import callbacks
 from bot.views.followups import render_followups
-from handlers.common import acknowledge, answer, callback_int, replace
+from handlers.common import acknowledge, answer, replace
+
+FOLLOW_UP_PATTERN = f"{callbacks.FOLLOW_UP_DONE.pattern}|{callbacks.FOLLOW_UP_LATER.pattern}"
 
 
 async def _render(context: TierContext) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -34,8 +37,8 @@ async def followup_button(update: Update, context: TierContext) -> None:
     member = context.member
     assert update.callback_query is not None
     data = update.callback_query.data or ""
-    done_id = callback_int(context, data, "fd")
-    later_id = callback_int(context, data, "fz")
+    done_id = callbacks.FOLLOW_UP_DONE.parse(data)
+    later_id = callbacks.FOLLOW_UP_LATER.parse(data)
     if done_id is not None:
         changed = await asyncio.to_thread(complete_follow_up, engine=context.engine, person_id=member.person_id,
                                           follow_up_id=done_id, now=utc_now())  # fmt: skip
@@ -50,4 +53,4 @@ async def followup_button(update: Update, context: TierContext) -> None:
         await replace(update, *await _render(context))
 
 
-HANDLERS = [CommandHandler("followups", followups), CallbackQueryHandler(followup_button, pattern=r"^f[dz]:")]
+HANDLERS = [CommandHandler("followups", followups), CallbackQueryHandler(followup_button, pattern=FOLLOW_UP_PATTERN)]

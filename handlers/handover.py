@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -20,12 +19,11 @@ from bot.context import TierContext
 from bot.i18n import language_for, t
 from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
 from bot.services.people import DeactivationRefused, deactivate_person
+from bot.views import callbacks
 from bot.views.common import keyboard, shorten
 from handlers.common import acknowledge, answer, replace
 
 SHOWN_CUSTOMERS = 20
-_CALLBACK = re.compile(r"^ho:(\d{1,11}):(\d{1,11}):([01])$")
-_DEACTIVATE = re.compile(r"^hx:(\d{1,11})$")
 
 
 async def handover(update: Update, context: TierContext) -> None:
@@ -54,9 +52,9 @@ async def handover(update: Update, context: TierContext) -> None:
     lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name, customers=len(plan.customers),
                follow_ups=plan.follow_ups)]  # fmt: skip
     lines += _customer_lines(lang, plan)
-    data = f"ho:{plan.from_id}:{plan.to_id}"
-    buttons = keyboard([[(t(lang, "btn.handover"), f"{data}:0")],
-                        [(t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)), f"{data}:1")]])  # fmt: skip
+    buttons = keyboard([[(t(lang, "btn.handover"), callbacks.handover(plan.from_id, plan.to_id, deactivate=False))],
+                        [(t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)),
+                          callbacks.handover(plan.from_id, plan.to_id, deactivate=True))]])  # fmt: skip
     await answer(update, "\n".join(lines), buttons)
 
 
@@ -65,11 +63,11 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
     member = context.member
     assert update.callback_query is not None
     lang = context.lang
-    match = _CALLBACK.match(update.callback_query.data or "")
-    if match is None or member.role not in ("manager", "admin"):
+    tap = callbacks.parse_handover(update.callback_query.data)
+    if tap is None or member.role not in ("manager", "admin"):
         await acknowledge(update, t(lang, "members_only"))
         return
-    giver, taker, leave = int(match[1]), int(match[2]), match[3] == "1"
+    giver, taker, leave = tap
     try:
         done = await asyncio.to_thread(
             hand_over, engine=context.engine, giver=giver, taker=taker, by_id=member.person_id, deactivate=leave
@@ -113,7 +111,9 @@ async def _offer_deactivation(update: Update, context: TierContext, staff_id: st
         await answer(update, t(lang, f"deactivate.refused.{code}"))
         return
     text = t(lang, "deactivate.preview", name=left.name, customers=left.customers_left, staff_id=left.external_id)
-    button = keyboard([[(t(lang, "btn.deactivate", name=shorten(left.name, 20)), f"hx:{left.person_id}")]])
+    button = keyboard(
+        [[(t(lang, "btn.deactivate", name=shorten(left.name, 20)), callbacks.DEACTIVATE.data(left.person_id))]]
+    )
     await answer(update, text, button)
 
 
@@ -122,13 +122,13 @@ async def confirm_deactivation(update: Update, context: TierContext) -> None:
     member = context.member
     assert update.callback_query is not None
     lang = context.lang
-    match = _DEACTIVATE.match(update.callback_query.data or "")
-    if match is None or member.role not in ("manager", "admin"):
+    person_id = callbacks.DEACTIVATE.parse(update.callback_query.data)
+    if person_id is None or member.role not in ("manager", "admin"):
         await acknowledge(update, t(lang, "members_only"))
         return
     try:
         left = await asyncio.to_thread(
-            deactivate_person, engine=context.engine, person=int(match[1]), by_id=member.person_id
+            deactivate_person, engine=context.engine, person=person_id, by_id=member.person_id
         )
     except DeactivationRefused as refusal:
         code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
@@ -148,6 +148,6 @@ def _customer_lines(lang: str, handover: Handover) -> list[str]:
 
 HANDLERS = [
     CommandHandler("handover", handover),
-    CallbackQueryHandler(confirm_handover, pattern=r"^ho:"),
-    CallbackQueryHandler(confirm_deactivation, pattern=r"^hx:"),
+    CallbackQueryHandler(confirm_handover, pattern=callbacks.HANDOVER_PATTERN),
+    CallbackQueryHandler(confirm_deactivation, pattern=callbacks.DEACTIVATE.pattern),
 ]

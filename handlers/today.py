@@ -14,9 +14,10 @@ from bot.i18n import t
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list, snooze_customer
 from bot.services.upcoming import upcoming_customer
+from bot.views import callbacks
 from bot.views.common import day, shorten
 from bot.views.daily import render_today
-from handlers.common import acknowledge, answer, callback_int
+from handlers.common import acknowledge, answer
 
 TOAST_NAME_LIMIT = 60
 TODAY_PHRASES = re.compile(
@@ -67,7 +68,7 @@ async def _today_answer(context: TierContext, person_id: int, today: date) -> tu
 async def snooze(update: Update, context: TierContext) -> None:
     """Take a customer off the member's list until tomorrow."""
     member = context.member
-    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
+    customer_id = callbacks.SNOOZE.parse(update.callback_query.data if update.callback_query else None)
     allowed = customer_id is not None and await asyncio.to_thread(
         may_see, engine=context.reads, member=member, customer_id=customer_id
     )
@@ -87,5 +88,5 @@ async def snooze(update: Update, context: TierContext) -> None:
 HANDLERS = [
     CommandHandler("today", show_today),
     MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(TODAY_PHRASES), show_today),
-    CallbackQueryHandler(snooze, pattern=r"^s:"),
+    CallbackQueryHandler(snooze, pattern=callbacks.SNOOZE.pattern),
 ]
