@@ -1,7 +1,8 @@
-"""Logging a contact: `/log name outcome; note; follow up next tue` in one line, or step by step with buttons.
+"""Logging a contact step by step: buttons and typed answers for customer, outcome, note and follow-up.
 
-Buttons (bot.views.callbacks): LOG starts a flow from a list or card; the FLOW_* taps are the steps
-of one flow (customer, outcome, skip note, follow-up, cancel); UNDO/EDIT undo or edit a contact.
+A flow starts from /log alone (handlers/log_line.py), from a line's or a card's Log button, or from
+Edit (handlers/undo.py). Buttons (bot.views.callbacks): LOG starts a flow; the FLOW_* taps are the
+steps of one flow (customer, outcome, skip note, follow-up, cancel). Drafts live in bot.log_flow.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
-from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date, parse_log_line
+from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date
 from bot.models.contacts import OUTCOMES
-from bot.services.contacts import log_contact, undo_contact
+from bot.services.contacts import log_contact
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list
 from bot.views import callbacks
@@ -37,45 +38,7 @@ FOLLOW_UP_BUTTONS = (
 )
 
 
-async def log_command(update: Update, context: TierContext) -> None:
-    """/log alone starts the guided flow; /log with text logs it in one go (an edited line corrects it)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    text = message.text.partition(" ")[2].strip()
-    drafts = Drafts.of(context.user_data)
-    now = utc_now()
-    if not text:
-        await _ask(update, context, drafts.start(now))
-        return
-    if len(text) > MAX_INPUT:
-        await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
-        return
-    parsed = parse_log_line(text, today=context.today())
-    if parsed.follow_up_error:
-        await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
-        return
-    # Everything typed on the line counts as given; redelivery of this message maps to the same row,
-    # and each edit of it is a version of its own that replaces the earlier ones (bot.services.contacts).
-    assert update.effective_user is not None
-    line_key = f"tg:{update.effective_user.id}:m{message.message_id}"
-    edited = update.edited_message is not None
-    draft = drafts.start(
-        now,
-        dedup_key=f"{line_key}:u{update.update_id}" if edited else line_key,
-        replaces=line_key if edited else None,
-        outcome=parsed.outcome,
-        note=parsed.note,
-        follow_up=parsed.follow_up,
-        note_done=True,
-        follow_up_done=True,
-    )
-    if parsed.customer_text and not await _choose_customer(update, context, draft, parsed.customer_text):
-        drafts.finish(draft.flow_id)
-        return
-    await _advance(update, context, draft)
-
-
-async def _choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
+async def choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
     """Set the draft's customer from a typed name; ask with buttons when ambiguous. False when none matched."""
     hits, confident = await search_customers(context, query)
     if not hits:
@@ -88,7 +51,7 @@ async def _choose_customer(update: Update, context: TierContext, draft: LogDraft
     return True
 
 
-async def _advance(update: Update, context: TierContext, draft: LogDraft) -> None:
+async def advance(update: Update, context: TierContext, draft: LogDraft) -> None:
     """Ask for the next missing piece, or save when nothing is missing."""
     draft.step = draft.next_step()
     if draft.step == "save":
@@ -98,10 +61,10 @@ async def _advance(update: Update, context: TierContext, draft: LogDraft) -> Non
     if draft.step == "customer" and draft.query:
         await _ask_pick(update, context, draft)
     else:
-        await _ask(update, context, draft)
+        await ask(update, context, draft)
 
 
-async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
+async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     lang, flow = context.lang, draft.flow_id
     cancel = [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]
     draft.step = draft.next_step()
@@ -116,7 +79,7 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
         return
     name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
-        await answer(update, t(lang, "log.pick_outcome", name=name), _outcome_keyboard(lang, flow))
+        await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow))
     elif draft.step == "note":
         outcome = t(lang, f"outcome.{draft.outcome}")
         await answer(update, t(lang, "log.ask_note", name=name, outcome=outcome),
@@ -127,7 +90,7 @@ async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
         await answer(update, t(lang, "log.ask_follow_up"), keyboard([presets, none, cancel]))
 
 
-def _outcome_keyboard(lang: str, flow: str):
+def outcome_keyboard(lang: str, flow: str):
     labels = [(t(lang, f"outcome.{code}"), callbacks.flow_outcome(flow, n)) for n, code in enumerate(OUTCOMES)]
     return keyboard([labels[0:3], labels[3:6], [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]])
 
@@ -233,7 +196,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         # A tap on an earlier step's button (or forged data): the flow stays where it is.
         await acknowledge(update, t(context.lang, "expired_button"))
         return
-    await _advance(update, context, draft)
+    await advance(update, context, draft)
 
 
 async def start_from_button(update: Update, context: TierContext) -> None:
@@ -245,7 +208,7 @@ async def start_from_button(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(context.lang, "not_available"))
         return
     await acknowledge(update)
-    await _ask(update, context, Drafts.of(context.user_data).start(utc_now(), customer_id=customer_id))
+    await ask(update, context, Drafts.of(context.user_data).start(utc_now(), customer_id=customer_id))
 
 
 async def typed_step(update: Update, context: TierContext) -> None:
@@ -262,65 +225,24 @@ async def typed_step(update: Update, context: TierContext) -> None:
         raise ApplicationHandlerStop
     if draft.step == "customer":
         draft.query = None
-        if await _choose_customer(update, context, draft, text):
-            await _advance(update, context, draft)
+        if await choose_customer(update, context, draft, text):
+            await advance(update, context, draft)
     elif draft.step == "note":
         draft.note, draft.note_done = text, True
-        await _advance(update, context, draft)
+        await advance(update, context, draft)
     elif draft.step == "follow_up":
         due: date | None = parse_follow_up_date(text, today=context.today())
         if due is None:
             await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
         else:
             draft.follow_up, draft.follow_up_done = due, True
-            await _advance(update, context, draft)
+            await advance(update, context, draft)
     raise ApplicationHandlerStop
-
-
-async def undo(update: Update, context: TierContext) -> None:
-    """/undo, or the Undo button of a confirmation: remove the contact and its follow-up."""
-    member = context.member
-    contact_id = None
-    if update.callback_query is not None:
-        contact_id = callbacks.UNDO.parse(update.callback_query.data)
-        if contact_id is None:
-            await acknowledge(update, t(context.lang, "expired_button"))
-            return
-    undone = await asyncio.to_thread(undo_contact, engine=context.engine, person_id=member.person_id,
-                                     contact_id=contact_id, now=utc_now())  # fmt: skip
-    await acknowledge(update)
-    if undone is None:
-        await answer(update, t(context.lang, "log.nothing_to_undo"))
-        return
-    await answer(update, t(context.lang, "log.undone", name=undone.customer_name,
-                           outcome=t(context.lang, f"outcome.{undone.outcome}")))  # fmt: skip
-
-
-async def edit(update: Update, context: TierContext) -> None:
-    """The Edit button: remove the entry and log that customer again, step by step."""
-    member = context.member
-    assert update.callback_query is not None
-    contact_id = callbacks.EDIT.parse(update.callback_query.data)
-    undone = None
-    if contact_id is not None:
-        undone = await asyncio.to_thread(undo_contact, engine=context.engine, person_id=member.person_id,
-                                         contact_id=contact_id, now=utc_now())  # fmt: skip
-    if undone is None:
-        await acknowledge(update, t(context.lang, "log.nothing_to_undo"))
-        return
-    await acknowledge(update)
-    draft = Drafts.of(context.user_data).start(utc_now(), customer_id=undone.customer_id, step="outcome")
-    await answer(update, t(context.lang, "log.editing", name=undone.customer_name),
-                 _outcome_keyboard(context.lang, draft.flow_id))  # fmt: skip
 
 
 # Group 0: the text step runs before every other handler and lets unrelated text through.
 TEXT_STEP_HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_step)]
 HANDLERS = [
-    CommandHandler("log", log_command),
-    CommandHandler("undo", undo),
     CallbackQueryHandler(start_from_button, pattern=callbacks.LOG.pattern),
     CallbackQueryHandler(flow_button, pattern=callbacks.FLOW_PATTERN),
-    CallbackQueryHandler(undo, pattern=callbacks.UNDO.pattern),
-    CallbackQueryHandler(edit, pattern=callbacks.EDIT.pattern),
 ]
