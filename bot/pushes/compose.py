@@ -13,6 +13,7 @@ from bot.config import PushSettings, Settings
 from bot.i18n import Markup, t
 from bot.models import Person
 from bot.models.people import Role
+from bot.models.pushes import PushKind
 from bot.pushes.sender import Photo, Push
 from bot.services.daily_list import daily_list
 from bot.services.digest import weekly_digest
@@ -23,7 +24,6 @@ from bot.views.daily import render_today
 from bot.views.digest import render_digest
 from bot.views.followups import render_nudge
 
-DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST = "daily_list", "follow_up_nudge", "weekly_digest"
 _person = Person.__table__
 
 
@@ -71,7 +71,7 @@ def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today
     if not items:
         upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
     text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting)
-    return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup(text), markup)])
+    return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)])
 
 
 def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:
@@ -81,7 +81,7 @@ def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> P
     if not due:
         return None
     text, markup = render_nudge(who.lang, due)
-    return Push(who.person_id, who.chat_id, FOLLOW_UP_NUDGE, period, [(Markup(text), markup)])
+    return Push(who.person_id, who.chat_id, PushKind.FOLLOW_UP_NUDGE, period, [(Markup(text), markup)])
 
 
 def digest_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
@@ -91,7 +91,7 @@ def digest_push(*, engine: Engine, settings: Settings, who: Recipient, today: da
     headline = texts[0].split("\n", 1)[0] if texts else ""
     parts: list = [Photo(digest_chart(digest, who.lang), caption=headline[:1024])]
     parts.extend((text, None) for text in texts)
-    return Push(who.person_id, who.chat_id, WEEKLY_DIGEST, period, parts)
+    return Push(who.person_id, who.chat_id, PushKind.WEEKLY_DIGEST, period, parts)
 
 
 def receives_digest(who: Recipient) -> bool:

@@ -26,6 +26,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.clock import utc_now
 from bot.config import PushSettings, Settings
+from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
 from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
@@ -50,7 +51,7 @@ class PushRunner:
         # One pace for every broadcast of this bot, so overlapping kinds (a Monday digest during the
         # morning lists) stay under Telegram's global and per-chat limits together.
         self.pace = BotPace(application.bot_data.settings.pushes.global_rate_per_second)
-        self.locks = {kind: asyncio.Lock() for kind in ("daily_list", "follow_up_nudge", "weekly_digest", "scoring")}
+        self.locks = {kind: asyncio.Lock() for kind in (*PushKind, "scoring")}
 
     @property
     def settings(self) -> Settings:
@@ -117,7 +118,7 @@ class PushRunner:
             return compose.daily_list_push(engine=self.engine, settings=self.settings, who=who, today=today,
                                            period=period)  # fmt: skip
 
-        return await self._sweep("daily_list", due, render, now)
+        return await self._sweep(PushKind.DAILY_LIST, due, render, now)
 
     async def nudges(self, now: datetime) -> BroadcastReport:
         start = PushSettings.parse_time(self.settings.pushes.followup_nudge_time)
@@ -133,7 +134,7 @@ class PushRunner:
         def render(who, today, period):
             return compose.nudge_push(engine=self.engine, who=who, today=today, period=period)
 
-        return await self._sweep("follow_up_nudge", due, render, now)
+        return await self._sweep(PushKind.FOLLOW_UP_NUDGE, due, render, now)
 
     async def digests(self, now: datetime) -> BroadcastReport:
         pushes = self.settings.pushes
@@ -151,7 +152,7 @@ class PushRunner:
             return compose.digest_push(engine=self.engine, settings=self.settings, who=who, today=today,
                                        period=period)  # fmt: skip
 
-        return await self._sweep("weekly_digest", due, render, now)
+        return await self._sweep(PushKind.WEEKLY_DIGEST, due, render, now)
 
     async def nightly_scoring(self, now: datetime) -> bool:
         """Score once per team-local day after scoring_time; True if this instance ran it."""
