@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import language_for, t
+from bot.models.people import Role
 from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
 from bot.services.people import DeactivationRefused, deactivate_person
 from bot.views import callbacks
@@ -30,7 +31,7 @@ async def handover(update: Update, context: TierContext) -> None:
     """Show what a handover from one person to another would move, with the buttons to do it."""
     member = context.member
     lang = context.lang
-    if member.role not in ("manager", "admin"):
+    if member.role not in (Role.MANAGER, Role.ADMIN):
         await answer(update, t(lang, "members_only"))
         return
     args = context.args or []
@@ -46,7 +47,7 @@ async def handover(update: Update, context: TierContext) -> None:
         )
     except HandoverRefused as refusal:
         # A manager asking about someone outside the team learns no more than about a missing id.
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"handover.refused.{code}"))
         return
     lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name, customers=len(plan.customers),
@@ -64,7 +65,7 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
     assert update.callback_query is not None
     lang = context.lang
     tap = callbacks.parse_handover(update.callback_query.data)
-    if tap is None or member.role not in ("manager", "admin"):
+    if tap is None or member.role not in (Role.MANAGER, Role.ADMIN):
         await acknowledge(update, t(lang, "members_only"))
         return
     giver, taker, leave = tap
@@ -73,7 +74,7 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
             hand_over, engine=context.engine, giver=giver, taker=taker, by_id=member.person_id, deactivate=leave
         )
     except HandoverRefused as refusal:
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await acknowledge(update, t(lang, f"handover.refused.{code}"))
         return
     await acknowledge(update)
@@ -107,7 +108,7 @@ async def _offer_deactivation(update: Update, context: TierContext, staff_id: st
             deactivate_person, engine=context.engine, person=staff_id, by_id=member.person_id, preview=True
         )
     except DeactivationRefused as refusal:
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"deactivate.refused.{code}"))
         return
     text = t(lang, "deactivate.preview", name=left.name, customers=left.customers_left, staff_id=left.external_id)
@@ -123,7 +124,7 @@ async def confirm_deactivation(update: Update, context: TierContext) -> None:
     assert update.callback_query is not None
     lang = context.lang
     person_id = callbacks.DEACTIVATE.parse(update.callback_query.data)
-    if person_id is None or member.role not in ("manager", "admin"):
+    if person_id is None or member.role not in (Role.MANAGER, Role.ADMIN):
         await acknowledge(update, t(lang, "members_only"))
         return
     try:
@@ -131,7 +132,7 @@ async def confirm_deactivation(update: Update, context: TierContext) -> None:
             deactivate_person, engine=context.engine, person=person_id, by_id=member.person_id
         )
     except DeactivationRefused as refusal:
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await acknowledge(update, t(lang, f"deactivate.refused.{code}"))
         return
     await acknowledge(update)

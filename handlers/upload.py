@@ -15,6 +15,7 @@ from bot.db_errors import BUSY, FULL
 from bot.i18n import Markup, escape, plain, t
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
+from bot.models.people import Role
 from bot.services.aliases import remember_alias
 from bot.services.loading import UploadDatabaseError, load_upload, score_after_import
 from bot.services.scoring_runs import ScoringSummary
@@ -51,7 +52,7 @@ async def document(update: Update, context: TierContext) -> None:
     member = context.member
     message = update.message
     assert member is not None and message is not None and message.document is not None
-    if member.role != "admin":
+    if member.role != Role.ADMIN:
         await answer(update, t(context.lang, "upload.admins_only"))
         return
     doc = message.document
@@ -78,7 +79,7 @@ async def kind_button(update: Update, context: TierContext) -> None:
     """The admin said what the file holds."""
     kind = callbacks.parse_upload_kind(update.callback_query.data if update.callback_query else None)
     pending = context.user_data.pop("pending_upload", None) if context.user_data is not None else None
-    if kind not in KINDS or pending is None or context.member is None or context.member.role != "admin":
+    if kind not in KINDS or pending is None or context.member is None or context.member.role != Role.ADMIN:
         await acknowledge(update, t(context.lang, "expired_button"))
         return
     await acknowledge(update)
@@ -151,7 +152,7 @@ def _scored(lang: str, scoring: ScoringSummary) -> Markup:
 async def rescore_button(update: Update, context: TierContext) -> None:
     """An admin asked to score again after the scoring following an upload failed."""
     lang = context.lang
-    if context.member is None or context.member.role != "admin":
+    if context.member is None or context.member.role != Role.ADMIN:
         await acknowledge(update, t(lang, "expired_button"))
         return
     await acknowledge(update)
@@ -191,7 +192,7 @@ async def alias_button(update: Update, context: TierContext) -> None:
     choices = context.user_data.get("alias_choices", []) if context.user_data is not None else []
     index = callbacks.ALIAS.parse(update.callback_query.data if update.callback_query else None)
     member = context.member
-    if member is None or member.role != "admin" or index is None or index >= len(choices):
+    if member is None or member.role != Role.ADMIN or index is None or index >= len(choices):
         await acknowledge(update, t(lang, "expired_button"))
         return
     written, external_id = choices[index]

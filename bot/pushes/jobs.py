@@ -26,6 +26,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.clock import utc_now
 from bot.config import PushSettings, Settings
+from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
 from bot.pushes.calendar import is_workday
@@ -110,7 +111,7 @@ class PushRunner:
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
             local = who.local_now(moment)
             today = local.date()
-            ok = (who.role == "rep" and is_workday(today, country) and not who.paused_on(today)
+            ok = (who.role == Role.REP and is_workday(today, country) and not who.paused_on(today)
                   and who.push_time <= local.time() < until)  # fmt: skip
             return (day_period(today) if ok else None), today
 
@@ -224,7 +225,7 @@ async def schedule_pushes(application: Application) -> list[str]:
     settings = runner.settings
     people = await asyncio.to_thread(compose.recipients, engine=runner.engine, settings=settings)
     pushes = settings.pushes
-    moments = {(who.tz, who.push_time) for who in people if who.role == "rep"}
+    moments = {(who.tz, who.push_time) for who in people if who.role == Role.REP}
     moments |= {(who.tz, PushSettings.parse_time(pushes.followup_nudge_time)) for who in people}
     moments |= {(who.tz, PushSettings.parse_time(pushes.digest_time)) for who in people if compose.receives_digest(who)}
     moments.add((settings.team.timezone, PushSettings.parse_time(pushes.scoring_time)))
