@@ -31,7 +31,7 @@ def _summary(context: TierContext, current: PersonSettings):
         lang,
         "settings.title",
         language=LANGUAGE_NAMES.get(lang, lang),
-        push_time=current.push_time or context.settings.pushes.daily_list_time,
+        push_time=current.push_time or f"{context.settings.pushes.daily_list_time:%H:%M}",
         paused=paused,
     )
     markup = keyboard(

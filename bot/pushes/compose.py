@@ -56,7 +56,7 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
         Recipient(
             person_id=row.id, chat_id=row.telegram_user_id, name=row.name, role=row.role,
             lang=row.language or team.language, tz=row.timezone or team.timezone,
-            push_time=PushSettings.parse_time(row.push_time or settings.pushes.daily_list_time),
+            push_time=PushSettings.parse_time(row.push_time) if row.push_time else settings.pushes.daily_list_time,
             paused_until=row.paused_until,
         )
         for row in rows

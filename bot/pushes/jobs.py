@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from telegram.ext import Application, ContextTypes
 
 from bot.clock import utc_now
-from bot.config import PushSettings, Settings
+from bot.config import Settings
 from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
@@ -105,7 +105,7 @@ class PushRunner:
     # -- the four sweeps -------------------------------------------------------------------------
     async def daily_lists(self, now: datetime) -> BroadcastReport:
         pushes = self.settings.pushes
-        until = PushSettings.parse_time(pushes.daily_list_catch_up_until)
+        until = pushes.daily_list_catch_up_until
         country = self.settings.team.country
 
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
@@ -122,7 +122,7 @@ class PushRunner:
         return await self._sweep(PushKind.DAILY_LIST, due, render, now)
 
     async def nudges(self, now: datetime) -> BroadcastReport:
-        start = PushSettings.parse_time(self.settings.pushes.followup_nudge_time)
+        start = self.settings.pushes.followup_nudge_time
         country = self.settings.team.country
 
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
@@ -139,7 +139,7 @@ class PushRunner:
 
     async def digests(self, now: datetime) -> BroadcastReport:
         pushes = self.settings.pushes
-        start = PushSettings.parse_time(pushes.digest_time)
+        start = pushes.digest_time
         weekday = WEEKDAYS.index(pushes.digest_weekday)
 
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
@@ -159,7 +159,7 @@ class PushRunner:
         """Score once per team-local day after scoring_time; True if this instance ran it."""
         settings = self.settings
         local = now.astimezone(ZoneInfo(settings.team.timezone))
-        if local.time() < PushSettings.parse_time(settings.pushes.scoring_time) or self.locks["scoring"].locked():
+        if local.time() < settings.pushes.scoring_time or self.locks["scoring"].locked():
             return False
         async with self.locks["scoring"]:
             period = local.date().isoformat()
@@ -226,9 +226,9 @@ async def schedule_pushes(application: Application) -> list[str]:
     people = await asyncio.to_thread(compose.recipients, engine=runner.engine, settings=settings)
     pushes = settings.pushes
     moments = {(who.tz, who.push_time) for who in people if who.role == Role.REP}
-    moments |= {(who.tz, PushSettings.parse_time(pushes.followup_nudge_time)) for who in people}
-    moments |= {(who.tz, PushSettings.parse_time(pushes.digest_time)) for who in people if compose.receives_digest(who)}
-    moments.add((settings.team.timezone, PushSettings.parse_time(pushes.scoring_time)))
+    moments |= {(who.tz, pushes.followup_nudge_time) for who in people}
+    moments |= {(who.tz, pushes.digest_time) for who in people if compose.receives_digest(who)}
+    moments.add((settings.team.timezone, pushes.scoring_time))
     wanted = {f"push:{tz}:{moment:%H:%M}": (tz, moment) for tz, moment in moments}
     for job in job_queue.jobs():
         if job.name and job.name.startswith("push:") and job.name not in wanted:
