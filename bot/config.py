@@ -217,7 +217,7 @@ class InviteSettings(_Section):
 
 
 class CacheSettings(_Section):
-    """Answers kept in memory between updates (bot.answers, bot.changes)."""
+    """The answer cache: answers kept in memory between updates (bot.cache, bot.changes)."""
 
     # Writes by another process (a second webhook instance, `tierbot import`/`score`) show within this.
     feed_interval_seconds: float = Field(1.0, ge=0, le=60)

@@ -7,7 +7,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.answers import DO_NOT_KEEP, MISSING
+from bot.cache import DO_NOT_CACHE, MISSING
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import customer_card, visible_customer_ids
@@ -61,10 +61,10 @@ async def visible_ids(context: TierContext) -> frozenset[int] | None:
     """The ids of the customers the member may see (None for an admin: all), kept in memory until an
     import or a scoring run (who belongs to whom only changes with the people and customer files)."""
     member = context.member
-    return await context.services.answers.through(
+    return await context.services.cache.get_or_compute(
         ("visible", member.person_id, member.role),
-        lambda: asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member),
-        about=lambda _: None,
+        owner=lambda _: None,
+        compute=lambda: asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member),
     )
 
 
@@ -87,11 +87,11 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
         )
 
     if allowed is None or customer_id in allowed:
-        # A card of nobody's customer has no stamp to watch, so it is not kept.
-        rep_and_card = await context.services.answers.through(
+        # A card of nobody's customer has no version to watch, so it is not cached.
+        rep_and_card = await context.services.cache.get_or_compute(
             ("card", customer_id, context.lang),
-            card_answer,
-            about=lambda kept: DO_NOT_KEEP if kept is None or kept[0] is None else kept[0],
+            owner=lambda card: DO_NOT_CACHE if card is None or card[0] is None else card[0],
+            compute=card_answer,
         )
     else:
         # Never from memory: a card kept for someone who may see it is not this member's.

@@ -31,14 +31,14 @@ async def show_today(update: Update, context: TierContext) -> None:
     """Send the member's daily priority list, or something useful when nothing is due.
 
     The answer is kept in memory for the member, the day and the language until a write concerning
-    the member (a contact, follow-up, snooze, import or scoring run) moves their stamp (bot.changes).
+    the member (a contact, follow-up, snooze, import or scoring run) moves their version (bot.changes).
     """
     member = context.member
     today = context.today()
-    text_and_markup = await context.services.answers.through(
+    text_and_markup = await context.services.cache.get_or_compute(
         ("today", member.person_id, today, context.lang),
-        lambda: _today_answer(context, member.person_id, today),
-        about=lambda _: member.person_id,
+        owner=lambda _: member.person_id,
+        compute=lambda: _today_answer(context, member.person_id, today),
     )
     await answer(update, *text_and_markup)
 
