@@ -15,6 +15,7 @@ from bot.cache import DO_NOT_CACHE, AnswerCache
 from bot.changes import refresh, tracker_for
 from bot.clock import local_today
 from bot.config import Settings
+from bot.member_services import MemberServices
 from bot.services.invites import Member, member_by_telegram_id
 
 
@@ -135,6 +136,11 @@ class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
     @member.setter
     def member(self, member: Member | None) -> None:
         self.member_or_none = member
+
+    @property
+    def member_services(self) -> MemberServices:
+        """The services of the signed-in member's update, bound to them (raises NotAMember for a stranger)."""
+        return MemberServices(self.member, writes=self.engine, reads=self.reads)
 
     @property
     def services(self) -> BotServices:
