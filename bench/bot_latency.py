@@ -41,7 +41,7 @@ from bot.services.scoring_runs import run_scoring
 
 AS_OF = date(2026, 11, 23)
 WHERE_TIME_GOES = (
-    "\n\nTwo bots on one database. *kept* is the default: answers kept in memory (bot.answers), primed by one "
+    "\n\nTwo bots on one database. *kept* is the default: answers kept in memory (bot.cache), primed by one "
     "unmeasured pass of the same asks, as after the morning list or an earlier look at the card. *computed* runs "
     "with `cache.max_age_seconds = 0` and computes every answer, as the first ask after a logged visit does."
     "\n\nWhere the time goes (cProfile, sequential). Computed /today: the daily list service 5-7 ms (two indexed "

@@ -43,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 from bench.machine import RESULTS, machine_line, write_section  # noqa: E402
 from bot.db import make_engine, upgrade_database  # noqa: E402
 from bot.models.people import Person  # noqa: E402
-from bot.models.pushes import PushLog  # noqa: E402
-from bot.pushes.push_log import DAILY_LIST, day_period, instance_id  # noqa: E402
+from bot.models.pushes import PushKind, PushLog  # noqa: E402
+from bot.pushes.push_log import day_period, instance_id  # noqa: E402
 from bot.pushes.sender import Push, SendPolicy, broadcast  # noqa: E402
 from bot.views.daily import render_daily_list  # noqa: E402
 
@@ -104,7 +104,7 @@ async def run(args: argparse.Namespace, engine, server_url: str, reps: list[tupl
     pushes = []
     for person_id, chat_id in reps:
         text, buttons = daily_list(rng)
-        pushes.append(Push(person_id, chat_id, DAILY_LIST, period, [(text, buttons)]))
+        pushes.append(Push(person_id, chat_id, PushKind.DAILY_LIST, period, [(text, buttons)]))
     lengths = sorted(len(p.parts[0][0]) for p in pushes)
     request = HTTPXRequest(connection_pool_size=256, read_timeout=10, pool_timeout=10)
     async with Bot("123456:BENCH", base_url=f"{server_url}/bot", request=request) as bot:

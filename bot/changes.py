@@ -2,12 +2,12 @@
 
 The bot keeps a few answers in memory between updates (who a Telegram account belongs to, a rep's
 list for today, a customer card, whose customers a member may see): computing one costs milliseconds
-of SQL and Python, serving it from memory a few microseconds. Each answer is kept with the *stamp* of
-the person it is about and served only while that stamp holds (bot.answers).
+of SQL and Python, serving it from memory a few microseconds. Each answer is kept with the *version* of
+the person it is about and served only while that version holds (bot.cache).
 
 Every write that changes what somebody sees says whom it concerns (`Changes`) and runs inside
 `changing()`, which records that in the change feed within the same transaction. Once the
-transaction commits, this process bumps those people's stamps at once: the rep who logs a visit sees
+transaction commits, this process bumps those people's versions at once: the rep who logs a visit sees
 it on the very next /today. Other processes (a second webhook instance, `tierbot import`, `tierbot
 score`) learn of it from the feed, which a process reads before answering from memory whenever it last
 read it more than `cache.feed_interval_seconds` ago, so their writes show within that interval.
@@ -82,7 +82,7 @@ class Changes:
 
 
 class ChangeTracker:
-    """The stamps of one database as this process knows them; one per engine (see tracker_for)."""
+    """The versions of one database as this process knows them; one per engine (see tracker_for)."""
 
     def __init__(self) -> None:
         self.origin = secrets.token_hex(8)
@@ -96,7 +96,7 @@ class ChangeTracker:
         self.read_at = float("-inf")
         self._pruned_at = float("-inf")
 
-    def stamp(self, person_id: int | None) -> tuple[int, int]:
+    def version(self, person_id: int | None) -> tuple[int, int]:
         """Changes when anything concerning the person (or everyone) is applied."""
         return self._everyone, (0 if person_id is None else self._people.get(person_id, 0))
 
@@ -155,7 +155,7 @@ def tracker_for(engine: Engine) -> ChangeTracker:
 
 def share_tracker(engine: Engine, *, with_engine: Engine) -> None:
     """Make a second engine on the same database in this process (the bot's members' writes and reads,
-    bot.db.member_engines) move and read the same stamps as the first."""
+    bot.db.member_engines) move and read the same versions as the first."""
     tracker = tracker_for(with_engine)
     with _trackers_lock:
         _trackers[engine] = tracker
@@ -175,15 +175,15 @@ def record(connection: Connection, changes: Changes, engine: Engine) -> None:
 
 
 def publish(engine: Engine, changes: Changes) -> None:
-    """Apply a committed change to this process's stamps."""
+    """Apply a committed change to this process's versions."""
     tracker_for(engine).apply(changes)
 
 
 @contextmanager
 def changing(engine: Engine) -> Iterator[tuple[Connection, Changes]]:
     """A write transaction that says whom it concerns: fill in the Changes; the feed entry is made before
-    the commit and this process's stamps move after it (never before: a reader in between would keep
-    the old answer under the new stamp)."""
+    the commit and this process's versions move after it (never before: a reader in between would keep
+    the old answer under the new version)."""
     changes = Changes()
     with engine.begin() as connection:
         yield connection, changes

@@ -40,10 +40,14 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_hhmm(value: str) -> str:
-    if not _HHMM.match(value):
+def _time_of_day(value: object) -> time:
+    """A time of day from the config's "HH:MM" (a time passes through, as when settings are copied)."""
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not _HHMM.match(value):
         raise ValueError("must be a time of day as HH:MM (24-hour clock), for example 08:30")
-    return value
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
 
 
 class TelegramSettings(_Section):
@@ -177,26 +181,33 @@ class PrioritySettings(_Section):
 
 
 class PushSettings(_Section):
-    daily_list_time: str = "08:30"
-    followup_nudge_time: str = "16:00"
+    # Times of day, local to each member (scoring: to the team); written "08:30" in the config file.
+    daily_list_time: time = time(8, 30)
+    followup_nudge_time: time = time(16, 0)
     digest_weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
-    digest_time: str = "09:00"
-    scoring_time: str = "02:00"
+    digest_time: time = time(9, 0)
+    scoring_time: time = time(2, 0)
     # A morning list missed while the bot was down is still sent until this local time, never later.
-    daily_list_catch_up_until: str = "12:00"
+    daily_list_catch_up_until: time = time(12, 0)
     global_rate_per_second: float = Field(25.0, gt=0, le=30)
     # A push claimed by an instance that died before sending is taken over after this many seconds.
     claim_lease_seconds: int = Field(120, ge=1, le=3600)
 
     @field_validator(
-        "daily_list_time", "followup_nudge_time", "digest_time", "scoring_time", "daily_list_catch_up_until"
+        "daily_list_time",
+        "followup_nudge_time",
+        "digest_time",
+        "scoring_time",
+        "daily_list_catch_up_until",
+        mode="before",
     )
     @classmethod
-    def _times_of_day(cls, value: str) -> str:
-        return _check_hhmm(value)
+    def _times_of_day(cls, value: object) -> time:
+        return _time_of_day(value)
 
     @staticmethod
     def parse_time(value: str) -> time:
+        """A member's own push time, stored as "HH:MM" in the person table."""
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))
 
@@ -206,7 +217,7 @@ class InviteSettings(_Section):
 
 
 class CacheSettings(_Section):
-    """Answers kept in memory between updates (bot.answers, bot.changes)."""
+    """The answer cache: answers kept in memory between updates (bot.cache, bot.changes)."""
 
     # Writes by another process (a second webhook instance, `tierbot import`/`score`) show within this.
     feed_interval_seconds: float = Field(1.0, ge=0, le=60)

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.answers import DO_NOT_KEEP, Answers
+from bot.cache import DO_NOT_CACHE, AnswerCache
 from bot.changes import refresh, tracker_for
 from bot.clock import local_today
 from bot.config import Settings
+from bot.member_services import MemberServices
 from bot.services.invites import Member, member_by_telegram_id
 
 
@@ -35,18 +36,18 @@ class BotServices:
     _index: Any = None
     _index_signature: tuple[int, int, int] | None = None
     _index_checked: float = 0.0
-    _index_stamp: tuple[int, int] | None = None
+    _index_version: tuple[int, int] | None = None
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _answers: Answers | None = None
+    _cache: AnswerCache | None = None
     _feed_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
-    def answers(self) -> Answers:
-        """What the bot keeps in memory between updates (bot.answers)."""
-        if self._answers is None:
+    def cache(self) -> AnswerCache:
+        """The answers the bot keeps in memory between updates (bot.cache)."""
+        if self._cache is None:
             assert self.engine is not None and self.settings is not None
-            self._answers = Answers(tracker_for(self.engine), max_age=self.settings.cache.max_age_seconds)
-        return self._answers
+            self._cache = AnswerCache(tracker_for(self.engine), max_age=self.settings.cache.max_age_seconds)
+        return self._cache
 
     async def catch_up(self) -> None:
         """Learn of other processes' writes before answering from memory (bot.changes): read the change
@@ -64,7 +65,7 @@ class BotServices:
             await asyncio.to_thread(refresh, self.engine)
 
     async def resolve_member(self, telegram_user_id: int) -> Member | None:
-        """The member behind a Telegram account (kept in memory while their stamp holds), or None."""
+        """The member behind a Telegram account (cached while their version holds), or None."""
         assert self.engine is not None
         reads = self.reads or self.engine
 
@@ -77,8 +78,10 @@ class BotServices:
             return await asyncio.to_thread(member_by_telegram_id, engine=reads, telegram_user_id=telegram_user_id)
 
         # Strangers are not kept: an invite accepted elsewhere must let them in on their next message.
-        return await self.answers.through(
-            ("member", telegram_user_id), look_up, about=lambda m: DO_NOT_KEEP if m is None else m.person_id
+        return await self.cache.get_or_compute(
+            ("member", telegram_user_id),
+            owner=lambda m: DO_NOT_CACHE if m is None else m.person_id,
+            compute=look_up,
         )
 
     async def customer_index(self):
@@ -88,15 +91,15 @@ class BotServices:
 
         assert self.engine is not None and self.settings is not None
         now = time.monotonic()
-        # Customers only come and go with imports, which mark everyone's stamp (bot.changes): the
+        # Customers only come and go with imports, which move everyone's version (bot.changes): the
         # signature query runs after one, and otherwise every cache.max_age_seconds (5 s if nothing is kept).
-        stamp = tracker_for(self.engine).stamp(None)
+        version = tracker_for(self.engine).version(None)
         recheck = self.settings.cache.max_age_seconds or 5.0
-        if self._index is not None and stamp == self._index_stamp and now - self._index_checked < recheck:
+        if self._index is not None and version == self._index_version and now - self._index_checked < recheck:
             return self._index
         reads = self.reads or self.engine
         async with self._index_lock:
-            self._index_stamp = stamp
+            self._index_version = version
             signature = await asyncio.to_thread(customer_signature, engine=reads)
             if self._index is None or signature != self._index_signature:
                 names = await asyncio.to_thread(all_customer_names, engine=reads)
@@ -108,7 +111,7 @@ class BotServices:
     def forget_customer_index(self) -> None:
         self._index_checked = float("-inf")
         self._index_signature = None
-        self._index_stamp = None
+        self._index_version = None
 
 
 class NotAMember(RuntimeError):
@@ -133,6 +136,11 @@ class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
     @member.setter
     def member(self, member: Member | None) -> None:
         self.member_or_none = member
+
+    @property
+    def member_services(self) -> MemberServices:
+        """The services of the signed-in member's update, bound to them (raises NotAMember for a stranger)."""
+        return MemberServices(self.member, writes=self.engine, reads=self.reads)
 
     @property
     def services(self) -> BotServices:

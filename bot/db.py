@@ -1,4 +1,4 @@
-"""Database engine, sessions and schema upgrades for SQLite (default) and PostgreSQL (psycopg 3)."""
+"""Database engines and schema upgrades for SQLite (default) and PostgreSQL (psycopg 3)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Insert, Table, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 import migrations
 
-SessionFactory = Callable[[], Session]
 # How long a SQLite write waits for the write lock. The CLI, the jobs and imports wait long; a member's own
 # write in the bot waits a second, then is told "not saved, please retry" (an import may hold the lock).
 SQLITE_BUSY_SECONDS = 30.0
@@ -100,15 +99,6 @@ def member_engines(engine: Engine) -> tuple[Engine, Engine]:
         url, busy_timeout=MEMBER_BUSY_SECONDS, read_only=True, pool_size=READ_POOL_SIZE, max_overflow=READ_POOL_OVERFLOW
     )
     return writes, reads
-
-
-def session_factory(engine: Engine) -> SessionFactory:
-    """Return a callable that opens a new session; objects stay readable after commit."""
-
-    def open_session() -> Session:
-        return Session(engine, expire_on_commit=False)
-
-    return open_session
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

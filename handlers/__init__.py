@@ -14,12 +14,14 @@ from handlers import (
     handover,
     help,
     invite,
-    log,
+    log_guided,
+    log_line,
     mine,
     settings,
     start,
     team,
     today,
+    undo,
     upload,
 )
 
@@ -30,11 +32,13 @@ def register_handlers(application: Application) -> None:
     # Edited messages are answered here and go no further; text typed into a step of a log flow is
     # taken here too; anything else falls through to group 1.
     application.add_handlers(edits.HANDLERS, group=0)
-    application.add_handlers(log.TEXT_STEP_HANDLERS, group=0)
+    application.add_handlers(log_guided.TEXT_STEP_HANDLERS, group=0)
     for module in (
         start,
         help,
-        log,
+        log_line,
+        undo,
+        log_guided,
         followups,
         today,
         mine,

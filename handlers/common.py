@@ -8,7 +8,6 @@ import re
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.context import TierContext
 from bot.split import split_message
 
 MAX_INPUT = 500
@@ -52,11 +51,3 @@ def _toast(text: str) -> str:
     while len((text + "…").encode("utf-16-le")) // 2 > TOAST_LIMIT:
         text = text[:-1]
     return text + "…"
-
-
-def callback_int(context: TierContext, data: str | None, prefix: str) -> int | None:
-    """The integer after 'prefix:' in callback data, or None if the data is malformed (forged or stale)."""
-    if not data or not data.startswith(prefix + ":"):
-        return None
-    value = data[len(prefix) + 1 :]
-    return int(value) if value.isdigit() and len(value) < 12 else None

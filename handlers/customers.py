@@ -7,13 +7,14 @@ import asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.answers import DO_NOT_KEEP, MISSING
+from bot.cache import DO_NOT_CACHE, MISSING
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import customer_card, visible_customer_ids
+from bot.views import callbacks
 from bot.views.card import render_card
 from bot.views.common import keyboard, shorten
-from handlers.common import MAX_INPUT, acknowledge, answer, callback_int
+from handlers.common import MAX_INPUT, acknowledge, answer
 
 # Searches over at most this many customers run on the event loop (about 0.2 ms for a rep's 300).
 INLINE_SEARCH_LIMIT = 2_000
@@ -35,7 +36,7 @@ async def find_customer(update: Update, context: TierContext, query: str) -> Non
     if confident:
         await send_card(update, context, hits[0].customer_id, allowed)
         return
-    buttons = keyboard([[(shorten(hit.name, 30), f"c:{hit.customer_id}")] for hit in hits])
+    buttons = keyboard([[(shorten(hit.name, 30), callbacks.CARD.data(hit.customer_id))] for hit in hits])
     key = "pick_customer" if len(hits) > 1 else "pick_one"
     await answer(update, t(context.lang, key, query=shorten(query, 60)), buttons)
 
@@ -60,10 +61,10 @@ async def visible_ids(context: TierContext) -> frozenset[int] | None:
     """The ids of the customers the member may see (None for an admin: all), kept in memory until an
     import or a scoring run (who belongs to whom only changes with the people and customer files)."""
     member = context.member
-    return await context.services.answers.through(
+    return await context.services.cache.get_or_compute(
         ("visible", member.person_id, member.role),
-        lambda: asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member),
-        about=lambda _: None,
+        owner=lambda _: None,
+        compute=lambda: asyncio.to_thread(visible_customer_ids, engine=context.reads, member=member),
     )
 
 
@@ -86,11 +87,11 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
         )
 
     if allowed is None or customer_id in allowed:
-        # A card of nobody's customer has no stamp to watch, so it is not kept.
-        rep_and_card = await context.services.answers.through(
+        # A card of nobody's customer has no version to watch, so it is not cached.
+        rep_and_card = await context.services.cache.get_or_compute(
             ("card", customer_id, context.lang),
-            card_answer,
-            about=lambda kept: DO_NOT_KEEP if kept is None or kept[0] is None else kept[0],
+            owner=lambda card: DO_NOT_CACHE if card is None or card[0] is None else card[0],
+            compute=card_answer,
         )
     else:
         # Never from memory: a card kept for someone who may see it is not this member's.
@@ -119,7 +120,7 @@ async def typed_name(update: Update, context: TierContext) -> None:
 
 async def card_button(update: Update, context: TierContext) -> None:
     """A card button under a list or a choice of matches."""
-    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "c")
+    customer_id = callbacks.CARD.parse(update.callback_query.data if update.callback_query else None)
     await acknowledge(update)
     if customer_id is None:
         await answer(update, t(context.lang, "expired_button"))
@@ -129,6 +130,6 @@ async def card_button(update: Update, context: TierContext) -> None:
 
 HANDLERS = [
     CommandHandler("tier", tier_command),
-    CallbackQueryHandler(card_button, pattern=r"^c:"),
+    CallbackQueryHandler(card_button, pattern=callbacks.CARD.pattern),
     MessageHandler(filters.TEXT & ~filters.COMMAND, typed_name),
 ]

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from bot.context import TierContext
 from bot.i18n import t
 from handlers.common import answer
-from handlers.log import log_command
+from handlers.log_line import log_command
 
 
 def _is_log_line(text: str | None) -> bool:

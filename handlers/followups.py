@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import t
-from bot.services.followups import complete_follow_up, open_follow_ups, snooze_follow_up
+from bot.views import callbacks
 from bot.views.followups import render_followups
-from handlers.common import acknowledge, answer, callback_int, replace
+from handlers.common import acknowledge, answer, replace
+
+FOLLOW_UP_PATTERN = f"{callbacks.FOLLOW_UP_DONE.pattern}|{callbacks.FOLLOW_UP_LATER.pattern}"
 
 
 async def _render(context: TierContext) -> tuple[str, InlineKeyboardMarkup | None]:
-    member = context.member
-    items = await asyncio.to_thread(
-        open_follow_ups, engine=context.reads, person_id=member.person_id, today=context.today()
-    )
+    items = await context.member_services.open_follow_ups(context.today())
     return render_followups(context.lang, items)
 
 
@@ -31,18 +28,16 @@ async def followups(update: Update, context: TierContext) -> None:
 
 async def followup_button(update: Update, context: TierContext) -> None:
     """Done or tomorrow on one follow-up; only its owner can change it, and only once."""
-    member = context.member
+    mine = context.member_services
     assert update.callback_query is not None
     data = update.callback_query.data or ""
-    done_id = callback_int(context, data, "fd")
-    later_id = callback_int(context, data, "fz")
+    done_id = callbacks.FOLLOW_UP_DONE.parse(data)
+    later_id = callbacks.FOLLOW_UP_LATER.parse(data)
     if done_id is not None:
-        changed = await asyncio.to_thread(complete_follow_up, engine=context.engine, person_id=member.person_id,
-                                          follow_up_id=done_id, now=utc_now())  # fmt: skip
+        changed = await mine.complete_follow_up(done_id)
     elif later_id is not None:
         tomorrow = context.today() + timedelta(days=1)
-        changed = await asyncio.to_thread(snooze_follow_up, engine=context.engine, person_id=member.person_id,
-                                          follow_up_id=later_id, until=tomorrow)  # fmt: skip
+        changed = await mine.snooze_follow_up(later_id, until=tomorrow)
     else:
         changed = False
     await acknowledge(update, None if changed else t(context.lang, "followups.gone"))
@@ -50,4 +45,4 @@ async def followup_button(update: Update, context: TierContext) -> None:
         await replace(update, *await _render(context))
 
 
-HANDLERS = [CommandHandler("followups", followups), CallbackQueryHandler(followup_button, pattern=r"^f[dz]:")]
+HANDLERS = [CommandHandler("followups", followups), CallbackQueryHandler(followup_button, pattern=FOLLOW_UP_PATTERN)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -18,21 +17,21 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import Markup, language_for, t, tn
+from bot.models.people import Role
 from bot.services.handover import Handover, HandoverRefused, hand_over, plan_handover
 from bot.services.people import DeactivationRefused, deactivate_person
+from bot.views import callbacks
 from bot.views.common import keyboard, shorten
 from handlers.common import acknowledge, answer, replace
 
 SHOWN_CUSTOMERS = 20
-_CALLBACK = re.compile(r"^ho:(\d{1,11}):(\d{1,11}):([01])$")
-_DEACTIVATE = re.compile(r"^hx:(\d{1,11})$")
 
 
 async def handover(update: Update, context: TierContext) -> None:
     """Show what a handover from one person to another would move, with the buttons to do it."""
     member = context.member
     lang = context.lang
-    if member.role not in ("manager", "admin"):
+    if member.role not in (Role.MANAGER, Role.ADMIN):
         await answer(update, t(lang, "members_only"))
         return
     args = context.args or []
@@ -48,15 +47,15 @@ async def handover(update: Update, context: TierContext) -> None:
         )
     except HandoverRefused as refusal:
         # A manager asking about someone outside the team learns no more than about a missing id.
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"handover.refused.{code}"))
         return
     lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name,
                **_counts(lang, len(plan.customers), plan.follow_ups))]  # fmt: skip
     lines += _customer_lines(lang, plan)
-    data = f"ho:{plan.from_id}:{plan.to_id}"
-    buttons = keyboard([[(t(lang, "btn.handover"), f"{data}:0")],
-                        [(t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)), f"{data}:1")]])  # fmt: skip
+    buttons = keyboard([[(t(lang, "btn.handover"), callbacks.handover(plan.from_id, plan.to_id, deactivate=False))],
+                        [(t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)),
+                          callbacks.handover(plan.from_id, plan.to_id, deactivate=True))]])  # fmt: skip
     await answer(update, "\n".join(lines), buttons)
 
 
@@ -65,17 +64,17 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
     member = context.member
     assert update.callback_query is not None
     lang = context.lang
-    match = _CALLBACK.match(update.callback_query.data or "")
-    if match is None or member.role not in ("manager", "admin"):
+    tap = callbacks.parse_handover(update.callback_query.data)
+    if tap is None or member.role not in (Role.MANAGER, Role.ADMIN):
         await acknowledge(update, t(lang, "members_only"))
         return
-    giver, taker, leave = int(match[1]), int(match[2]), match[3] == "1"
+    giver, taker, leave = tap
     try:
         done = await asyncio.to_thread(
             hand_over, engine=context.engine, giver=giver, taker=taker, by_id=member.person_id, deactivate=leave
         )
     except HandoverRefused as refusal:
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await acknowledge(update, t(lang, f"handover.refused.{code}"))
         return
     await acknowledge(update)
@@ -108,11 +107,13 @@ async def _offer_deactivation(update: Update, context: TierContext, staff_id: st
             deactivate_person, engine=context.engine, person=staff_id, by_id=member.person_id, preview=True
         )
     except DeactivationRefused as refusal:
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"deactivate.refused.{code}"))
         return
     text = tn(lang, "deactivate.preview", left.customers_left, name=left.name, staff_id=left.external_id)
-    button = keyboard([[(t(lang, "btn.deactivate", name=shorten(left.name, 20)), f"hx:{left.person_id}")]])
+    button = keyboard(
+        [[(t(lang, "btn.deactivate", name=shorten(left.name, 20)), callbacks.DEACTIVATE.data(left.person_id))]]
+    )
     await answer(update, text, button)
 
 
@@ -121,16 +122,16 @@ async def confirm_deactivation(update: Update, context: TierContext) -> None:
     member = context.member
     assert update.callback_query is not None
     lang = context.lang
-    match = _DEACTIVATE.match(update.callback_query.data or "")
-    if match is None or member.role not in ("manager", "admin"):
+    person_id = callbacks.DEACTIVATE.parse(update.callback_query.data)
+    if person_id is None or member.role not in (Role.MANAGER, Role.ADMIN):
         await acknowledge(update, t(lang, "members_only"))
         return
     try:
         left = await asyncio.to_thread(
-            deactivate_person, engine=context.engine, person=int(match[1]), by_id=member.person_id
+            deactivate_person, engine=context.engine, person=person_id, by_id=member.person_id
         )
     except DeactivationRefused as refusal:
-        code = "not_allowed" if member.role == "manager" and refusal.code == "unknown_person" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await acknowledge(update, t(lang, f"deactivate.refused.{code}"))
         return
     await acknowledge(update)
@@ -155,6 +156,6 @@ def _customer_lines(lang: str, handover: Handover) -> list[Markup]:
 
 HANDLERS = [
     CommandHandler("handover", handover),
-    CallbackQueryHandler(confirm_handover, pattern=r"^ho:"),
-    CallbackQueryHandler(confirm_deactivation, pattern=r"^hx:"),
+    CallbackQueryHandler(confirm_handover, pattern=callbacks.HANDOVER_PATTERN),
+    CallbackQueryHandler(confirm_deactivation, pattern=callbacks.DEACTIVATE.pattern),
 ]

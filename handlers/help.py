@@ -7,14 +7,15 @@ from telegram.ext import CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import Markup, t
+from bot.models.people import Role
 from handlers.common import answer
 
 
 def help_text(lang: str, role: str) -> Markup:
     text = t(lang, "help.rep")
-    if role in ("manager", "admin"):
+    if role in (Role.MANAGER, Role.ADMIN):
         text = Markup(text + t(lang, "help.manager"))
-    if role == "admin":
+    if role == Role.ADMIN:
         text = Markup(text + t(lang, "help.admin"))
     return text
 

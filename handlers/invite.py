@@ -9,6 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import t
+from bot.models.people import Role
 from bot.services.invites import InviteRefused, create_invite, invite_link
 from bot.services.people import member_by_external_id
 from handlers.common import answer
@@ -18,14 +19,14 @@ async def invite(update: Update, context: TierContext) -> None:
     """Create a one-time deep link for a person of the people file."""
     member = context.member
     lang = context.lang
-    if member.role not in ("manager", "admin"):
+    if member.role not in (Role.MANAGER, Role.ADMIN):
         await answer(update, t(lang, "members_only"))
         return
     args = context.args or []
     if not args or len(args) > 2 or len(args[0]) > 64:
         await answer(update, t(lang, "invite.usage"))
         return
-    role = args[1].lower() if len(args) == 2 else "rep"
+    role = args[1].lower() if len(args) == 2 else Role.REP
     try:
         token = await asyncio.to_thread(
             create_invite,
@@ -37,7 +38,7 @@ async def invite(update: Update, context: TierContext) -> None:
         )
     except InviteRefused as refusal:
         # A manager asking about someone outside the team learns no more than about a missing id.
-        code = "not_allowed" if member.role == "manager" else refusal.code
+        code = "not_allowed" if member.role == Role.MANAGER else refusal.code
         await answer(update, t(lang, f"invite.refused.{code}"))
         return
     person = await asyncio.to_thread(member_by_external_id, engine=context.reads, external_id=args[0])

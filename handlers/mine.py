@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import MINE_FILTERS, my_customers
+from bot.views import callbacks
 from bot.views.mine import render_mine
 from handlers.common import acknowledge, answer, replace
 
@@ -45,14 +46,12 @@ async def mine(update: Update, context: TierContext) -> None:
 
 async def mine_page(update: Update, context: TierContext) -> None:
     """Turn the page of a /mine list."""
-    data = update.callback_query.data if update.callback_query else ""
-    parts = (data or "").split(":")
-    valid = len(parts) == 3 and (parts[1] in MINE_FILTERS or parts[1] == "all") and parts[2].isdigit()
+    tap = callbacks.parse_mine_page(update.callback_query.data if update.callback_query else None)
     await acknowledge(update)
-    if not valid or len(parts[2]) > 5:
+    if tap is None or (tap[0] is not None and tap[0] not in MINE_FILTERS):
         await answer(update, t(context.lang, "expired_button"))
         return
-    await _show(update, context, None if parts[1] == "all" else parts[1], int(parts[2]), edit=True)
+    await _show(update, context, tap[0], tap[1], edit=True)
 
 
-HANDLERS = [CommandHandler("mine", mine), CallbackQueryHandler(mine_page, pattern=r"^m:")]
+HANDLERS = [CommandHandler("mine", mine), CallbackQueryHandler(mine_page, pattern=callbacks.MINE_PATTERN)]

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import TierContext
 from bot.i18n import LANGUAGES, language_for, t
 from bot.services.people import PersonSettings, person_settings, update_person_settings
+from bot.views import callbacks
 from bot.views.common import day, keyboard
 from handlers.common import acknowledge, answer, replace
 
@@ -30,13 +31,19 @@ def _summary(context: TierContext, current: PersonSettings):
         lang,
         "settings.title",
         language=LANGUAGE_NAMES.get(lang, lang),
-        push_time=current.push_time or context.settings.pushes.daily_list_time,
+        push_time=current.push_time or f"{context.settings.pushes.daily_list_time:%H:%M}",
         paused=paused,
     )
     markup = keyboard(
         [
-            [(t(lang, "btn.language"), "st:lang"), (t(lang, "btn.push_time"), "st:time")],
-            [(t(lang, "btn.pause"), "st:pause"), (t(lang, "btn.resume"), "st:resume")],
+            [
+                (t(lang, "btn.language"), callbacks.settings("lang")),
+                (t(lang, "btn.push_time"), callbacks.settings("time")),
+            ],
+            [
+                (t(lang, "btn.pause"), callbacks.settings("pause")),
+                (t(lang, "btn.resume"), callbacks.settings("resume")),
+            ],
         ]
     )
     return text, markup
@@ -52,33 +59,38 @@ async def settings_button(update: Update, context: TierContext) -> None:
     """Handle every settings button: open a choice, or save it and show the settings again."""
     member = context.member
     assert update.callback_query is not None
-    parts = (update.callback_query.data or "").split(":")
+    tap = callbacks.parse_settings(update.callback_query.data)
     lang = context.lang
+    back = [(t(lang, "btn.back"), callbacks.settings("menu"))]
     change: dict = {}
-    if parts == ["st", "lang"]:
+    if tap == ("lang", None):
         await acknowledge(update)
-        rows = [[(name, f"st:lang:{code}")] for code, name in LANGUAGE_NAMES.items()]
-        await replace(update, t(lang, "settings.pick_language"), keyboard([*rows, [(t(lang, "btn.back"), "st:menu")]]))
+        rows = [[(name, callbacks.settings("lang", code))] for code, name in LANGUAGE_NAMES.items()]
+        await replace(update, t(lang, "settings.pick_language"), keyboard([*rows, back]))
         return
-    if parts == ["st", "time"]:
+    if tap == ("time", None):
         await acknowledge(update)
-        rows = [[(value, f"st:time:{value}") for value in PUSH_TIMES[i : i + 3]] for i in range(0, len(PUSH_TIMES), 3)]
-        await replace(update, t(lang, "settings.pick_time"), keyboard([*rows, [(t(lang, "btn.back"), "st:menu")]]))
+        rows = [
+            [(value, callbacks.settings("time", value)) for value in PUSH_TIMES[i : i + 3]]
+            for i in range(0, len(PUSH_TIMES), 3)
+        ]
+        await replace(update, t(lang, "settings.pick_time"), keyboard([*rows, back]))
         return
-    if parts == ["st", "pause"]:
+    if tap == ("pause", None):
         await acknowledge(update)
-        rows = [[(t(lang, "btn.pause_days", days=days), f"st:pause:{days}") for days in PAUSE_DAYS]]
-        await replace(update, t(lang, "settings.pick_pause"), keyboard([*rows, [(t(lang, "btn.back"), "st:menu")]]))
+        rows = [[(t(lang, "btn.pause_days", days=days), callbacks.settings("pause", days)) for days in PAUSE_DAYS]]
+        await replace(update, t(lang, "settings.pick_pause"), keyboard([*rows, back]))
         return
-    if len(parts) == 3 and parts[1] == "lang" and parts[2] in LANGUAGES:
-        change = {"language": parts[2]}
-    elif len(parts) == 4 and parts[1] == "time" and f"{parts[2]}:{parts[3]}" in PUSH_TIMES:
-        change = {"push_time": f"{parts[2]}:{parts[3]}"}
-    elif len(parts) == 3 and parts[1] == "pause" and parts[2].isdigit() and int(parts[2]) in PAUSE_DAYS:
-        change = {"paused_until": context.today() + timedelta(days=int(parts[2]) - 1)}
-    elif parts == ["st", "resume"]:
+    menu, choice = tap or ("", None)
+    if menu == "lang" and choice in LANGUAGES:
+        change = {"language": choice}
+    elif menu == "time" and choice in PUSH_TIMES:
+        change = {"push_time": choice}
+    elif menu == "pause" and choice in [str(days) for days in PAUSE_DAYS]:
+        change = {"paused_until": context.today() + timedelta(days=int(choice) - 1)}
+    elif tap == ("resume", None):
         change = {"resume": True}
-    elif parts != ["st", "menu"]:
+    elif tap != ("menu", None):
         await acknowledge(update, t(lang, "expired_button"))
         return
     current = await asyncio.to_thread(
@@ -95,4 +107,7 @@ async def settings_button(update: Update, context: TierContext) -> None:
     await replace(update, *_summary(context, current))
 
 
-HANDLERS = [CommandHandler("settings", settings), CallbackQueryHandler(settings_button, pattern=r"^st:")]
+HANDLERS = [
+    CommandHandler("settings", settings),
+    CallbackQueryHandler(settings_button, pattern=callbacks.SETTINGS_PATTERN),
+]

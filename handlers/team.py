@@ -9,6 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import t
+from bot.models.people import Role
 from bot.services.team import team_overview
 from bot.views.team import render_team
 from handlers.common import answer
@@ -17,7 +18,7 @@ from handlers.common import answer
 async def team(update: Update, context: TierContext) -> None:
     """Send the team overview; reps are told it is for managers."""
     member = context.member
-    if member.role not in ("manager", "admin"):
+    if member.role not in (Role.MANAGER, Role.ADMIN):
         await answer(update, t(context.lang, "members_only"))
         return
     today = context.today()

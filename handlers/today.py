@@ -14,9 +14,10 @@ from bot.i18n import t
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list, snooze_customer
 from bot.services.upcoming import upcoming_customer
+from bot.views import callbacks
 from bot.views.common import day, shorten
 from bot.views.daily import render_today
-from handlers.common import acknowledge, answer, callback_int
+from handlers.common import acknowledge, answer
 
 TOAST_NAME_LIMIT = 60
 TODAY_PHRASES = re.compile(
@@ -30,14 +31,14 @@ async def show_today(update: Update, context: TierContext) -> None:
     """Send the member's daily priority list, or something useful when nothing is due.
 
     The answer is kept in memory for the member, the day and the language until a write concerning
-    the member (a contact, follow-up, snooze, import or scoring run) moves their stamp (bot.changes).
+    the member (a contact, follow-up, snooze, import or scoring run) moves their version (bot.changes).
     """
     member = context.member
     today = context.today()
-    text_and_markup = await context.services.answers.through(
+    text_and_markup = await context.services.cache.get_or_compute(
         ("today", member.person_id, today, context.lang),
-        lambda: _today_answer(context, member.person_id, today),
-        about=lambda _: member.person_id,
+        owner=lambda _: member.person_id,
+        compute=lambda: _today_answer(context, member.person_id, today),
     )
     await answer(update, *text_and_markup)
 
@@ -67,10 +68,11 @@ async def _today_answer(context: TierContext, person_id: int, today: date) -> tu
 async def snooze(update: Update, context: TierContext) -> None:
     """Take a customer off the member's list until tomorrow."""
     member = context.member
-    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "s")
-    if customer_id is None or not await asyncio.to_thread(
+    customer_id = callbacks.SNOOZE.parse(update.callback_query.data if update.callback_query else None)
+    allowed = customer_id is not None and await asyncio.to_thread(
         may_see, engine=context.reads, member=member, customer_id=customer_id
-    ):
+    )
+    if customer_id is None or not allowed:
         await acknowledge(update, t(context.lang, "not_available"))
         return
     tomorrow = context.today() + timedelta(days=1)
@@ -86,5 +88,5 @@ async def snooze(update: Update, context: TierContext) -> None:
 HANDLERS = [
     CommandHandler("today", show_today),
     MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(TODAY_PHRASES), show_today),
-    CallbackQueryHandler(snooze, pattern=r"^s:"),
+    CallbackQueryHandler(snooze, pattern=callbacks.SNOOZE.pattern),
 ]

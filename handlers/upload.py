@@ -15,9 +15,11 @@ from bot.db_errors import BUSY, FULL
 from bot.i18n import Markup, escape, plain, t, tn
 from bot.i18n.phrases import say
 from bot.importing import ImportFileError
+from bot.models.people import Role
 from bot.services.aliases import remember_alias
 from bot.services.loading import UploadDatabaseError, load_upload, score_after_import
 from bot.services.scoring_runs import ScoringSummary
+from bot.views import callbacks
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
@@ -50,7 +52,7 @@ async def document(update: Update, context: TierContext) -> None:
     member = context.member
     message = update.message
     assert member is not None and message is not None and message.document is not None
-    if member.role != "admin":
+    if member.role != Role.ADMIN:
         await answer(update, t(context.lang, "upload.admins_only"))
         return
     doc = message.document
@@ -62,7 +64,7 @@ async def document(update: Update, context: TierContext) -> None:
     if kind is None:
         if context.user_data is not None:
             context.user_data["pending_upload"] = (doc.file_id, name)
-        buttons = keyboard([[(t(context.lang, f"kind.{k}"), f"up:{k}") for k in KINDS]])
+        buttons = keyboard([[(t(context.lang, f"kind.{k}"), callbacks.upload_kind(k)) for k in KINDS]])
         await answer(update, t(context.lang, "upload.pick_kind", name=shorten(name, 60)), buttons)
         return
     await _load(update, context, doc.file_id, name, kind)
@@ -75,10 +77,9 @@ def shorten_block(text: str) -> Markup:
 
 async def kind_button(update: Update, context: TierContext) -> None:
     """The admin said what the file holds."""
-    data = update.callback_query.data if update.callback_query else ""
-    kind = (data or "").removeprefix("up:")
+    kind = callbacks.parse_upload_kind(update.callback_query.data if update.callback_query else None)
     pending = context.user_data.pop("pending_upload", None) if context.user_data is not None else None
-    if kind not in KINDS or pending is None or context.member is None or context.member.role != "admin":
+    if kind not in KINDS or pending is None or context.member is None or context.member.role != Role.ADMIN:
         await acknowledge(update, t(context.lang, "expired_button"))
         return
     await acknowledge(update)
@@ -137,7 +138,7 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
     if report.scoring_error:
         # The sales are stored; only the tiers are behind. A retry needs no file.
         lines.append(t(lang, "upload.not_scored", reason=report.scoring_error))
-        buttons = keyboard([[(t(lang, "btn.rescore"), "rescore")]])
+        buttons = keyboard([[(t(lang, "btn.rescore"), callbacks.RESCORE)]])
     if kind == "customers":
         context.services.forget_customer_index()
     await answer(update, Markup("\n".join(lines)), buttons)
@@ -151,14 +152,16 @@ def _scored(lang: str, scoring: ScoringSummary) -> Markup:
 async def rescore_button(update: Update, context: TierContext) -> None:
     """An admin asked to score again after the scoring following an upload failed."""
     lang = context.lang
-    if context.member is None or context.member.role != "admin":
+    if context.member is None or context.member.role != Role.ADMIN:
         await acknowledge(update, t(lang, "expired_button"))
         return
     await acknowledge(update)
     summary, error = await asyncio.to_thread(score_after_import, engine=context.engine, settings=context.settings,
                                              now=utc_now(), trigger="admin")  # fmt: skip
     if summary is None:
-        await answer(update, t(lang, "rescore.failed", reason=error), keyboard([[(t(lang, "btn.rescore"), "rescore")]]))
+        await answer(
+            update, t(lang, "rescore.failed", reason=error), keyboard([[(t(lang, "btn.rescore"), callbacks.RESCORE)]])
+        )
         return
     await answer(update, _scored(lang, summary))
 
@@ -175,7 +178,7 @@ def _alias_buttons(
         for external_id, customer in found[:ALIAS_CANDIDATES_SHOWN]:
             label = plain(context.lang, "upload.alias_button", written=shorten(written, 16),
                           customer=shorten(customer, 22), id=external_id)  # fmt: skip
-            rows.append([(label, f"al:{len(choices)}")])
+            rows.append([(label, callbacks.ALIAS.data(len(choices)))])
             choices.append((written, external_id))
     # Callback data stays short: the button's index into what this admin was offered.
     context.user_data["alias_choices"] = choices
@@ -186,11 +189,10 @@ def _alias_buttons(
 async def alias_button(update: Update, context: TierContext) -> None:
     """The admin confirmed which customer a name in their file means: remember it, offer to load again."""
     lang = context.lang
-    data = update.callback_query.data if update.callback_query else ""
     choices = context.user_data.get("alias_choices", []) if context.user_data is not None else []
-    index = int(data[3:]) if data and data[3:].isdigit() else -1
+    index = callbacks.ALIAS.parse(update.callback_query.data if update.callback_query else None)
     member = context.member
-    if member is None or member.role != "admin" or not 0 <= index < len(choices):
+    if member is None or member.role != Role.ADMIN or index is None or index >= len(choices):
         await acknowledge(update, t(lang, "expired_button"))
         return
     written, external_id = choices[index]
@@ -207,14 +209,14 @@ async def alias_button(update: Update, context: TierContext) -> None:
     if context.user_data is not None and (last := context.user_data.get("last_upload")) is not None:
         file_id, name, kind = last
         context.user_data["pending_upload"] = (file_id, name)
-        buttons = keyboard([[(t(lang, "upload.reload", name=shorten(name, 30)), f"up:{kind}")]])
+        buttons = keyboard([[(t(lang, "upload.reload", name=shorten(name, 30)), callbacks.upload_kind(kind))]])
     await answer(update, t(lang, "upload.alias_saved", written=written, customer=remembered.customer_name,
                            id=remembered.customer_external_id), buttons)  # fmt: skip
 
 
 HANDLERS = [
     MessageHandler(filters.Document.ALL, document),
-    CallbackQueryHandler(kind_button, pattern=r"^up:"),
-    CallbackQueryHandler(alias_button, pattern=r"^al:"),
-    CallbackQueryHandler(rescore_button, pattern=r"^rescore$"),
+    CallbackQueryHandler(kind_button, pattern=callbacks.UPLOAD_KIND_PATTERN),
+    CallbackQueryHandler(alias_button, pattern=callbacks.ALIAS.pattern),
+    CallbackQueryHandler(rescore_button, pattern=callbacks.RESCORE_PATTERN),
 ]

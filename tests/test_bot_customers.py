@@ -651,6 +651,12 @@ async def test_hostile_input_gets_a_clear_answer_and_changes_nothing(bot, messag
         ("l:abc", [NOT_AVAILABLE_ZH], []),
         ("l:99999999999999", [NOT_AVAILABLE_ZH], []),
         ("zzz:1", [EXPIRED_ZH], []),
+        # Digits Python reads but no button writes: refused, not an int() error.
+        ("c:²", [], [EXPIRED_ZH]),
+        ("s:²", [NOT_AVAILABLE_ZH], []),
+        ("l:٣", [NOT_AVAILABLE_ZH], []),
+        ("st:pause:²", [EXPIRED_ZH], []),
+        ("lo:0a1b2c3d4e5f6071:²", [EXPIRED_ZH], []),
     ],
 )
 async def test_forged_callback_data_gets_a_clear_answer_and_changes_nothing(bot, data, toasts, texts):

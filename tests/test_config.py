@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def test_defaults_without_any_file(tmp_path, monkeypatch):
     assert settings.database_url == "sqlite:///tierbot.db"
     assert (settings.cadence.A, settings.cadence.B, settings.cadence.C, settings.cadence.D) == (7, 14, 30, 90)
     assert settings.priority.daily_capacity == 8
-    assert settings.pushes.daily_list_time == "08:30"
+    assert settings.pushes.daily_list_time == time(8, 30)
 
 
 def test_the_example_file_is_valid_and_names_every_setting():
@@ -116,3 +117,13 @@ def test_nothing_is_built_at_import_time(tmp_path):
     # No engine, application or settings object exists, and no database file was created.
     assert result.stdout.strip() == "0"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_push_times_are_times_of_day_written_as_hh_mm(tmp_path):
+    path = write(tmp_path, '[pushes]\ndaily_list_time = "07:45"\nscoring_time = "23:59"\n')
+    pushes = load_settings(path, environ={}).pushes
+    assert (pushes.daily_list_time, pushes.scoring_time, pushes.digest_time) == (time(7, 45), time(23, 59), time(9))
+    # A copy of the settings (as tests and the invite handler make) validates the times again.
+    assert Settings.model_validate(Settings().model_dump()).pushes == Settings().pushes
+    with pytest.raises(ConfigError, match=r"\[pushes.digest_time\] must be a time of day as HH:MM"):
+        load_settings(write(tmp_path, "[pushes]\ndigest_time = 900\n"), environ={})

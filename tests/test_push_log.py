@@ -9,15 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.models.people import Person
+from bot.models.pushes import PushKind
 from bot.pushes import push_log
 from bot.pushes.push_log import (
     CLAIMED,
-    DAILY_LIST,
     FAILED,
     MAX_ATTEMPTS,
     RETRY,
     SENT,
-    WEEKLY_DIGEST,
     claim,
     mark_blocked,
     mark_failed,
@@ -39,12 +38,12 @@ def rep(engine) -> int:
 
 
 def _claim(engine, person_id: int, instance: str, now: datetime = T0, **key) -> bool:
-    key = {"kind": DAILY_LIST, "period": PERIOD, **key}
+    key = {"kind": PushKind.DAILY_LIST, "period": PERIOD, **key}
     return claim(engine, person_id=person_id, instance=instance, now=now, lease=LEASE, **key)
 
 
 def _key(person_id: int) -> dict:
-    return {"person_id": person_id, "kind": DAILY_LIST, "period": PERIOD}
+    return {"person_id": person_id, "kind": PushKind.DAILY_LIST, "period": PERIOD}
 
 
 def test_the_first_claim_wins_and_a_second_instance_is_refused(engine, rep):
@@ -127,15 +126,15 @@ def test_period_keys_and_kinds():
     assert push_log.day_period(date(2026, 11, 23)) == "2026-11-23"
     assert push_log.week_period(date(2026, 11, 23)) == "2026-W48"
     # 1 January 2027 is a Friday of the last ISO week of 2026.
-    assert push_log.period_for(WEEKLY_DIGEST, date(2027, 1, 1)) == "2026-W53"
-    assert push_log.period_for(DAILY_LIST, date(2027, 1, 1)) == "2027-01-01"
+    assert push_log.period_for(PushKind.WEEKLY_DIGEST, date(2027, 1, 1)) == "2026-W53"
+    assert push_log.period_for(PushKind.DAILY_LIST, date(2027, 1, 1)) == "2027-01-01"
 
 
 def test_unknown_kinds_mismatched_periods_and_naive_times_are_refused(engine, rep):
     with pytest.raises(ValueError, match="unknown push kind"):
         _claim(engine, rep, "a", kind="newsletter")
     with pytest.raises(ValueError, match="does not fit"):
-        _claim(engine, rep, "a", kind=WEEKLY_DIGEST, period=PERIOD)
+        _claim(engine, rep, "a", kind=PushKind.WEEKLY_DIGEST, period=PERIOD)
     with pytest.raises(ValueError, match="timezone-aware"):
         _claim(engine, rep, "a", datetime(2026, 11, 23, 8, 30))
     assert push_state(engine, **_key(rep)) is None
@@ -184,7 +183,7 @@ def test_settled_is_exactly_what_no_claim_can_take_over(engine):
     assert mark_sent(engine, **_key(sent), instance="a", now=T0)
     assert mark_failed(engine, **_key(failed), instance="a", now=T0, error="400", permanent=True)
     assert mark_failed(engine, **_key(retry), instance="a", now=T0, error="timeout", permanent=False)
-    settled = push_log.settled(engine, kind=DAILY_LIST, periods={PERIOD}, now=T0, lease=LEASE)
+    settled = push_log.settled(engine, kind=PushKind.DAILY_LIST, periods={PERIOD}, now=T0, lease=LEASE)
     assert settled == {(live, PERIOD), (sent, PERIOD), (failed, PERIOD)}
     # What is left out is what claim takes over (or a push nobody claimed yet).
     for person in (stale, retry, fresh):

@@ -16,9 +16,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.request import HTTPXRequest
 
 from bot.models.people import Person
-from bot.models.pushes import PushLog
+from bot.models.pushes import PushKind, PushLog
 from bot.pushes.pacing import BotPace, FloodGate
-from bot.pushes.push_log import CLAIMED, DAILY_LIST, FAILED, RETRY, SENT, push_state
+from bot.pushes.push_log import CLAIMED, FAILED, RETRY, SENT, push_state
 from bot.pushes.sender import Photo, Push, SendPolicy, broadcast
 from tests.botapi_server import BotApiServer
 from tests.builders import add_person
@@ -46,7 +46,7 @@ def _reps(engine, count: int, first_chat: int = 9001) -> list[tuple[int, int]]:
 
 
 def _pushes(reps, text=_daily_text, markup=BUTTONS) -> list[Push]:
-    return [Push(person, chat, DAILY_LIST, PERIOD, [(text(chat), markup)]) for person, chat in reps]
+    return [Push(person, chat, PushKind.DAILY_LIST, PERIOD, [(text(chat), markup)]) for person, chat in reps]
 
 
 async def _broadcast(server, engine, pushes, *, instance="tierbot-1", rate=40.0, read_timeout=5.0, **kwargs):
@@ -117,7 +117,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_the_others_stil
     with engine.connect() as connection:
         active = dict(connection.execute(select(Person.__table__.c.telegram_user_id, Person.__table__.c.active)).all())
     assert {chat for chat, is_active in active.items() if not is_active} == blocked
-    state = push_state(engine, person_id=reps[2][0], kind=DAILY_LIST, period=PERIOD)
+    state = push_state(engine, person_id=reps[2][0], kind=PushKind.DAILY_LIST, period=PERIOD)
     assert state.status == FAILED and "blocked by the user" in state.error
 
 
@@ -145,7 +145,7 @@ async def test_another_bad_request_fails_that_push_for_good_and_only_that_one(sq
         report = await _broadcast(server, sqlite_engine, pushes, rate=45)
 
     assert (report.sent, report.failed) == (2, 1)
-    state = push_state(sqlite_engine, person_id=reps[1][0], kind=DAILY_LIST, period=PERIOD)
+    state = push_state(sqlite_engine, person_id=reps[1][0], kind=PushKind.DAILY_LIST, period=PERIOD)
     assert state.status == FAILED and "can't parse entities" in state.error.lower()
     assert _delivered_per_chat(server) == {reps[0][1]: 1, reps[2][1]: 1}
 
@@ -163,7 +163,7 @@ async def test_timeouts_are_retried_a_bounded_number_of_times(sqlite_engine):
     assert _delivered_per_chat(server) == {chat: 1 for _, chat in reps if chat != always}
     assert (report.sent, report.failed, report.retries_network) == (4, 1, 1 + FAST.network_attempts - 1)
     # A transient failure stays retryable by a later claim (a later run of the job).
-    state = push_state(sqlite_engine, person_id=reps[1][0], kind=DAILY_LIST, period=PERIOD)
+    state = push_state(sqlite_engine, person_id=reps[1][0], kind=PushKind.DAILY_LIST, period=PERIOD)
     assert state.status == RETRY and "network" in state.error
     async with BotApiServer(rate_limit=50) as healthy:
         retry = await _broadcast(healthy, sqlite_engine, _pushes(reps), rate=45)
@@ -209,14 +209,15 @@ async def test_after_a_crash_stale_claims_are_sent_and_live_or_sent_ones_are_lef
     ]
     with sqlite_engine.begin() as connection:
         connection.execute(
-            insert(PushLog.__table__), [{**row, "kind": DAILY_LIST, "period": PERIOD, "attempts": 1} for row in rows]
+            insert(PushLog.__table__),
+            [{**row, "kind": PushKind.DAILY_LIST, "period": PERIOD, "attempts": 1} for row in rows],
         )
     async with BotApiServer(rate_limit=50) as server:
         report = await _broadcast(server, sqlite_engine, _pushes(reps), rate=45, lease=timedelta(minutes=2))
 
     assert _delivered_per_chat(server) == {reps[0][1]: 1, reps[3][1]: 1}
     assert (report.sent, report.skipped) == (2, 2)
-    assert push_state(sqlite_engine, person_id=reps[0][0], kind=DAILY_LIST, period=PERIOD).attempts == 2
+    assert push_state(sqlite_engine, person_id=reps[0][0], kind=PushKind.DAILY_LIST, period=PERIOD).attempts == 2
 
 
 async def test_a_chart_goes_out_as_a_photo_before_the_digest_text(sqlite_engine):

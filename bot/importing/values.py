@@ -224,12 +224,6 @@ def too_long(values: pd.Series, limit: int) -> np.ndarray:
     return (values.str.len() > limit).to_numpy(dtype=bool)
 
 
-def text_or_none(values: pd.Series) -> pd.Series:
-    """The cells as Python objects, None for empty ones (what the database gets)."""
-    result = values.astype(object)
-    return result.where(result != "", None)
-
-
 def fingerprints(values: pd.Series | np.ndarray) -> np.ndarray:
     """64-bit fingerprints of strings, to find repeats within one file (never stored)."""
     return pd.util.hash_array(np.asarray(values, dtype=object))

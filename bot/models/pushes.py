@@ -1,11 +1,20 @@
 """The push log: one row per user, kind and period, claimed before sending so each push goes out once."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.models.base import utc_datetime, utc_now
+
+
+class PushKind(StrEnum):
+    """What a push is; its value is the push log's kind column."""
+
+    DAILY_LIST = "daily_list"
+    FOLLOW_UP_NUDGE = "follow_up_nudge"
+    WEEKLY_DIGEST = "weekly_digest"
 
 
 class PushLog(SQLModel, table=True):

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.config import PushSettings, Settings
 from bot.i18n import Markup, t
 from bot.models.people import Role
+from bot.models.pushes import PushKind
 from bot.models.tables import person_table
 from bot.pushes.sender import Photo, Push
 from bot.services.daily_list import daily_list
@@ -22,8 +23,6 @@ from bot.views.chart import digest_chart
 from bot.views.daily import render_today
 from bot.views.digest import render_digest
 from bot.views.followups import render_nudge
-
-DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST = "daily_list", "follow_up_nudge", "weekly_digest"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
         Recipient(
             person_id=row.id, chat_id=row.telegram_user_id, name=row.name, role=row.role,
             lang=row.language or team.language, tz=row.timezone or team.timezone,
-            push_time=PushSettings.parse_time(row.push_time or settings.pushes.daily_list_time),
+            push_time=PushSettings.parse_time(row.push_time) if row.push_time else settings.pushes.daily_list_time,
             paused_until=row.paused_until,
         )
         for row in rows
@@ -70,7 +69,7 @@ def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today
     if not items:
         upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
     text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting)
-    return Push(who.person_id, who.chat_id, DAILY_LIST, period, [(Markup(text), markup)])
+    return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)])
 
 
 def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:
@@ -80,7 +79,7 @@ def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> P
     if not due:
         return None
     text, markup = render_nudge(who.lang, due)
-    return Push(who.person_id, who.chat_id, FOLLOW_UP_NUDGE, period, [(Markup(text), markup)])
+    return Push(who.person_id, who.chat_id, PushKind.FOLLOW_UP_NUDGE, period, [(Markup(text), markup)])
 
 
 def digest_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
@@ -90,7 +89,7 @@ def digest_push(*, engine: Engine, settings: Settings, who: Recipient, today: da
     headline = texts[0].split("\n", 1)[0] if texts else ""
     parts: list = [Photo(digest_chart(digest, who.lang), caption=headline[:1024])]
     parts.extend((text, None) for text in texts)
-    return Push(who.person_id, who.chat_id, WEEKLY_DIGEST, period, parts)
+    return Push(who.person_id, who.chat_id, PushKind.WEEKLY_DIGEST, period, parts)
 
 
 def receives_digest(who: Recipient) -> bool:

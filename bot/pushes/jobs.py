@@ -26,8 +26,10 @@ from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
 from bot.clock import utc_now
-from bot.config import PushSettings, Settings
+from bot.config import Settings
 from bot.context import TierContext
+from bot.models.people import Role
+from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
 from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
@@ -52,7 +54,7 @@ class PushRunner:
         # One pace for every broadcast of this bot, so overlapping kinds (a Monday digest during the
         # morning lists) stay under Telegram's global and per-chat limits together.
         self.pace = BotPace(application.bot_data.settings.pushes.global_rate_per_second)
-        self.locks = {kind: asyncio.Lock() for kind in ("daily_list", "follow_up_nudge", "weekly_digest", "scoring")}
+        self.locks = {kind: asyncio.Lock() for kind in (*PushKind, "scoring")}
 
     @property
     def settings(self) -> Settings:
@@ -102,13 +104,13 @@ class PushRunner:
     # -- the four sweeps -------------------------------------------------------------------------
     async def daily_lists(self, now: datetime) -> BroadcastReport:
         pushes = self.settings.pushes
-        until = PushSettings.parse_time(pushes.daily_list_catch_up_until)
+        until = pushes.daily_list_catch_up_until
         country = self.settings.team.country
 
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
             local = who.local_now(moment)
             today = local.date()
-            ok = (who.role == "rep" and is_workday(today, country) and not who.paused_on(today)
+            ok = (who.role == Role.REP and is_workday(today, country) and not who.paused_on(today)
                   and who.push_time <= local.time() < until)  # fmt: skip
             return (day_period(today) if ok else None), today
 
@@ -116,10 +118,10 @@ class PushRunner:
             return compose.daily_list_push(engine=self.engine, settings=self.settings, who=who, today=today,
                                            period=period)  # fmt: skip
 
-        return await self._sweep("daily_list", due, render, now)
+        return await self._sweep(PushKind.DAILY_LIST, due, render, now)
 
     async def nudges(self, now: datetime) -> BroadcastReport:
-        start = PushSettings.parse_time(self.settings.pushes.followup_nudge_time)
+        start = self.settings.pushes.followup_nudge_time
         country = self.settings.team.country
 
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
@@ -132,11 +134,11 @@ class PushRunner:
         def render(who, today, period):
             return compose.nudge_push(engine=self.engine, who=who, today=today, period=period)
 
-        return await self._sweep("follow_up_nudge", due, render, now)
+        return await self._sweep(PushKind.FOLLOW_UP_NUDGE, due, render, now)
 
     async def digests(self, now: datetime) -> BroadcastReport:
         pushes = self.settings.pushes
-        start = PushSettings.parse_time(pushes.digest_time)
+        start = pushes.digest_time
         weekday = WEEKDAYS.index(pushes.digest_weekday)
 
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
@@ -150,13 +152,13 @@ class PushRunner:
             return compose.digest_push(engine=self.engine, settings=self.settings, who=who, today=today,
                                        period=period)  # fmt: skip
 
-        return await self._sweep("weekly_digest", due, render, now)
+        return await self._sweep(PushKind.WEEKLY_DIGEST, due, render, now)
 
     async def nightly_scoring(self, now: datetime) -> bool:
         """Score once per team-local day after scoring_time; True if this instance ran it."""
         settings = self.settings
         local = now.astimezone(ZoneInfo(settings.team.timezone))
-        if local.time() < PushSettings.parse_time(settings.pushes.scoring_time) or self.locks["scoring"].locked():
+        if local.time() < settings.pushes.scoring_time or self.locks["scoring"].locked():
             return False
         async with self.locks["scoring"]:
             period = local.date().isoformat()
@@ -230,10 +232,10 @@ async def schedule_pushes(application: Application) -> list[str]:
     settings = runner.settings
     people = await asyncio.to_thread(compose.recipients, engine=runner.engine, settings=settings)
     pushes = settings.pushes
-    moments = {(who.tz, who.push_time) for who in people if who.role == "rep"}
-    moments |= {(who.tz, PushSettings.parse_time(pushes.followup_nudge_time)) for who in people}
-    moments |= {(who.tz, PushSettings.parse_time(pushes.digest_time)) for who in people if compose.receives_digest(who)}
-    moments.add((settings.team.timezone, PushSettings.parse_time(pushes.scoring_time)))
+    moments = {(who.tz, who.push_time) for who in people if who.role == Role.REP}
+    moments |= {(who.tz, pushes.followup_nudge_time) for who in people}
+    moments |= {(who.tz, pushes.digest_time) for who in people if compose.receives_digest(who)}
+    moments.add((settings.team.timezone, pushes.scoring_time))
     wanted = {f"push:{tz}:{moment:%H:%M}": (tz, moment) for tz, moment in moments}
     for job in job_queue.jobs():
         if job.name and job.name.startswith("push:") and job.name not in wanted:

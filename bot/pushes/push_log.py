@@ -35,12 +35,8 @@ from sqlalchemy.engine import Engine
 from bot.changes import changing
 from bot.clock import as_utc
 from bot.db import upsert
+from bot.models.pushes import PushKind
 from bot.models.tables import person_table, push_log_table
-
-DAILY_LIST = "daily_list"
-FOLLOW_UP_NUDGE = "follow_up_nudge"
-WEEKLY_DIGEST = "weekly_digest"
-KINDS = (DAILY_LIST, FOLLOW_UP_NUDGE, WEEKLY_DIGEST)
 
 CLAIMED, SENT, FAILED, RETRY = "claimed", "sent", "failed", "retry"
 # A push that failed transiently this many times (claims in all) is left alone: something is wrong.
@@ -74,7 +70,7 @@ def week_period(local_date: date) -> str:
 
 
 def period_for(kind: str, local_date: date) -> str:
-    return week_period(local_date) if kind == WEEKLY_DIGEST else day_period(local_date)
+    return week_period(local_date) if kind == PushKind.WEEKLY_DIGEST else day_period(local_date)
 
 
 def instance_id() -> str:
@@ -83,9 +79,9 @@ def instance_id() -> str:
 
 
 def _check_key(kind: str, period: str) -> None:
-    if kind not in KINDS:
-        raise ValueError(f"unknown push kind {kind!r}; expected one of {', '.join(KINDS)}")
-    pattern = _WEEK if kind == WEEKLY_DIGEST else _DAY
+    if kind not in tuple(PushKind):
+        raise ValueError(f"unknown push kind {kind!r}; expected one of {', '.join(PushKind)}")
+    pattern = _WEEK if kind == PushKind.WEEKLY_DIGEST else _DAY
     if not pattern.match(period):
         raise ValueError(f"period {period!r} does not fit kind {kind!r}")
 

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, t
 from bot.services.customers import CustomerCard
+from bot.views import callbacks
 from bot.views.common import day, keyboard, money, percent, reasons_text, shorten
 
 
@@ -70,5 +71,5 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
         for due_on, note_text in card.follow_ups:
             note = Markup(f" — {escape(shorten(note_text, 60))}") if note_text else ""
             lines.append(t(lang, "card.followup_line", date=day(lang, due_on), note=note))
-    buttons = keyboard([[(t(lang, "btn.log"), f"l:{card.customer_id}")]])
+    buttons = keyboard([[(t(lang, "btn.log"), callbacks.LOG.data(card.customer_id))]])
     return "\n".join(lines), buttons

@@ -7,6 +7,7 @@ from datetime import date
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, has, t
+from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
 
 
@@ -36,9 +37,9 @@ def render_daily_list(lang: str, items: list, today: date) -> tuple[str, InlineK
             lines.append(Markup(f"   <i>{escape(shorten(item.follow_up_note, 60))}</i>"))
         rows.append(
             [
-                (f"{n}. {t(lang, 'btn.log')}", f"l:{item.customer_id}"),
-                (t(lang, "btn.snooze"), f"s:{item.customer_id}"),
-                (t(lang, "btn.card", name=shorten(item.customer_name, 12)), f"c:{item.customer_id}"),
+                (f"{n}. {t(lang, 'btn.log')}", callbacks.LOG.data(item.customer_id)),
+                (t(lang, "btn.snooze"), callbacks.SNOOZE.data(item.customer_id)),
+                (t(lang, "btn.card", name=shorten(item.customer_name, 12)), callbacks.CARD.data(item.customer_id)),
             ]
         )
     return "\n".join(lines), keyboard(rows)

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, t, tn
 from bot.services.followups import FollowUpItem
+from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
 
 LIMIT = 20  # lines in /followups
@@ -17,7 +18,10 @@ def render_followups(lang: str, items: list[FollowUpItem]) -> tuple[str, InlineK
     if not items:
         return t(lang, "followups.empty"), None
     rows = [
-        [(t(lang, "btn.done", n=n), f"fd:{item.follow_up_id}"), (t(lang, "btn.later", n=n), f"fz:{item.follow_up_id}")]
+        [
+            (t(lang, "btn.done", n=n), callbacks.FOLLOW_UP_DONE.data(item.follow_up_id)),
+            (t(lang, "btn.later", n=n), callbacks.FOLLOW_UP_LATER.data(item.follow_up_id)),
+        ]
         for n, item in enumerate(items[:LIMIT], start=1)
     ]
     return _lines(lang, t(lang, "followups.title", count=len(items)), items[:LIMIT]), keyboard(rows)
@@ -26,7 +30,10 @@ def render_followups(lang: str, items: list[FollowUpItem]) -> tuple[str, InlineK
 def render_nudge(lang: str, due: list[FollowUpItem]) -> tuple[str, InlineKeyboardMarkup | None]:
     """The afternoon nudge: follow-ups due today or overdue, with log and done buttons."""
     rows = [
-        [(f"{n}. {t(lang, 'btn.log')}", f"l:{item.customer_id}"), (t(lang, "btn.done", n=n), f"fd:{item.follow_up_id}")]
+        [
+            (f"{n}. {t(lang, 'btn.log')}", callbacks.LOG.data(item.customer_id)),
+            (t(lang, "btn.done", n=n), callbacks.FOLLOW_UP_DONE.data(item.follow_up_id)),
+        ]
         for n, item in enumerate(due[:NUDGE_LIMIT], start=1)
     ]
     return _lines(lang, tn(lang, "push.nudge", len(due)), due[:NUDGE_LIMIT]), keyboard(rows)

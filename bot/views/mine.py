@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, t
 from bot.services.customers import CustomerLine
+from bot.views import callbacks
 from bot.views.common import keyboard, shorten
 
 PAGE_SIZE = 10
@@ -27,12 +28,13 @@ def render_mine(
         text.append(t(lang, "mine.line", n=n, name=line.name, tier=line.tier or "–", stage=stage))
     numbered = list(enumerate(chunk, start=(page - 1) * PAGE_SIZE + 1))
     for i in range(0, len(numbered), 2):
-        rows.append([(f"{n}. {shorten(c.name, 14)}", f"c:{c.customer_id}") for n, c in numbered[i : i + 2]])
+        rows.append(
+            [(f"{n}. {shorten(c.name, 14)}", callbacks.CARD.data(c.customer_id)) for n, c in numbered[i : i + 2]]
+        )
     navigation: list[tuple[str, str]] = []
-    key = group or "all"
     if page > 1:
-        navigation.append((t(lang, "btn.prev"), f"m:{key}:{page - 1}"))
+        navigation.append((t(lang, "btn.prev"), callbacks.mine_page(group, page - 1)))
     if page < pages:
-        navigation.append((t(lang, "btn.next"), f"m:{key}:{page + 1}"))
+        navigation.append((t(lang, "btn.next"), callbacks.mine_page(group, page + 1)))
     rows.append(navigation)
     return "\n".join(text), keyboard(rows)

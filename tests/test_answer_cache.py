@@ -1,4 +1,4 @@
-"""Answers kept in memory (bot.answers) are served only while true: every write through the app, and
+"""Answers kept in memory (bot.cache) are served only while true: every write through the app, and
 every write of another process once the change feed is read, makes the next answer fresh."""
 
 from __future__ import annotations
@@ -152,14 +152,14 @@ async def test_with_max_age_zero_nothing_is_kept(bot_settings, team_engine, froz
         counter = StatementCounter(harness.application)
         await harness.send(REP_TG, "/today")
         assert counter.count > 0
-        assert len(harness.application.bot_data.answers) == 0
+        assert len(harness.application.bot_data.cache) == 0
     assert harness.errors == []
 
 
 # ------------------------------------------------------------------------------------ the change feed
 
 
-def test_a_write_marks_the_feed_and_moves_only_the_stamps_it_concerns(engine):
+def test_a_write_marks_the_feed_and_moves_only_the_versions_it_concerns(engine):
     upgrade_database(engine)
     manager = add_person(engine, name="经理", role="manager", external_id="M")
     rep = add_person(engine, name="代表", role="rep", external_id="R", manager_id=manager)
@@ -168,12 +168,12 @@ def test_a_write_marks_the_feed_and_moves_only_the_stamps_it_concerns(engine):
     customer = add_customer(engine, name="仁济医院", rep_id=rep, external_id="C1")
     add_follow_up(engine, person_id=promiser, customer_id=customer, due_on=TODAY)
     tracker = tracker_for(engine)
-    before = {p: tracker.stamp(p) for p in (manager, rep, promiser, bystander)}
+    before = {p: tracker.version(p) for p in (manager, rep, promiser, bystander)}
     log_contact(
         engine=engine, member=member(manager, "manager"), customer_id=customer, outcome="visited", note=None,
         follow_up=None, dedup_key="k1", now=utc_now(), tz=TZ,
     )  # fmt: skip
-    moved = {p for p in before if tracker.stamp(p) != before[p]}
+    moved = {p for p in before if tracker.version(p) != before[p]}
     # The writer, the customer's rep, and whoever had promised to follow it up.
     assert moved == {manager, rep, promiser}
     with engine.connect() as connection:
@@ -199,16 +199,16 @@ def test_another_process_learns_of_a_change_only_by_reading_the_feed_and_only_on
     with changing(there) as (_, changes):
         changes.concern(7)
     mine = tracker_for(here)
-    before = mine.stamp(7)
-    assert mine.stamp(7) == before  # nothing read yet
+    before = mine.version(7)
+    assert mine.version(7) == before  # nothing read yet
     assert refresh(here) == 1
-    assert mine.stamp(7) != before
-    moved = mine.stamp(7)
-    assert refresh(here) == 0 and mine.stamp(7) == moved  # an entry is applied once
+    assert mine.version(7) != before
+    moved = mine.version(7)
+    assert refresh(here) == 0 and mine.version(7) == moved  # an entry is applied once
     # The writer does not apply its own entries a second time.
     theirs = tracker_for(there)
-    stamp = theirs.stamp(7)
-    assert refresh(there) == 0 and theirs.stamp(7) == stamp
+    version = theirs.version(7)
+    assert refresh(there) == 0 and theirs.version(7) == version
     here.dispose()
     there.dispose()
 
@@ -257,7 +257,7 @@ def test_the_keyboard_sends_exactly_what_ptb_would():
 
 
 async def test_a_kept_answer_is_not_stored_when_a_change_lands_while_it_is_computed(bot):
-    answers = bot.application.bot_data.answers
+    cache = bot.application.bot_data.cache
 
     async def computed_while_a_visit_lands() -> str:
         await asyncio.sleep(0)
@@ -265,5 +265,6 @@ async def test_a_kept_answer_is_not_stored_when_a_change_lands_while_it_is_compu
             changes.concern(bot.team.rep)
         return "stale"
 
-    assert await answers.through(("probe",), computed_while_a_visit_lands, about=lambda _: bot.team.rep) == "stale"
-    assert ("probe",) not in answers._kept
+    probe = cache.get_or_compute(("probe",), owner=lambda _: bot.team.rep, compute=computed_while_a_visit_lands)
+    assert await probe == "stale"
+    assert ("probe",) not in cache._entries

@@ -1,7 +1,8 @@
-"""Logging a contact: `/log name outcome; note; follow up next tue` in one line, or step by step with buttons.
+"""Logging a contact step by step: buttons and typed answers for customer, outcome, note and follow-up.
 
-Callback data: l:<customer> starts a flow from a list or card; lc/lo/ln/lf/lx:<flow>:... are the
-steps of one flow (customer, outcome, skip note, follow-up, cancel); u:/e:<contact> undo or edit.
+A flow starts from /log alone (handlers/log_line.py), from a line's or a card's Log button, or from
+Edit (handlers/undo.py). Buttons (bot.views.callbacks): LOG starts a flow; the FLOW_* taps are the
+steps of one flow (customer, outcome, skip note, follow-up, cancel). Drafts live in bot.log_flow.
 """
 
 from __future__ import annotations
@@ -12,19 +13,20 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
-from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date, parse_log_line
+from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date
 from bot.models.contacts import OUTCOMES
-from bot.services.contacts import log_contact, undo_contact
+from bot.services.contacts import log_contact
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list
+from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
-from handlers.common import MAX_INPUT, acknowledge, answer, callback_int
+from handlers.common import MAX_INPUT, acknowledge, answer
 from handlers.customers import search_customers
 
 log = logging.getLogger(__name__)
@@ -36,45 +38,7 @@ FOLLOW_UP_BUTTONS = (
 )
 
 
-async def log_command(update: Update, context: TierContext) -> None:
-    """/log alone starts the guided flow; /log with text logs it in one go (an edited line corrects it)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    text = message.text.partition(" ")[2].strip()
-    drafts = Drafts.of(context.user_data)
-    now = utc_now()
-    if not text:
-        await _ask(update, context, drafts.start(now))
-        return
-    if len(text) > MAX_INPUT:
-        await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
-        return
-    parsed = parse_log_line(text, today=context.today())
-    if parsed.follow_up_error:
-        await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
-        return
-    # Everything typed on the line counts as given; redelivery of this message maps to the same row,
-    # and each edit of it is a version of its own that replaces the earlier ones (bot.services.contacts).
-    assert update.effective_user is not None
-    line_key = f"tg:{update.effective_user.id}:m{message.message_id}"
-    edited = update.edited_message is not None
-    draft = drafts.start(
-        now,
-        dedup_key=f"{line_key}:u{update.update_id}" if edited else line_key,
-        replaces=line_key if edited else None,
-        outcome=parsed.outcome,
-        note=parsed.note,
-        follow_up=parsed.follow_up,
-        note_done=True,
-        follow_up_done=True,
-    )
-    if parsed.customer_text and not await _choose_customer(update, context, draft, parsed.customer_text):
-        drafts.finish(draft.flow_id)
-        return
-    await _advance(update, context, draft)
-
-
-async def _choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
+async def choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
     """Set the draft's customer from a typed name; ask with buttons when ambiguous. False when none matched."""
     hits, confident = await search_customers(context, query)
     if not hits:
@@ -87,7 +51,7 @@ async def _choose_customer(update: Update, context: TierContext, draft: LogDraft
     return True
 
 
-async def _advance(update: Update, context: TierContext, draft: LogDraft) -> None:
+async def advance(update: Update, context: TierContext, draft: LogDraft) -> None:
     """Ask for the next missing piece, or save when nothing is missing."""
     draft.step = draft.next_step()
     if draft.step == "save":
@@ -97,44 +61,46 @@ async def _advance(update: Update, context: TierContext, draft: LogDraft) -> Non
     if draft.step == "customer" and draft.query:
         await _ask_pick(update, context, draft)
     else:
-        await _ask(update, context, draft)
+        await ask(update, context, draft)
 
 
-async def _ask(update: Update, context: TierContext, draft: LogDraft) -> None:
+async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     lang, flow = context.lang, draft.flow_id
-    cancel = [(t(lang, "btn.cancel"), f"lx:{flow}")]
+    cancel = [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]
     draft.step = draft.next_step()
     if draft.step == "customer":
         items = await asyncio.to_thread(daily_list, engine=context.reads, settings=context.settings,
                                         person_id=context.member.person_id, today=context.today(),
                                         tz=context.tz)  # fmt: skip
-        rows = [[(shorten(item.customer_name, 30), f"lc:{flow}:{item.customer_id}")] for item in items[:6]]
+        rows = [
+            [(shorten(item.customer_name, 30), callbacks.flow_customer(flow, item.customer_id))] for item in items[:6]
+        ]
         await answer(update, t(lang, "log.pick_customer"), keyboard([*rows, cancel]))
         return
     assert draft.customer_id is not None  # every step after "customer" has one
     name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
-        await answer(update, t(lang, "log.pick_outcome", name=name), _outcome_keyboard(lang, flow))
+        await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow))
     elif draft.step == "note":
         outcome = t(lang, f"outcome.{draft.outcome}")
         await answer(update, t(lang, "log.ask_note", name=name, outcome=outcome),
-                     keyboard([[(t(lang, "btn.skip"), f"ln:{flow}")], cancel]))  # fmt: skip
+                     keyboard([[(t(lang, "btn.skip"), callbacks.flow_skip_note(flow))], cancel]))  # fmt: skip
     elif draft.step == "follow_up":
-        presets = [(t(lang, key), f"lf:{flow}:{code}") for code, key, _ in FOLLOW_UP_BUTTONS]
-        await answer(update, t(lang, "log.ask_follow_up"),
-                     keyboard([presets, [(t(lang, "btn.no_follow_up"), f"lf:{flow}:n")], cancel]))  # fmt: skip
+        presets = [(t(lang, key), callbacks.flow_follow_up(flow, code)) for code, key, _ in FOLLOW_UP_BUTTONS]
+        none = [(t(lang, "btn.no_follow_up"), callbacks.flow_follow_up(flow, "n"))]
+        await answer(update, t(lang, "log.ask_follow_up"), keyboard([presets, none, cancel]))
 
 
-def _outcome_keyboard(lang: str, flow: str):
-    labels = [(t(lang, f"outcome.{code}"), f"lo:{flow}:{n}") for n, code in enumerate(OUTCOMES)]
-    return keyboard([labels[0:3], labels[3:6], [(t(lang, "btn.cancel"), f"lx:{flow}")]])
+def outcome_keyboard(lang: str, flow: str):
+    labels = [(t(lang, f"outcome.{code}"), callbacks.flow_outcome(flow, n)) for n, code in enumerate(OUTCOMES)]
+    return keyboard([labels[0:3], labels[3:6], [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]])
 
 
 async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
     assert draft.query is not None
     hits, _ = await search_customers(context, draft.query)
-    rows = [[(shorten(hit.name, 30), f"lc:{draft.flow_id}:{hit.customer_id}")] for hit in hits]
-    rows.append([(t(context.lang, "btn.cancel"), f"lx:{draft.flow_id}")])
+    rows = [[(shorten(hit.name, 30), callbacks.flow_customer(draft.flow_id, hit.customer_id))] for hit in hits]
+    rows.append([(t(context.lang, "btn.cancel"), callbacks.flow_cancel(draft.flow_id))])
     key = "pick_customer" if len(hits) > 1 else "pick_one"
     await answer(update, t(context.lang, key, query=shorten(draft.query, 60)), keyboard(rows))
 
@@ -174,48 +140,56 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
     if logged.follow_up_due:
         lines.append(t(lang, "log.saved_follow_up", date=day(lang, logged.follow_up_due)))
     buttons = keyboard(
-        [[(t(lang, "btn.undo"), f"u:{logged.contact_id}"), (t(lang, "btn.edit"), f"e:{logged.contact_id}")]]
+        [
+            [
+                (t(lang, "btn.undo"), callbacks.UNDO.data(logged.contact_id)),
+                (t(lang, "btn.edit"), callbacks.EDIT.data(logged.contact_id)),
+            ]
+        ]
     )
     await answer(update, Markup("\n".join(lines)), buttons)
-
-
-def _flow_and_value(data: str | None) -> tuple[str, str]:
-    parts = (data or "").split(":")
-    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "")
 
 
 async def flow_button(update: Update, context: TierContext) -> None:
     """A tap on a step of a flow: pick customer, outcome, skip the note, follow-up, or cancel."""
     query = update.callback_query
     assert query is not None
-    flow_id, value = _flow_and_value(query.data)
+    tap = callbacks.parse_flow(query.data)
+    if tap is None:
+        # Data no flow button carries (forged): nothing changes.
+        await acknowledge(update, t(context.lang, "expired_button"))
+        return
+    kind, flow_id, value = tap
     drafts = Drafts.of(context.user_data)
     draft = drafts.get(flow_id, utc_now())
-    kind = (query.data or "")[:2]
     if draft is None:
         await acknowledge(update, t(context.lang, "log.expired"))
         return
-    if draft.step == "save" and kind != "lx":
+    if draft.step == "save" and kind != callbacks.FLOW_CANCEL:
         # Only a failed save leaves a draft at this step: the rep's next tap retries it, as told.
         await _save(update, context, draft)
         return
-    if kind == "lx":
+    if kind == callbacks.FLOW_CANCEL:
         drafts.finish(flow_id)
         await acknowledge(update)
         await answer(update, t(context.lang, "log.cancelled"))
         return
-    if kind == "lc" and value.isdigit() and draft.step == "customer":
+    if kind == callbacks.FLOW_CUSTOMER and draft.step == "customer":
         allowed = await asyncio.to_thread(may_see, engine=context.reads, member=context.member,
                                           customer_id=int(value))  # fmt: skip
         if not allowed:
             await acknowledge(update, t(context.lang, "not_available"))
             return
         draft.customer_id = int(value)
-    elif kind == "lo" and value.isdigit() and int(value) < len(OUTCOMES) and draft.step == "outcome":
+    elif kind == callbacks.FLOW_OUTCOME and int(value) < len(OUTCOMES) and draft.step == "outcome":
         draft.outcome = OUTCOMES[int(value)]
-    elif kind == "ln" and draft.step == "note":
+    elif kind == callbacks.FLOW_SKIP_NOTE and draft.step == "note":
         draft.note_done = True
-    elif kind == "lf" and draft.step == "follow_up" and value in {"n", *(c for c, _, _ in FOLLOW_UP_BUTTONS)}:
+    elif (
+        kind == callbacks.FLOW_FOLLOW_UP
+        and draft.step == "follow_up"
+        and value in {"n", *(c for c, _, _ in FOLLOW_UP_BUTTONS)}
+    ):
         preset = {code: name for code, _, name in FOLLOW_UP_BUTTONS}.get(value)
         draft.follow_up = FOLLOW_UP_PRESETS[preset](context.today()) if preset else None
         draft.follow_up_done = True
@@ -223,19 +197,19 @@ async def flow_button(update: Update, context: TierContext) -> None:
         # A tap on an earlier step's button (or forged data): the flow stays where it is.
         await acknowledge(update, t(context.lang, "expired_button"))
         return
-    await _advance(update, context, draft)
+    await advance(update, context, draft)
 
 
 async def start_from_button(update: Update, context: TierContext) -> None:
     """'Log' under a daily-list line or a card: start a flow for that customer."""
     member = context.member
-    customer_id = callback_int(context, update.callback_query.data if update.callback_query else None, "l")
+    customer_id = callbacks.LOG.parse(update.callback_query.data if update.callback_query else None)
     if customer_id is None or not await asyncio.to_thread(may_see, engine=context.reads, member=member,
                                                           customer_id=customer_id):  # fmt: skip
         await acknowledge(update, t(context.lang, "not_available"))
         return
     await acknowledge(update)
-    await _ask(update, context, Drafts.of(context.user_data).start(utc_now(), customer_id=customer_id))
+    await ask(update, context, Drafts.of(context.user_data).start(utc_now(), customer_id=customer_id))
 
 
 async def typed_step(update: Update, context: TierContext) -> None:
@@ -252,65 +226,24 @@ async def typed_step(update: Update, context: TierContext) -> None:
         raise ApplicationHandlerStop
     if draft.step == "customer":
         draft.query = None
-        if await _choose_customer(update, context, draft, text):
-            await _advance(update, context, draft)
+        if await choose_customer(update, context, draft, text):
+            await advance(update, context, draft)
     elif draft.step == "note":
         draft.note, draft.note_done = text, True
-        await _advance(update, context, draft)
+        await advance(update, context, draft)
     elif draft.step == "follow_up":
         due: date | None = parse_follow_up_date(text, today=context.today())
         if due is None:
             await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
         else:
             draft.follow_up, draft.follow_up_done = due, True
-            await _advance(update, context, draft)
+            await advance(update, context, draft)
     raise ApplicationHandlerStop
-
-
-async def undo(update: Update, context: TierContext) -> None:
-    """/undo, or the Undo button of a confirmation: remove the contact and its follow-up."""
-    member = context.member
-    contact_id = None
-    if update.callback_query is not None:
-        contact_id = callback_int(context, update.callback_query.data, "u")
-        if contact_id is None:
-            await acknowledge(update, t(context.lang, "expired_button"))
-            return
-    undone = await asyncio.to_thread(undo_contact, engine=context.engine, person_id=member.person_id,
-                                     contact_id=contact_id, now=utc_now())  # fmt: skip
-    await acknowledge(update)
-    if undone is None:
-        await answer(update, t(context.lang, "log.nothing_to_undo"))
-        return
-    await answer(update, t(context.lang, "log.undone", name=undone.customer_name,
-                           outcome=t(context.lang, f"outcome.{undone.outcome}")))  # fmt: skip
-
-
-async def edit(update: Update, context: TierContext) -> None:
-    """The Edit button: remove the entry and log that customer again, step by step."""
-    member = context.member
-    assert update.callback_query is not None
-    contact_id = callback_int(context, update.callback_query.data, "e")
-    undone = None
-    if contact_id is not None:
-        undone = await asyncio.to_thread(undo_contact, engine=context.engine, person_id=member.person_id,
-                                         contact_id=contact_id, now=utc_now())  # fmt: skip
-    if undone is None:
-        await acknowledge(update, t(context.lang, "log.nothing_to_undo"))
-        return
-    await acknowledge(update)
-    draft = Drafts.of(context.user_data).start(utc_now(), customer_id=undone.customer_id, step="outcome")
-    await answer(update, t(context.lang, "log.editing", name=undone.customer_name),
-                 _outcome_keyboard(context.lang, draft.flow_id))  # fmt: skip
 
 
 # Group 0: the text step runs before every other handler and lets unrelated text through.
 TEXT_STEP_HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_step)]
 HANDLERS = [
-    CommandHandler("log", log_command),
-    CommandHandler("undo", undo),
-    CallbackQueryHandler(start_from_button, pattern=r"^l:"),
-    CallbackQueryHandler(flow_button, pattern=r"^l[cofnx]:"),
-    CallbackQueryHandler(undo, pattern=r"^u:"),
-    CallbackQueryHandler(edit, pattern=r"^e:"),
+    CallbackQueryHandler(start_from_button, pattern=callbacks.LOG.pattern),
+    CallbackQueryHandler(flow_button, pattern=callbacks.FLOW_PATTERN),
 ]

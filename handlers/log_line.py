@@ -1,0 +1,60 @@
+"""Logging a contact in one line: `/log name outcome; note; follow up next tue`.
+
+What the line leaves out (an ambiguous customer, the outcome) is asked with the guided flow's
+buttons (handlers/log_guided.py); an edited line corrects its contact (handlers/edits.py).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.clock import utc_now
+from bot.context import TierContext
+from bot.i18n import t
+from bot.log_flow import Drafts
+from bot.logline import parse_log_line
+from bot.views.common import shorten
+from handlers.common import MAX_INPUT, answer
+from handlers.log_guided import advance, ask, choose_customer
+
+
+async def log_command(update: Update, context: TierContext) -> None:
+    """/log alone starts the guided flow; /log with text logs it in one go (an edited line corrects it)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.partition(" ")[2].strip()
+    drafts = Drafts.of(context.user_data)
+    now = utc_now()
+    if not text:
+        await ask(update, context, drafts.start(now))
+        return
+    if len(text) > MAX_INPUT:
+        await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
+        return
+    parsed = parse_log_line(text, today=context.today())
+    if parsed.follow_up_error:
+        await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
+        return
+    # Everything typed on the line counts as given; redelivery of this message maps to the same row,
+    # and each edit of it is a version of its own that replaces the earlier ones (bot.services.contacts).
+    assert update.effective_user is not None
+    line_key = f"tg:{update.effective_user.id}:m{message.message_id}"
+    edited = update.edited_message is not None
+    draft = drafts.start(
+        now,
+        dedup_key=f"{line_key}:u{update.update_id}" if edited else line_key,
+        replaces=line_key if edited else None,
+        outcome=parsed.outcome,
+        note=parsed.note,
+        follow_up=parsed.follow_up,
+        note_done=True,
+        follow_up_done=True,
+    )
+    if parsed.customer_text and not await choose_customer(update, context, draft, parsed.customer_text):
+        drafts.finish(draft.flow_id)
+        return
+    await advance(update, context, draft)
+
+
+HANDLERS = [CommandHandler("log", log_command)]
