@@ -346,8 +346,9 @@ def export(
     engine = _engine(settings)
     chosen = format.value if format else ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
     header_language = None if headers is None else ("fields" if headers == HeaderChoice.en else headers.value)
-    rows = export_table(engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen,
-                        headers=header_language)  # fmt: skip
+    rows = export_table(
+        engine=engine, settings=settings, kind=kind.value, path=output, file_format=chosen, headers=header_language
+    )
     from bot.i18n import plain
 
     typer.echo(plain(settings.team.language, "export.wrote", rows=rows, path=output))
@@ -394,14 +395,14 @@ def handover(
     from bot.services.handover import HandoverRefused, hand_over
 
     try:
-        moved = hand_over(engine=_engine(_settings(config)), giver=from_person, taker=to,
-                          deactivate=deactivate)  # fmt: skip
+        moved = hand_over(engine=_engine(_settings(config)), giver=from_person, taker=to, deactivate=deactivate)
     except HandoverRefused as exc:
         _fail(str(exc))
         return
     giver, taker = f"{moved.from_external_id} {moved.from_name}", f"{moved.to_external_id} {moved.to_name}"
-    typer.echo(f"Handed over from {giver} to {taker}: {len(moved.customers)} customers, "
-               f"{moved.follow_ups} open follow-ups.")  # fmt: skip
+    typer.echo(
+        f"Handed over from {giver} to {taker}: {len(moved.customers)} customers, {moved.follow_ups} open follow-ups."
+    )
     for name in moved.customers:
         typer.echo(f"  {name}")
     if moved.deactivated:

@@ -26,8 +26,11 @@ def run_bot(settings: Settings, engine: Engine) -> None:
         _serve(application, settings)
     except InvalidToken:
         # PTB's own message would quote the token; say what to fix instead.
-        log.error("The Bot API at %s rejected the bot token: check telegram.token or TIERBOT_TELEGRAM_TOKEN "
-                  "(BotFather's /token shows it).", telegram.api_base_url)  # fmt: skip
+        log.error(
+            "The Bot API at %s rejected the bot token: check telegram.token or TIERBOT_TELEGRAM_TOKEN "
+            "(BotFather's /token shows it).",
+            telegram.api_base_url,
+        )
         raise SystemExit(2) from None
     except (NetworkError, OSError) as exc:
         log.error("Cannot start against the Bot API at %s: %s", telegram.api_base_url, exc)

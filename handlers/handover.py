@@ -50,12 +50,27 @@ async def handover(update: Update, context: TierContext) -> None:
         code = "not_allowed" if member.role == Role.MANAGER and refusal.code == "unknown_person" else refusal.code
         await answer(update, t(lang, f"handover.refused.{code}"))
         return
-    lines = [t(lang, "handover.preview", giver=plan.from_name, taker=plan.to_name,
-               **_counts(lang, len(plan.customers), plan.follow_ups))]  # fmt: skip
+    lines = [
+        t(
+            lang,
+            "handover.preview",
+            giver=plan.from_name,
+            taker=plan.to_name,
+            **_counts(lang, len(plan.customers), plan.follow_ups),
+        )
+    ]
     lines += _customer_lines(lang, plan)
-    buttons = keyboard([[(t(lang, "btn.handover"), callbacks.handover(plan.from_id, plan.to_id, deactivate=False))],
-                        [(t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)),
-                          callbacks.handover(plan.from_id, plan.to_id, deactivate=True))]])  # fmt: skip
+    buttons = keyboard(
+        [
+            [(t(lang, "btn.handover"), callbacks.handover(plan.from_id, plan.to_id, deactivate=False))],
+            [
+                (
+                    t(lang, "btn.handover_leave", name=shorten(plan.from_name, 20)),
+                    callbacks.handover(plan.from_id, plan.to_id, deactivate=True),
+                )
+            ],
+        ]
+    )
     await answer(update, "\n".join(lines), buttons)
 
 
@@ -78,8 +93,15 @@ async def confirm_handover(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(lang, f"handover.refused.{code}"))
         return
     await acknowledge(update)
-    lines = [t(lang, "handover.done", giver=done.from_name, taker=done.to_name,
-               **_counts(lang, len(done.customers), done.follow_ups))]  # fmt: skip
+    lines = [
+        t(
+            lang,
+            "handover.done",
+            giver=done.from_name,
+            taker=done.to_name,
+            **_counts(lang, len(done.customers), done.follow_ups),
+        )
+    ]
     if done.deactivated:
         lines.append(t(lang, "handover.left", name=done.from_name))
     await replace(update, "\n".join(lines))

@@ -69,9 +69,14 @@ async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     cancel = [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]
     draft.step = draft.next_step()
     if draft.step == "customer":
-        items = await asyncio.to_thread(daily_list, engine=context.reads, settings=context.settings,
-                                        person_id=context.member.person_id, today=context.today(),
-                                        tz=context.tz)  # fmt: skip
+        items = await asyncio.to_thread(
+            daily_list,
+            engine=context.reads,
+            settings=context.settings,
+            person_id=context.member.person_id,
+            today=context.today(),
+            tz=context.tz,
+        )
         rows = [
             [(shorten(item.customer_name, 30), callbacks.flow_customer(flow, item.customer_id))] for item in items[:6]
         ]
@@ -83,8 +88,11 @@ async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
         await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow))
     elif draft.step == "note":
         outcome = t(lang, f"outcome.{draft.outcome}")
-        await answer(update, t(lang, "log.ask_note", name=name, outcome=outcome),
-                     keyboard([[(t(lang, "btn.skip"), callbacks.flow_skip_note(flow))], cancel]))  # fmt: skip
+        await answer(
+            update,
+            t(lang, "log.ask_note", name=name, outcome=outcome),
+            keyboard([[(t(lang, "btn.skip"), callbacks.flow_skip_note(flow))], cancel]),
+        )
     elif draft.step == "follow_up":
         presets = [(t(lang, key), callbacks.flow_follow_up(flow, code)) for code, key, _ in FOLLOW_UP_BUTTONS]
         none = [(t(lang, "btn.no_follow_up"), callbacks.flow_follow_up(flow, "n"))]
@@ -112,10 +120,18 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
     lang = context.lang
     try:
         logged = await asyncio.to_thread(
-            log_contact, engine=context.engine, member=member, customer_id=draft.customer_id,
-            outcome=draft.outcome, note=draft.note, follow_up=draft.follow_up, dedup_key=draft.dedup_key,
-            now=utc_now(), tz=context.tz, replaces=draft.replaces,
-        )  # fmt: skip
+            log_contact,
+            engine=context.engine,
+            member=member,
+            customer_id=draft.customer_id,
+            outcome=draft.outcome,
+            note=draft.note,
+            follow_up=draft.follow_up,
+            dedup_key=draft.dedup_key,
+            now=utc_now(),
+            tz=context.tz,
+            replaces=draft.replaces,
+        )
     except SQLAlchemyError:
         log.exception("Could not store a contact")
         await acknowledge(update)
@@ -175,8 +191,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         await answer(update, t(context.lang, "log.cancelled"))
         return
     if kind == callbacks.FLOW_CUSTOMER and draft.step == "customer":
-        allowed = await asyncio.to_thread(may_see, engine=context.reads, member=context.member,
-                                          customer_id=int(value))  # fmt: skip
+        allowed = await asyncio.to_thread(may_see, engine=context.reads, member=context.member, customer_id=int(value))
         if not allowed:
             await acknowledge(update, t(context.lang, "not_available"))
             return
@@ -204,8 +219,9 @@ async def start_from_button(update: Update, context: TierContext) -> None:
     """'Log' under a daily-list line or a card: start a flow for that customer."""
     member = context.member
     customer_id = callbacks.LOG.parse(update.callback_query.data if update.callback_query else None)
-    if customer_id is None or not await asyncio.to_thread(may_see, engine=context.reads, member=member,
-                                                          customer_id=customer_id):  # fmt: skip
+    if customer_id is None or not await asyncio.to_thread(
+        may_see, engine=context.reads, member=member, customer_id=customer_id
+    ):
         await acknowledge(update, t(context.lang, "not_available"))
         return
     await acknowledge(update)

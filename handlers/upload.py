@@ -122,8 +122,17 @@ async def _load(update: Update, context: TierContext, file_id: str, name: str, k
         # applied from the command line, after a look.
         await answer(update, shorten_block(import_summary(report, lang)))
         return
-    lines = [t(lang, "upload.done", kind=t(lang, f"kind.{kind}"), read=report.rows_read, inserted=report.inserted,
-               updated=report.updated, unchanged=report.unchanged)]  # fmt: skip
+    lines = [
+        t(
+            lang,
+            "upload.done",
+            kind=t(lang, f"kind.{kind}"),
+            read=report.rows_read,
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+    ]
     if report.shape and not report.shape.startswith("tierbot."):
         lines.append(escape(plain(lang, "imp.shape", shape=shape_name(lang, report.shape))))
     if report.rows_skipped:
@@ -156,8 +165,9 @@ async def rescore_button(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(lang, "expired_button"))
         return
     await acknowledge(update)
-    summary, error = await asyncio.to_thread(score_after_import, engine=context.engine, settings=context.settings,
-                                             now=utc_now(), trigger="admin")  # fmt: skip
+    summary, error = await asyncio.to_thread(
+        score_after_import, engine=context.engine, settings=context.settings, now=utc_now(), trigger="admin"
+    )
     if summary is None:
         await answer(
             update, t(lang, "rescore.failed", reason=error), keyboard([[(t(lang, "btn.rescore"), callbacks.RESCORE)]])
@@ -176,8 +186,13 @@ def _alias_buttons(
     rows: list[list[tuple[str, str]]] = []
     for written, found in list(unknown.items())[:ALIAS_NAMES_SHOWN]:
         for external_id, customer in found[:ALIAS_CANDIDATES_SHOWN]:
-            label = plain(context.lang, "upload.alias_button", written=shorten(written, 16),
-                          customer=shorten(customer, 22), id=external_id)  # fmt: skip
+            label = plain(
+                context.lang,
+                "upload.alias_button",
+                written=shorten(written, 16),
+                customer=shorten(customer, 22),
+                id=external_id,
+            )
             rows.append([(label, callbacks.ALIAS.data(len(choices)))])
             choices.append((written, external_id))
     # Callback data stays short: the button's index into what this admin was offered.
@@ -198,9 +213,12 @@ async def alias_button(update: Update, context: TierContext) -> None:
     written, external_id = choices[index]
     try:
         remembered = await asyncio.to_thread(
-            remember_alias, engine=context.engine, alias=written, customer_external_id=external_id,
+            remember_alias,
+            engine=context.engine,
+            alias=written,
+            customer_external_id=external_id,
             created_by_id=member.person_id,
-        )  # fmt: skip
+        )
     except (LookupError, ValueError):
         await acknowledge(update, t(lang, "expired_button"))
         return
@@ -210,8 +228,17 @@ async def alias_button(update: Update, context: TierContext) -> None:
         file_id, name, kind = last
         context.user_data["pending_upload"] = (file_id, name)
         buttons = keyboard([[(t(lang, "upload.reload", name=shorten(name, 30)), callbacks.upload_kind(kind))]])
-    await answer(update, t(lang, "upload.alias_saved", written=written, customer=remembered.customer_name,
-                           id=remembered.customer_external_id), buttons)  # fmt: skip
+    await answer(
+        update,
+        t(
+            lang,
+            "upload.alias_saved",
+            written=written,
+            customer=remembered.customer_name,
+            id=remembered.customer_external_id,
+        ),
+        buttons,
+    )
 
 
 HANDLERS = [

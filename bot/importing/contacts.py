@@ -127,8 +127,12 @@ class ContactImport:
         """The contact times in UTC: the cell's date, its time of day (noon when none), in the team's zone."""
         days, bad = parse_dates(values, self._dates.for_cells(values))
         problems.add(empty(values), "contacted_at", values, "is empty; a date is required")
-        problems.add(bad, "contacted_at", values, "is not a date; write dates year first, as 2026-11-05, "
-                     "2026/11/5, 20261105 or 2026年11月5日")  # fmt: skip
+        problems.add(
+            bad,
+            "contacted_at",
+            values,
+            "is not a date; write dates year first, as 2026-11-05, 2026/11/5, 20261105 or 2026年11月5日",
+        )
         clock = values.str.extract(_TIME)
         hours = pd.to_numeric(clock[0]).fillna(12).astype(int).to_numpy()
         minutes = pd.to_numeric(clock[1]).fillna(0).astype(int).to_numpy()

@@ -172,9 +172,15 @@ def _log_import(connection: Connection, report: ImportReport, now: datetime) -> 
     """The import log's row, in the import's transaction: committed with it or not at all."""
     connection.execute(
         import_run_table.insert(),
-        {"kind": report.kind, "file_name": report.path.name[:200], "rows_read": report.rows_read,
-         "inserted": report.inserted, "updated": report.updated, "committed_at": now},
-    )  # fmt: skip
+        {
+            "kind": report.kind,
+            "file_name": report.path.name[:200],
+            "rows_read": report.rows_read,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "committed_at": now,
+        },
+    )
 
 
 def _may_commit(report: ImportReport, dry_run: bool, accept_good_rows: bool) -> bool:

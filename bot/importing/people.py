@@ -227,8 +227,10 @@ class PeopleImport:
     def _note_changes(self, changed: list[dict], existing: dict[str, dict], roster: RosterChanges) -> None:
         """Role and manager changes and leavers among the updated people."""
         person = person_table
-        labels = {r.id: f"{r.external_id} {r.name}" for r in self._connection.execute(
-            select(person.c.id, person.c.external_id, person.c.name))}  # fmt: skip
+        labels = {
+            r.id: f"{r.external_id} {r.name}"
+            for r in self._connection.execute(select(person.c.id, person.c.external_id, person.c.name))
+        }
         for row in changed:
             before = existing[row["external_id"]]
             who = PersonLabel(row["external_id"], row.get("name", before["name"]))

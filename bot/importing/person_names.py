@@ -148,8 +148,11 @@ class PersonNames:
             spellings = self._spellings()
             keys = list(spellings)
             wanted = [w for w in {normalise_name(value), latin_key(value)} if w]
-            close = [key for w in wanted for key, _, _ in process.extract(w, keys, scorer=fuzz.ratio, limit=limit,
-                                                                          score_cutoff=60)]  # fmt: skip
+            close = [
+                key
+                for w in wanted
+                for key, _, _ in process.extract(w, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=60)
+            ]
             named = sorted({p for key in close for p in spellings[key]})
         found = self._candidates[value] = [(self.people[p].external_id, self.people[p].name) for p in named][:limit]
         return found

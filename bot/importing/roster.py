@@ -86,7 +86,7 @@ class RosterChanges:
             ("Unknown job title, made a rep", [f"{p}: {title}" for p, title in self.unknown_titles]),
             ("Customers moving to another rep", moves),
             ("Customers needing a new rep (their rep has left)", orphans),
-        ]  # fmt: skip
+        ]
         for title, items in sections:
             if items:
                 lines.append(f"{title} ({len(items)}):")
@@ -131,10 +131,11 @@ def orphaned_customers(connection: Connection) -> list[tuple[str, str, str]]:
     """Customers whose rep is no longer active: (customer id, name, rep), by rep then customer."""
     customer, person = customer_table, person_table
     rows = connection.execute(
-        select(customer.c.external_id, customer.c.name, person.c.external_id.label("rep"),
-               person.c.name.label("rep_name"))
+        select(
+            customer.c.external_id, customer.c.name, person.c.external_id.label("rep"), person.c.name.label("rep_name")
+        )
         .join(person, person.c.id == customer.c.rep_id)
         .where(person.c.active.is_(False))
         .order_by(person.c.external_id, customer.c.external_id)
-    ).all()  # fmt: skip
+    ).all()
     return [(row.external_id, row.name, f"{row.rep} {row.rep_name}") for row in rows]

@@ -112,8 +112,12 @@ class SalesImport:
         products = cells["product"] if "product" in fields else pd.Series([""] * len(chunk), dtype=object)
         if "spec" in fields:
             products = (products + " " + cells["spec"]).str.strip()
-        problems.add(too_long(products, 200) & live, "product" if "product" in fields else "spec", products,
-                     "is longer than 200 characters")  # fmt: skip
+        problems.add(
+            too_long(products, 200) & live,
+            "product" if "product" in fields else "spec",
+            products,
+            "is longer than 200 characters",
+        )
         identity = self._identity(chunk, problems, live)
 
         good = live & ~problems.bad
@@ -176,10 +180,19 @@ class SalesImport:
         """The counts; with ``apply`` the staged lines are moved into sale_line (bot.importing.writers)."""
         inserted, updated = self._writer.finish(apply=apply)
         unchanged = self._good - inserted - max(updated, self._changed)
-        outliers = [(line.row, self._customers.external_id(line.customer_id), line.amount)
-                    for line in self._outliers.outliers(self._connection)]  # fmt: skip
-        return [Outcome(inserted=inserted, updated=updated, unchanged=unchanged, outliers=outliers,
-                        unknown_names=self._customers.unknown_names)]  # fmt: skip
+        outliers = [
+            (line.row, self._customers.external_id(line.customer_id), line.amount)
+            for line in self._outliers.outliers(self._connection)
+        ]
+        return [
+            Outcome(
+                inserted=inserted,
+                updated=updated,
+                unchanged=unchanged,
+                outliers=outliers,
+                unknown_names=self._customers.unknown_names,
+            )
+        ]
 
     def _plausible(self, cells: pd.DataFrame, days: pd.Series, problems: Problems, live: np.ndarray) -> None:
         """A sale dated after today (plus the tolerance) is a bad row; amounts are judged at the end."""
@@ -187,8 +200,12 @@ class SalesImport:
             return
         column = "date" if "date" in self._table.fields else "month"
         future = live & (days > pd.Timestamp(self._latest_day)).to_numpy(dtype=bool)
-        problems.add(future, column, cells[column],
-                     f"is after {self._latest_day.isoformat()}; a sale cannot be dated in the future")  # fmt: skip
+        problems.add(
+            future,
+            column,
+            cells[column],
+            f"is after {self._latest_day.isoformat()}; a sale cannot be dated in the future",
+        )
 
     def _skipped(self, chunk: Chunk, problems: Problems) -> np.ndarray:
         """Rows that are not sales: void/draft/cancelled, opportunities not won, totals and footers."""
@@ -261,8 +278,9 @@ class SalesImport:
         keys = [""] * len(chunk)
         if "line_id" in fields:
             line_ids = cells["line_id"]
-            problems.add(too_long(line_ids, MAX_LINE_ID) & live, "line_id", line_ids,
-                         f"is longer than {MAX_LINE_ID} characters")  # fmt: skip
+            problems.add(
+                too_long(line_ids, MAX_LINE_ID) & live, "line_id", line_ids, f"is longer than {MAX_LINE_ID} characters"
+            )
             repeats(problems, cells, "line_id", chunk.rows, self._line_ids, "line id", live)
             keys = [LINE_ID_PREFIX + line_id if line_id else "" for line_id in line_ids.tolist()]
         if "doc_no" not in fields:
@@ -303,8 +321,9 @@ def corrections(changes: list[StoredLineChange], rows: SaleRows) -> list[tuple[i
     where = dict(zip(rows.line_keys, rows.source_rows, strict=True)) if changes else {}
     found: list[tuple[int, str, str, str]] = []
     for change in changes:
-        for field, old, new in zip(("customer", "date", "amount", "quantity", "product"), change.old, change.new,
-                                   strict=True):  # fmt: skip
+        for field, old, new in zip(
+            ("customer", "date", "amount", "quantity", "product"), change.old, change.new, strict=True
+        ):
             if _shown(old) != _shown(new):
                 found.append((where.get(change.line_key, 0), field, _shown(old), _shown(new)))
     return found

@@ -118,8 +118,9 @@ def unreadable(exc: BaseException) -> BaseException:
         return exc
     if isinstance(exc, ParseError):
         line, column = getattr(exc, "position", (0, 0))
-        return ImportFileError(f"this is not a readable XLSX workbook (its XML is damaged at line {line}, "
-                               f"column {column}).")  # fmt: skip
+        return ImportFileError(
+            f"this is not a readable XLSX workbook (its XML is damaged at line {line}, column {column})."
+        )
     if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
         return ImportFileError("this is not a readable XLSX workbook (its zip container is damaged).")
     if isinstance(exc, NotImplementedError):

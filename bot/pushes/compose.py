@@ -52,13 +52,17 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
     team = settings.team
     return [
         Recipient(
-            person_id=row.id, chat_id=row.telegram_user_id, name=row.name, role=row.role,
-            lang=row.language or team.language, tz=row.timezone or team.timezone,
+            person_id=row.id,
+            chat_id=row.telegram_user_id,
+            name=row.name,
+            role=row.role,
+            lang=row.language or team.language,
+            tz=row.timezone or team.timezone,
             push_time=PushSettings.parse_time(row.push_time) if row.push_time else settings.pushes.daily_list_time,
             paused_until=row.paused_until,
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
@@ -74,8 +78,9 @@ def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today
 
 def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:
     """Follow-ups due today (or overdue) that are still open; None when there is nothing to remind."""
-    due = [item for item in open_follow_ups(engine=engine, person_id=who.person_id, today=today)
-           if item.due_on <= today]  # fmt: skip
+    due = [
+        item for item in open_follow_ups(engine=engine, person_id=who.person_id, today=today) if item.due_on <= today
+    ]
     if not due:
         return None
     text, markup = render_nudge(who.lang, due)

@@ -67,10 +67,15 @@ class PushRunner:
     async def _broadcast(self, pushes: list[Push]) -> BroadcastReport:
         pushes_settings = self.settings.pushes
         return await broadcast(
-            self.application.bot, self.engine, pushes, instance=self.instance, now_fn=utc_now,
+            self.application.bot,
+            self.engine,
+            pushes,
+            instance=self.instance,
+            now_fn=utc_now,
             lease=timedelta(seconds=pushes_settings.claim_lease_seconds),
-            rate_per_second=pushes_settings.global_rate_per_second, pace=self.pace,
-        )  # fmt: skip
+            rate_per_second=pushes_settings.global_rate_per_second,
+            pace=self.pace,
+        )
 
     async def _sweep(self, kind: str, due, compose_push, now: datetime) -> BroadcastReport:
         """Send `kind` to every recipient `due` says is due at `now`, rendering in batches off the event loop."""
@@ -97,8 +102,14 @@ class PushRunner:
                 for name in ("sent", "skipped", "failed", "blocked", "messages"):
                     setattr(report, name, getattr(report, name) + getattr(result, name))
             if wanted:
-                log.info("%s sweep: %s sent, %s skipped, %s failed, %s blocked", kind, report.sent, report.skipped,
-                         report.failed, report.blocked)  # fmt: skip
+                log.info(
+                    "%s sweep: %s sent, %s skipped, %s failed, %s blocked",
+                    kind,
+                    report.sent,
+                    report.skipped,
+                    report.failed,
+                    report.blocked,
+                )
         return report
 
     # -- the four sweeps -------------------------------------------------------------------------
@@ -110,13 +121,18 @@ class PushRunner:
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
             local = who.local_now(moment)
             today = local.date()
-            ok = (who.role == Role.REP and is_workday(today, country) and not who.paused_on(today)
-                  and who.push_time <= local.time() < until)  # fmt: skip
+            ok = (
+                who.role == Role.REP
+                and is_workday(today, country)
+                and not who.paused_on(today)
+                and who.push_time <= local.time() < until
+            )
             return (day_period(today) if ok else None), today
 
         def render(who, today, period):
-            return compose.daily_list_push(engine=self.engine, settings=self.settings, who=who, today=today,
-                                           period=period)  # fmt: skip
+            return compose.daily_list_push(
+                engine=self.engine, settings=self.settings, who=who, today=today, period=period
+            )
 
         return await self._sweep(PushKind.DAILY_LIST, due, render, now)
 
@@ -127,8 +143,11 @@ class PushRunner:
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
             local = who.local_now(moment)
             today = local.date()
-            ok = (is_workday(today, country) and not who.paused_on(today)
-                  and start <= local.time() < max(NUDGE_UNTIL, start))  # fmt: skip
+            ok = (
+                is_workday(today, country)
+                and not who.paused_on(today)
+                and start <= local.time() < max(NUDGE_UNTIL, start)
+            )
             return (day_period(today) if ok else None), today
 
         def render(who, today, period):
@@ -144,13 +163,16 @@ class PushRunner:
         def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
             local = who.local_now(moment)
             today = local.date()
-            ok = (compose.receives_digest(who) and today.weekday() == weekday and not who.paused_on(today)
-                  and local.time() >= start)  # fmt: skip
+            ok = (
+                compose.receives_digest(who)
+                and today.weekday() == weekday
+                and not who.paused_on(today)
+                and local.time() >= start
+            )
             return (week_period(today) if ok else None), today
 
         def render(who, today, period):
-            return compose.digest_push(engine=self.engine, settings=self.settings, who=who, today=today,
-                                       period=period)  # fmt: skip
+            return compose.digest_push(engine=self.engine, settings=self.settings, who=who, today=today, period=period)
 
         return await self._sweep(PushKind.WEEKLY_DIGEST, due, render, now)
 
@@ -163,8 +185,9 @@ class PushRunner:
         async with self.locks["scoring"]:
             period = local.date().isoformat()
             lease = timedelta(seconds=settings.pushes.claim_lease_seconds)
-            if not await asyncio.to_thread(claim_scheduled_run, self.engine, "nightly_scoring", period,
-                                           self.instance, now, lease=lease):  # fmt: skip
+            if not await asyncio.to_thread(
+                claim_scheduled_run, self.engine, "nightly_scoring", period, self.instance, now, lease=lease
+            ):
                 return False
             from bot.services.scoring_runs import run_scoring
 
@@ -172,8 +195,9 @@ class PushRunner:
             # claim goes stale; an unfinished run is then taken over by the next sweep anywhere.
             heartbeat = asyncio.create_task(self._renew_while_running(period, lease))
             try:
-                summary = await asyncio.to_thread(run_scoring, engine=self.engine, settings=settings,
-                                                  as_of=local.date(), trigger="nightly", now=now)  # fmt: skip
+                summary = await asyncio.to_thread(
+                    run_scoring, engine=self.engine, settings=settings, as_of=local.date(), trigger="nightly", now=now
+                )
             finally:
                 heartbeat.cancel()
             await asyncio.to_thread(finish_scheduled_run, self.engine, "nightly_scoring", period, utc_now())
@@ -184,8 +208,9 @@ class PushRunner:
         """Refresh the nightly run's claim every third of the lease until cancelled."""
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
-            await asyncio.to_thread(renew_scheduled_run, self.engine, "nightly_scoring", period, self.instance,
-                                    utc_now())  # fmt: skip
+            await asyncio.to_thread(
+                renew_scheduled_run, self.engine, "nightly_scoring", period, self.instance, utc_now()
+            )
 
     async def sweep_all(self, now: datetime | None = None) -> None:
         """Everything that is due now: the safety net and the catch-up at start."""

@@ -75,10 +75,15 @@ def log_contact(
         contact_id = _insert_ignoring_duplicates(
             connection,
             {
-                "person_id": member.person_id, "customer_id": customer_id, "outcome": outcome, "note": note,
-                "contacted_at": now, "created_at": now, "dedup_key": dedup_key,
+                "person_id": member.person_id,
+                "customer_id": customer_id,
+                "outcome": outcome,
+                "note": note,
+                "contacted_at": now,
+                "created_at": now,
+                "dedup_key": dedup_key,
             },
-        )  # fmt: skip
+        )
         if contact_id is None:
             return _existing(connection, dedup_key)
         replaced = [] if replaces is None else _undo_versions(connection, member.person_id, replaces, contact_id, now)
@@ -98,10 +103,16 @@ def log_contact(
         if follow_up is not None:
             follow_up_id = connection.execute(
                 insert(follow_up_table)
-                .values(person_id=member.person_id, customer_id=customer_id, contact_id=contact_id,
-                        due_on=follow_up, note=note, created_at=now)
+                .values(
+                    person_id=member.person_id,
+                    customer_id=customer_id,
+                    contact_id=contact_id,
+                    due_on=follow_up,
+                    note=note,
+                    created_at=now,
+                )
                 .returning(follow_up_table.c.id)
-            ).scalar_one()  # fmt: skip
+            ).scalar_one()
         name = connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()
         changes.concern(member.person_id).concern_customers(connection, [customer_id, *replaced])
     return LoggedContact(
@@ -140,9 +151,15 @@ def _existing(connection: Connection, dedup_key: str) -> LoggedContact:
         select(follow_up_table.c.id, follow_up_table.c.due_on).where(follow_up_table.c.contact_id == row.id)
     ).first()
     return LoggedContact(
-        row.id, row.customer_id, row.name, row.outcome, row.note,
-        follow.id if follow else None, follow.due_on if follow else None, duplicate=True,
-    )  # fmt: skip
+        row.id,
+        row.customer_id,
+        row.name,
+        row.outcome,
+        row.note,
+        follow.id if follow else None,
+        follow.due_on if follow else None,
+        duplicate=True,
+    )
 
 
 @dataclass(frozen=True)

@@ -66,11 +66,25 @@ def load_export(
     accept_outliers: bool = False,
 ) -> tuple[ImportReport, ScoringSummary | None]:
     """Import the file (all or nothing unless accept_good_rows); new sales lines trigger a scoring run."""
-    report = import_file(engine=engine, kind=kind, path=path, dry_run=dry_run, accept_good_rows=accept_good_rows,
-                         rejects_path=rejects_path, progress=progress, replace=replace, date_order=date_order,
-                         timezone=settings.team.timezone, full=full, roster=roster,
-                         xlsx_limits=xlsx_limits(settings), now=now, future_days=settings.imports.future_days,
-                         accept_outliers=accept_outliers, lang=lang or settings.team.language)  # fmt: skip
+    report = import_file(
+        engine=engine,
+        kind=kind,
+        path=path,
+        dry_run=dry_run,
+        accept_good_rows=accept_good_rows,
+        rejects_path=rejects_path,
+        progress=progress,
+        replace=replace,
+        date_order=date_order,
+        timezone=settings.team.timezone,
+        full=full,
+        roster=roster,
+        xlsx_limits=xlsx_limits(settings),
+        now=now,
+        future_days=settings.imports.future_days,
+        accept_outliers=accept_outliers,
+        lang=lang or settings.team.language,
+    )
     summary = None
     # A file that adds nothing still re-scores when the stored sales are newer than the tiers: the
     # scoring after an earlier import of it may have failed.

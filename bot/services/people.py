@@ -108,10 +108,17 @@ def list_people(*, engine: Engine) -> list[RosterEntry]:
             .order_by(person.c.external_id)
         ).all()
     return [
-        RosterEntry(r.external_id, r.name, r.role, r.manager_external_id, bool(r.active),
-                    r.telegram_user_id is not None, int(r.customers))
+        RosterEntry(
+            r.external_id,
+            r.name,
+            r.role,
+            r.manager_external_id,
+            bool(r.active),
+            r.telegram_user_id is not None,
+            int(r.customers),
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 class DeactivationRefused(Exception):
@@ -158,8 +165,12 @@ def _check_deactivation(connection, key: str | int, by_id: int | None) -> Deacti
     if by_id is not None:
         viewer = connection.execute(select(person).where(person.c.id == by_id)).first()
         admin = viewer is not None and viewer.active and viewer.role == Role.ADMIN and viewer.id != row.id
-        own_rep = viewer is not None and viewer.active and viewer.role == Role.MANAGER and (
-            row.manager_id == viewer.id and row.role == Role.REP)  # fmt: skip
+        own_rep = (
+            viewer is not None
+            and viewer.active
+            and viewer.role == Role.MANAGER
+            and (row.manager_id == viewer.id and row.role == Role.REP)
+        )
         if not (admin or own_rep):
             raise DeactivationRefused("not_allowed", "Managers can deactivate only reps of their own team.")
     if not row.active:

@@ -152,11 +152,17 @@ class ScoringSummary:
             for stage, count in sorted(self.per_stage.items())
         )
         lines = [
-            plain(lang, "scoring.run", run=self.run_id, as_of=self.as_of, customers=self.customers,
-                  seconds=f"{self.seconds:.1f}"),
+            plain(
+                lang,
+                "scoring.run",
+                run=self.run_id,
+                as_of=self.as_of,
+                customers=self.customers,
+                seconds=f"{self.seconds:.1f}",
+            ),
             plain(lang, "scoring.tiers", tiers=tiers),
             plain(lang, "scoring.stages", stages=stages),
-        ]  # fmt: skip
+        ]
         if self.previous_run_id is None:
             lines.append(plain(lang, "scoring.first"))
         else:

@@ -45,8 +45,16 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
         lines += _capped(lang, digest.newly_at_risk, lambda account: _at_risk(lang, account, currency))
     if digest.orphaned:
         lines += ["", t(lang, "digest.orphaned_title", count=len(digest.orphaned))]
-        lines += _capped(lang, digest.orphaned, lambda customer: t(lang, "digest.orphaned_line",
-                         name=shorten(customer.customer_name), rep=_rep_name(lang, customer.rep_name)))  # fmt: skip
+        lines += _capped(
+            lang,
+            digest.orphaned,
+            lambda customer: t(
+                lang,
+                "digest.orphaned_line",
+                name=shorten(customer.customer_name),
+                rep=_rep_name(lang, customer.rep_name),
+            ),
+        )
     lines.append("")
     lines += _reps(lang, digest.reps)
     lines += ["", t(lang, "digest.footer")]

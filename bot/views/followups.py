@@ -44,6 +44,15 @@ def _lines(lang: str, heading: Markup, items: list[FollowUpItem]) -> str:
     for n, item in enumerate(items, start=1):
         note = Markup(f" — {escape(shorten(item.note, 50))}") if item.note else ""
         overdue = t(lang, "followups.overdue") if item.overdue else ""
-        lines.append(t(lang, "followups.line", n=n, date=day(lang, item.due_on), name=item.customer_name,
-                       note=note, overdue=overdue))  # fmt: skip
+        lines.append(
+            t(
+                lang,
+                "followups.line",
+                n=n,
+                date=day(lang, item.due_on),
+                name=item.customer_name,
+                note=note,
+                overdue=overdue,
+            )
+        )
     return "\n".join(lines)

@@ -46,9 +46,16 @@ def import_summary(report: ImportReport, lang: str, *, show_mapping: bool | None
         lines.append(plain(lang, "imp.unused", columns=", ".join(columns)))
     blocked = report.blocked_by_corrections or report.blocked_by_outliers
     would = report.dry_run or blocked or not (report.ok or report.accept_good_rows)
-    lines.append(plain(lang, "imp.counts.would" if would else "imp.counts", inserted=f"{report.inserted:,}",
-                       updated=f"{report.updated:,}", unchanged=f"{report.unchanged:,}",
-                       rejected=f"{report.rows_rejected:,}"))  # fmt: skip
+    lines.append(
+        plain(
+            lang,
+            "imp.counts.would" if would else "imp.counts",
+            inserted=f"{report.inserted:,}",
+            updated=f"{report.updated:,}",
+            unchanged=f"{report.unchanged:,}",
+            rejected=f"{report.rows_rejected:,}",
+        )
+    )
     lines.extend(skipped_lines(report, lang))
     lines.extend(_corrections(report, lang))
     lines.extend(_outliers(report, lang))
@@ -68,8 +75,9 @@ def problem_text(lang: str, error) -> str:
     """``row 17, column 金额: 'abc' is not a number`` in the admin's language."""
     value = error.value if len(error.value) <= 60 else error.value[:57] + "..."
     reason = say(lang, error.reason)
-    return plain(lang, "imp.problem.line", row=error.row, column=error.column,
-                 reason=f"{value!r} {reason}" if value else reason).strip()  # fmt: skip
+    return plain(
+        lang, "imp.problem.line", row=error.row, column=error.column, reason=f"{value!r} {reason}" if value else reason
+    ).strip()
 
 
 def outcome(report: ImportReport, lang: str) -> str:
@@ -117,8 +125,9 @@ def skipped_lines(report: ImportReport, lang: str) -> list[str]:
     lines = [plain(lang, "imp.skipped", count=f"{report.rows_skipped:,}")]
     for row in report.skipped[:SHOWN_SKIPPED]:
         value = repr(row.value[:40]) if row.value else ""
-        lines.append(plain(lang, "imp.skipped.line", row=row.row, column=row.column, value=value,
-                           reason=say(lang, row.reason)))  # fmt: skip
+        lines.append(
+            plain(lang, "imp.skipped.line", row=row.row, column=row.column, value=value, reason=say(lang, row.reason))
+        )
     if report.rows_skipped > SHOWN_SKIPPED:
         lines.append(plain(lang, "imp.more", count=f"{report.rows_skipped - SHOWN_SKIPPED:,}"))
     return lines
@@ -130,8 +139,16 @@ def _corrections(report: ImportReport, lang: str) -> list[str]:
     key = "imp.corrections.applied" if report.replace and not report.dry_run else "imp.corrections"
     lines = [plain(lang, key, count=f"{report.rows_corrected:,}")]
     for change in report.corrections[:SHOWN_CORRECTIONS]:
-        lines.append(plain(lang, "imp.correction.line", row=change.row, field=say(lang, f"the {change.field}"),
-                           old=change.old or "–", new=change.new or "–"))  # fmt: skip
+        lines.append(
+            plain(
+                lang,
+                "imp.correction.line",
+                row=change.row,
+                field=say(lang, f"the {change.field}"),
+                old=change.old or "–",
+                new=change.new or "–",
+            )
+        )
     if len(report.corrections) > SHOWN_CORRECTIONS:
         lines.append(plain(lang, "imp.more", count=f"{len(report.corrections) - SHOWN_CORRECTIONS:,}"))
     return lines
@@ -143,8 +160,9 @@ def _outliers(report: ImportReport, lang: str) -> list[str]:
     key = "imp.outliers.accepted" if report.accept_outliers else "imp.outliers"
     lines = [plain(lang, key, count=f"{len(report.outliers):,}")]
     for outlier in report.outliers[:SHOWN_CORRECTIONS]:
-        lines.append(plain(lang, "imp.outlier.line", row=outlier.row, customer=outlier.customer,
-                           amount=f"{outlier.amount:,.2f}"))  # fmt: skip
+        lines.append(
+            plain(lang, "imp.outlier.line", row=outlier.row, customer=outlier.customer, amount=f"{outlier.amount:,.2f}")
+        )
     if len(report.outliers) > SHOWN_CORRECTIONS:
         lines.append(plain(lang, "imp.more", count=f"{len(report.outliers) - SHOWN_CORRECTIONS:,}"))
     return lines
