@@ -140,7 +140,7 @@ class TierContext(CallbackContext[ExtBot, dict, dict, BotServices]):
     @property
     def member_services(self) -> MemberServices:
         """The services of the signed-in member's update, bound to them (raises NotAMember for a stranger)."""
-        return MemberServices(self.member, writes=self.engine, reads=self.reads)
+        return MemberServices(self.member, writes=self.engine, reads=self.reads, settings=self.settings, tz=self.tz)
 
     @property
     def services(self) -> BotServices:

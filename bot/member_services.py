@@ -3,7 +3,8 @@
 A handler calls `await context.member_services.undo_contact(contact_id)` in one line instead of
 `asyncio.to_thread(undo_contact, engine=..., person_id=..., now=...)`: each method runs its service
 off the event loop, writes on the member's write engine (a second at most for SQLite's lock), reads
-on the read-only one. This is the pattern; handlers/followups.py and handlers/undo.py use it so far.
+on the read-only one. The daily list, snooze, /mine, /team, settings, follow-ups and undo use it; the
+log flow, cards, invites and uploads still call their services directly.
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.clock import utc_now
-from bot.services import contacts, followups
+from bot.config import Settings
+from bot.services import contacts, customers, daily_list, followups, people, team, upcoming
 from bot.services.contacts import UndoneContact
+from bot.services.customers import CustomerLine
+from bot.services.daily_list import DailyItem
 from bot.services.followups import FollowUpItem
 from bot.services.invites import Member
+from bot.services.people import PersonSettings
+from bot.services.team import RepOverview
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,75 @@ class MemberServices:
     member: Member
     writes: Engine
     reads: Engine
+    settings: Settings
+    tz: str  # the member's own time zone, else the team's
+
+    async def daily_list(self, today: date) -> list[DailyItem]:
+        """The member's priority list for ``today``."""
+        return await asyncio.to_thread(
+            daily_list.daily_list,
+            engine=self.reads,
+            settings=self.settings,
+            person_id=self.member.person_id,
+            today=today,
+            tz=self.tz,
+        )
+
+    async def upcoming_customer(self, today: date) -> tuple[str, str | None, date] | None:
+        """The next customer to come due when nothing is due today (name, tier, day)."""
+        return await asyncio.to_thread(
+            upcoming.upcoming_customer,
+            engine=self.reads,
+            settings=self.settings,
+            person_id=self.member.person_id,
+            today=today,
+            tz=self.tz,
+        )
+
+    async def may_see(self, customer_id: int) -> bool:
+        """Whether the customer is the member's to see."""
+        return await asyncio.to_thread(
+            customers.may_see, engine=self.reads, member=self.member, customer_id=customer_id
+        )
+
+    async def customer_name(self, customer_id: int) -> str:
+        """The customer's name as stored."""
+        return await asyncio.to_thread(customers.customer_name, engine=self.reads, customer_id=customer_id)
+
+    async def snooze_customer(self, customer_id: int, until: date) -> None:
+        """Take a customer off the member's list until ``until``."""
+        await asyncio.to_thread(
+            daily_list.snooze_customer,
+            engine=self.writes,
+            person_id=self.member.person_id,
+            customer_id=customer_id,
+            until=until,
+        )
+
+    async def my_customers(self, group: str | None) -> list[CustomerLine]:
+        """The member's customers, one tier or group of them, or all."""
+        return await asyncio.to_thread(customers.my_customers, engine=self.reads, member=self.member, group=group)
+
+    async def team_overview(self, today: date) -> list[RepOverview]:
+        """Coverage of each rep the member manages (everyone, for an admin)."""
+        return await asyncio.to_thread(
+            team.team_overview,
+            engine=self.reads,
+            settings=self.settings,
+            viewer_id=self.member.person_id,
+            today=today,
+            tz=self.tz,
+        )
+
+    async def settings_of_member(self) -> PersonSettings:
+        """The member's own settings (language, push time, pause)."""
+        return await asyncio.to_thread(people.person_settings, engine=self.reads, person_id=self.member.person_id)
+
+    async def update_settings(self, **change: Any) -> PersonSettings:
+        """Change some of the member's settings; return them all."""
+        return await asyncio.to_thread(
+            people.update_person_settings, engine=self.writes, person_id=self.member.person_id, **change
+        )
 
     async def open_follow_ups(self, today: date) -> list[FollowUpItem]:
         """The member's open follow-ups, oldest promise first."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import t
-from bot.services.customers import MINE_FILTERS, my_customers
+from bot.services.customers import MINE_FILTERS
 from bot.views import callbacks
 from bot.views.mine import render_mine
 from handlers.common import acknowledge, answer, replace
@@ -28,8 +26,7 @@ _ALIASES = {
 
 
 async def _show(update: Update, context: TierContext, group: str | None, page: int, *, edit: bool) -> None:
-    member = context.member
-    lines = await asyncio.to_thread(my_customers, engine=context.reads, member=member, group=group)
+    lines = await context.member_services.my_customers(group)
     text, markup = render_mine(context.lang, lines, group, page)
     await (replace if edit else answer)(update, text, markup)
 

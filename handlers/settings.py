@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from telegram import Update
@@ -10,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import LANGUAGES, language_for, t
-from bot.services.people import PersonSettings, person_settings, update_person_settings
+from bot.services.people import PersonSettings
 from bot.views import callbacks
 from bot.views.common import day, keyboard
 from handlers.common import acknowledge, answer, replace
@@ -51,13 +50,12 @@ def _summary(context: TierContext, current: PersonSettings):
 
 async def settings(update: Update, context: TierContext) -> None:
     """Show the member's settings with buttons to change them."""
-    current = await asyncio.to_thread(person_settings, engine=context.reads, person_id=context.member.person_id)
+    current = await context.member_services.settings_of_member()
     await answer(update, *_summary(context, current))
 
 
 async def settings_button(update: Update, context: TierContext) -> None:
     """Handle every settings button: open a choice, or save it and show the settings again."""
-    member = context.member
     assert update.callback_query is not None
     tap = callbacks.parse_settings(update.callback_query.data)
     lang = context.lang
@@ -93,9 +91,7 @@ async def settings_button(update: Update, context: TierContext) -> None:
     elif tap != ("menu", None):
         await acknowledge(update, t(lang, "expired_button"))
         return
-    current = await asyncio.to_thread(
-        update_person_settings, engine=context.engine, person_id=member.person_id, **change
-    )
+    current = await context.member_services.update_settings(**change)
     if "language" in change:
         user = update.effective_user
         context.lang = language_for(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import t
 from bot.models.people import Role
-from bot.services.team import team_overview
 from bot.views.team import render_team
 from handlers.common import answer
 
@@ -22,14 +19,7 @@ async def team(update: Update, context: TierContext) -> None:
         await answer(update, t(context.lang, "members_only"))
         return
     today = context.today()
-    overview = await asyncio.to_thread(
-        team_overview,
-        engine=context.reads,
-        settings=context.settings,
-        viewer_id=member.person_id,
-        today=today,
-        tz=context.tz,
-    )
+    overview = await context.member_services.team_overview(today)
     await answer(update, render_team(context.lang, overview, today))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date, timedelta
 
@@ -11,9 +10,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import TierContext
 from bot.i18n import t
-from bot.services.customers import customer_name, may_see
-from bot.services.daily_list import daily_list, snooze_customer
-from bot.services.upcoming import upcoming_customer
 from bot.views import callbacks
 from bot.views.common import day, shorten
 from bot.views.daily import render_today
@@ -38,48 +34,28 @@ async def show_today(update: Update, context: TierContext) -> None:
     text_and_markup = await context.services.cache.get_or_compute(
         ("today", member.person_id, today, context.lang),
         owner=lambda _: member.person_id,
-        compute=lambda: _today_answer(context, member.person_id, today),
+        compute=lambda: _today_answer(context, today),
     )
     await answer(update, *text_and_markup)
 
 
-async def _today_answer(context: TierContext, person_id: int, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
-    items = await asyncio.to_thread(
-        daily_list,
-        engine=context.reads,
-        settings=context.settings,
-        person_id=person_id,
-        today=today,
-        tz=context.tz,
-    )
-    upcoming = None
-    if not items:
-        upcoming = await asyncio.to_thread(
-            upcoming_customer,
-            engine=context.reads,
-            settings=context.settings,
-            person_id=person_id,
-            today=today,
-            tz=context.tz,
-        )
+async def _today_answer(context: TierContext, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
+    mine = context.member_services
+    items = await mine.daily_list(today)
+    upcoming = None if items else await mine.upcoming_customer(today)
     return render_today(context.lang, items, today, upcoming)
 
 
 async def snooze(update: Update, context: TierContext) -> None:
     """Take a customer off the member's list until tomorrow."""
-    member = context.member
+    mine = context.member_services
     customer_id = callbacks.SNOOZE.parse(update.callback_query.data if update.callback_query else None)
-    allowed = customer_id is not None and await asyncio.to_thread(
-        may_see, engine=context.reads, member=member, customer_id=customer_id
-    )
-    if customer_id is None or not allowed:
+    if customer_id is None or not await mine.may_see(customer_id):
         await acknowledge(update, t(context.lang, "not_available"))
         return
     tomorrow = context.today() + timedelta(days=1)
-    await asyncio.to_thread(
-        snooze_customer, engine=context.engine, person_id=member.person_id, customer_id=customer_id, until=tomorrow
-    )
-    name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=customer_id)
+    await mine.snooze_customer(customer_id, tomorrow)
+    name = await mine.customer_name(customer_id)
     # A toast holds 200 characters at most: a long customer name is shortened to fit.
     toast = t(context.lang, "today.snoozed", name=shorten(name, TOAST_NAME_LIMIT), date=day(context.lang, tomorrow))
     await acknowledge(update, toast)
