@@ -30,12 +30,20 @@ class LogDraft:
     outcome: str | None = None
     note: str | None = None
     follow_up: date | None = None
+    # The day the rep's words named when it was a weekend or holiday and follow_up is the next workday instead.
+    follow_up_said: date | None = None
     # A one-line /log says all it means: its note and follow-up count as given, even when absent.
     note_done: bool = False
     follow_up_done: bool = False
     query: str | None = None
     # An edited /log line: the dedup key of the line whose earlier versions this one replaces.
     replaces: str | None = None
+
+    def set_follow_up(self, said: date | None, workday: date | None) -> None:
+        """Keep the follow-up for `workday`, remembering the day said when it was moved off a day off."""
+        self.follow_up = workday
+        self.follow_up_said = said if said != workday else None
+        self.follow_up_done = True
 
     def next_step(self) -> str:
         """The first step still to do, or 'save'."""

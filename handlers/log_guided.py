@@ -19,7 +19,7 @@ from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
-from bot.logline import FOLLOW_UP_PRESETS, parse_follow_up_date
+from bot.logline import FOLLOW_UP_PRESETS, on_workday, parse_follow_up_date
 from bot.models.contacts import OUTCOMES
 from bot.services.contacts import log_contact
 from bot.services.customers import customer_name, may_see
@@ -155,6 +155,8 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
         lines.append(t(lang, "log.saved_note", note=shorten(logged.note, 200)))
     if logged.follow_up_due:
         lines.append(t(lang, "log.saved_follow_up", date=day(lang, logged.follow_up_due)))
+        if draft.follow_up_said is not None and draft.follow_up_said != logged.follow_up_due:
+            lines.append(t(lang, "log.follow_up_moved", said=day(lang, draft.follow_up_said)))
     buttons = keyboard(
         [
             [
@@ -206,8 +208,8 @@ async def flow_button(update: Update, context: TierContext) -> None:
         and value in {"n", *(c for c, _, _ in FOLLOW_UP_BUTTONS)}
     ):
         preset = {code: name for code, _, name in FOLLOW_UP_BUTTONS}.get(value)
-        draft.follow_up = FOLLOW_UP_PRESETS[preset](context.today()) if preset else None
-        draft.follow_up_done = True
+        said = FOLLOW_UP_PRESETS[preset](context.today()) if preset else None
+        draft.set_follow_up(said, on_workday(said, context.settings.team.country) if said else None)
     else:
         # A tap on an earlier step's button (or forged data): the flow stays where it is.
         await acknowledge(update, t(context.lang, "expired_button"))
@@ -248,11 +250,12 @@ async def typed_step(update: Update, context: TierContext) -> None:
         draft.note, draft.note_done = text, True
         await advance(update, context, draft)
     elif draft.step == "follow_up":
-        due: date | None = parse_follow_up_date(text, today=context.today())
+        country = context.settings.team.country
+        due: date | None = parse_follow_up_date(text, today=context.today(), country=country)
         if due is None:
             await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
         else:
-            draft.follow_up, draft.follow_up_done = due, True
+            draft.set_follow_up(due, on_workday(due, country))
             await advance(update, context, draft)
     raise ApplicationHandlerStop
 

@@ -13,7 +13,7 @@ from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import t
 from bot.log_flow import Drafts
-from bot.logline import parse_log_line
+from bot.logline import on_workday, parse_log_line
 from bot.views.common import shorten
 from handlers.common import MAX_INPUT, answer
 from handlers.log_guided import advance, ask, choose_customer
@@ -32,7 +32,7 @@ async def log_command(update: Update, context: TierContext) -> None:
     if len(text) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
         return
-    parsed = parse_log_line(text, today=context.today())
+    parsed = parse_log_line(text, today=context.today(), country=context.settings.team.country)
     if parsed.follow_up_error:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return
@@ -47,10 +47,10 @@ async def log_command(update: Update, context: TierContext) -> None:
         replaces=line_key if edited else None,
         outcome=parsed.outcome,
         note=parsed.note,
-        follow_up=parsed.follow_up,
         note_done=True,
-        follow_up_done=True,
     )
+    country = context.settings.team.country
+    draft.set_follow_up(parsed.follow_up, on_workday(parsed.follow_up, country) if parsed.follow_up else None)
     if parsed.customer_text and not await choose_customer(update, context, draft, parsed.customer_text):
         drafts.finish(draft.flow_id)
         return

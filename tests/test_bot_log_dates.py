@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.logline import on_workday
 from tests.log_steps import (
     contact_id_of,
     en_day,
@@ -17,6 +18,9 @@ from tests.log_steps import (
 )
 from tests.team_fixture import REP_TG
 
+MOVED_ZH = "\n（{}是休息日，已顺延到下一个工作日）"
+MOVED_EN = "\n({} is a day off, so the follow-up moves to the next workday)"
+
 ZH_DATES = [
     ("今天", date(2026, 11, 23)), ("明天", date(2026, 11, 24)), ("后天", date(2026, 11, 25)),
     ("大后天", date(2026, 11, 26)), ("周五", date(2026, 11, 27)), ("星期三", date(2026, 11, 25)),
@@ -25,7 +29,7 @@ ZH_DATES = [
     ("下礼拜三", date(2026, 12, 2)), ("下下周一", date(2026, 12, 7)), ("下周", date(2026, 11, 30)),
     ("下下周", date(2026, 12, 7)), ("3天后", date(2026, 11, 26)), ("三天后", date(2026, 11, 26)),
     ("十天后", date(2026, 12, 3)), ("两周后", date(2026, 12, 7)), ("一个月后", date(2026, 12, 23)),
-    ("下个月", date(2026, 12, 1)), ("下个月5号", date(2026, 12, 5)), ("本月28号", date(2026, 11, 28)),
+    ("下个月", date(2026, 12, 23)), ("下个月5号", date(2026, 12, 5)), ("本月28号", date(2026, 11, 28)),
     ("12月5日", date(2026, 12, 5)), ("12月5号", date(2026, 12, 5)), ("１２月５日", date(2026, 12, 5)),
     ("1月3日", date(2027, 1, 3)), ("2026年12月5日", date(2026, 12, 5)), ("5号", date(2026, 12, 5)),
     ("30号", date(2026, 11, 30)), ("下週二", date(2026, 12, 1)), ("兩週後", date(2026, 12, 7)),
@@ -39,7 +43,7 @@ EN_DATES = [
     ("tuesday next week", date(2026, 12, 1)), ("next monday", date(2026, 11, 30)), ("next week", date(2026, 11, 30)),
     ("week after next", date(2026, 12, 7)), ("in 3 days", date(2026, 11, 26)), ("3 days later", date(2026, 11, 26)),
     ("in 10 days", date(2026, 12, 3)), ("in two weeks", date(2026, 12, 7)), ("in a fortnight", date(2026, 12, 7)),
-    ("a week from now", date(2026, 11, 30)), ("in a month", date(2026, 12, 23)), ("next month", date(2026, 12, 1)),
+    ("a week from now", date(2026, 11, 30)), ("in a month", date(2026, 12, 23)), ("next month", date(2026, 12, 23)),
     ("dec 5", date(2026, 12, 5)), ("5 dec", date(2026, 12, 5)), ("december 5th", date(2026, 12, 5)),
     ("the 5th of december", date(2026, 12, 5)), ("jan 3", date(2027, 1, 3)), ("12/5", date(2026, 12, 5)),
     ("2026-12-05", date(2026, 12, 5)), ("2026/12/05", date(2026, 12, 5)), ("tomorrow 3pm", date(2026, 11, 24)),
@@ -47,7 +51,13 @@ EN_DATES = [
 ]  # fmt: skip
 
 
-def _check(reply, engine, phrase: str, due: date, expected_text: str, problems: list) -> None:
+def _check(reply, engine, phrase: str, said: date, saved: str, problems: list) -> None:
+    """The confirmation `saved` with the day kept (a weekend or holiday moves to the next workday, and says so)."""
+    due = on_workday(said, "CN")
+    zh = saved.startswith("✅ 已")
+    expected_text = saved.format((zh_day if zh else en_day)(due))
+    if due != said:
+        expected_text += (MOVED_ZH if zh else MOVED_EN).format(zh_day(said) if zh else en_day(said))
     if reply.texts != [expected_text]:
         problems.append((phrase, reply.texts, expected_text))
         return
@@ -61,7 +71,7 @@ async def test_chinese_dates_typed_at_the_follow_up_step(bot):
     problems: list = []
     for phrase, due in ZH_DATES:
         reply = await guided(bot, REP_TG, bot.team.huashan, typed_date=phrase)
-        _check(reply, bot.engine, phrase, due, f"✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：{zh_day(due)}", problems)
+        _check(reply, bot.engine, phrase, due, "✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：{}", problems)
     assert problems == []
     assert len(new_contacts(bot.engine)) == len(ZH_DATES)
 
@@ -71,9 +81,7 @@ async def test_english_dates_typed_at_the_follow_up_step(bot):
     problems: list = []
     for phrase, due in EN_DATES:
         reply = await guided(bot, REP_TG, bot.team.huashan, outcome=1, typed_date=phrase, lang="en")
-        _check(
-            reply, bot.engine, phrase, due, f"✅ Logged: <b>华山医院</b> — called.\nFollow-up: {en_day(due)}", problems
-        )
+        _check(reply, bot.engine, phrase, due, "✅ Logged: <b>华山医院</b> — called.\nFollow-up: {}", problems)
     assert problems == []
     assert len(new_contacts(bot.engine)) == len(EN_DATES)
 
@@ -82,7 +90,7 @@ async def test_chinese_dates_in_one_line(bot):
     problems: list = []
     for phrase, due in ZH_DATES:
         reply = await bot.send(REP_TG, f"/log 华山医院 拜访；{phrase}跟进")
-        _check(reply, bot.engine, phrase, due, f"✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：{zh_day(due)}", problems)
+        _check(reply, bot.engine, phrase, due, "✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：{}", problems)
     assert problems == []
 
 
@@ -90,9 +98,7 @@ async def test_english_dates_in_one_line(bot):
     problems: list = []
     for phrase, due in EN_DATES:
         reply = await bot.send(REP_TG, f"/log huashan called; follow up {phrase}", lang="en")
-        _check(
-            reply, bot.engine, phrase, due, f"✅ Logged: <b>华山医院</b> — called.\nFollow-up: {en_day(due)}", problems
-        )
+        _check(reply, bot.engine, phrase, due, "✅ Logged: <b>华山医院</b> — called.\nFollow-up: {}", problems)
     assert problems == []
 
 

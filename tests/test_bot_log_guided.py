@@ -86,10 +86,11 @@ async def test_guided_flow_in_english_with_a_typed_customer_and_a_typed_date(bot
         [("No follow-up", f"lf:{flow}:n")],
         [("✖ Cancel", f"lx:{flow}")],
     ]
-    done = await bot.send(REP_TG, "dec 5", lang="en")
-    assert done.texts == ["✅ Logged: <b>仁济医院</b> — objection.\nFollow-up: Sat 5 Dec"]
+    done = await bot.send(REP_TG, "dec 6", lang="en")
+    assert done.texts == ["✅ Logged: <b>仁济医院</b> — objection.\nFollow-up: Mon 7 Dec\n"
+                          "(Sun 6 Dec is a day off, so the follow-up moves to the next workday)"]  # fmt: skip
     assert new_contacts(bot.engine) == [(team.rep, team.renji, "objection", None)]
-    assert follow_up_of(bot.engine, contact_id_of(done)) == date(2026, 12, 5)
+    assert follow_up_of(bot.engine, contact_id_of(done)) == date(2026, 12, 7)
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])

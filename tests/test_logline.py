@@ -12,6 +12,7 @@ from bot.logline import (
     FOLLOW_UP_PRESETS,
     OUTCOMES,
     ParsedLog,
+    on_workday,
     outcome_from_word,
     parse_follow_up_date,
     parse_log_line,
@@ -50,7 +51,7 @@ DATES = [
     (MONDAY, "三天后", d(11, 26)),
     (MONDAY, "十天以后", d(12, 3)),
     (MONDAY, "一个月后", d(12, 23)),
-    (MONDAY, "下个月", d(12, 1)),
+    (MONDAY, "下个月", d(12, 23)),  # the same day next month
     (MONDAY, "下个月5号", d(12, 5)),
     (MONDAY, "12月5日", d(12, 5)),
     (MONDAY, "12月5号", d(12, 5)),
@@ -93,7 +94,7 @@ DATES = [
     (MONDAY, "in 2 weeks", d(12, 7)),
     (MONDAY, "in a week", d(11, 30)),
     (MONDAY, "in a month", d(12, 23)),
-    (MONDAY, "next month", d(12, 1)),
+    (MONDAY, "next month", d(12, 23)),
     (MONDAY, "dec 5", d(12, 5)),
     (MONDAY, "5 dec", d(12, 5)),
     (MONDAY, "december 5th", d(12, 5)),
@@ -133,7 +134,7 @@ DATES = [
     (LATE_DECEMBER, "12月20日", d(12, 20)),  # today itself is fine
     (LATE_DECEMBER, "1月5日", d(1, 5, 2027)),
     (LATE_DECEMBER, "5号", d(1, 5, 2027)),
-    (LATE_DECEMBER, "下个月", d(1, 1, 2027)),
+    (LATE_DECEMBER, "下个月", d(1, 20, 2027)),
     (LATE_DECEMBER, "一个月后", d(1, 20, 2027)),
     (LATE_DECEMBER, "两周后", d(1, 3, 2027)),
     (LATE_DECEMBER, "下周三", d(12, 23)),
@@ -146,6 +147,107 @@ DATES = [
 @pytest.mark.parametrize(("today", "phrase", "expected"), DATES, ids=[f"{t:%a}-{p}" for t, p, _ in DATES])
 def test_follow_up_date_in_words(today: date, phrase: str, expected: date) -> None:
     assert parse_follow_up_date(phrase, today=today) == expected
+
+
+NOV_30 = date(2026, 11, 30)  # a Monday, the month's last day
+DEC_10 = date(2026, 12, 10)  # a Thursday; 10 Jan 2027 is a Sunday, 1 Jan 2027 New Year's Day (a Friday)
+# (today, phrase, the day the words name, the workday the follow-up is kept for) on the CN calendar
+WORKDAY_DATES = [
+    (NOV_30, "下个月", d(12, 30), d(12, 30)),  # was 1 Dec: the same day next month
+    (NOV_30, "下个月再来", d(12, 30), d(12, 30)),
+    (DEC_10, "下个月", d(1, 10, 2027), d(1, 11, 2027)),  # was 1 Jan, a holiday; 10 Jan is a Sunday
+    (DEC_10, "next month", d(1, 10, 2027), d(1, 11, 2027)),
+    (NOV_30, "next month", d(12, 30), d(12, 30)),
+    (NOV_30, "下下个月", d(1, 30, 2027), d(2, 1, 2027)),
+    (NOV_30, "month after next", d(1, 30, 2027), d(2, 1, 2027)),
+    (NOV_30, "月底", d(11, 30), d(11, 30)),  # today is the month's last workday
+    (NOV_30, "本月底", d(11, 30), d(11, 30)),
+    (NOV_30, "月末", d(11, 30), d(11, 30)),
+    (NOV_30, "下月底", d(12, 31), d(12, 31)),
+    (NOV_30, "下个月底", d(12, 31), d(12, 31)),
+    (DEC_10, "月底", d(12, 31), d(12, 31)),
+    (DEC_10, "下月底", d(1, 29, 2027), d(1, 29, 2027)),  # 31 Jan 2027 is a Sunday
+    (DEC_10, "end of the month", d(12, 31), d(12, 31)),
+    (DEC_10, "end of month", d(12, 31), d(12, 31)),
+    (DEC_10, "eom", d(12, 31), d(12, 31)),
+    (DEC_10, "end of next month", d(1, 29, 2027), d(1, 29, 2027)),
+    (NOV_30, "月初", d(12, 1), d(12, 1)),
+    (NOV_30, "下月初", d(12, 1), d(12, 1)),
+    (NOV_30, "下个月初", d(12, 1), d(12, 1)),
+    (DEC_10, "月初", d(1, 4, 2027), d(1, 4, 2027)),  # 1 Jan a holiday, 2-3 Jan a weekend
+    (DEC_10, "下月初", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "start of next month", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "beginning of next month", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "early next month", d(1, 4, 2027), d(1, 4, 2027)),
+    (NOV_30, "月中", d(12, 15), d(12, 15)),
+    (DEC_10, "月中", d(12, 15), d(12, 15)),
+    (DEC_10, "下月中", d(1, 15, 2027), d(1, 15, 2027)),
+    (DEC_10, "mid next month", d(1, 15, 2027), d(1, 15, 2027)),
+    (DEC_10, "mid-month", d(12, 15), d(12, 15)),
+    (NOV_30, "年底", d(12, 31), d(12, 31)),
+    (DEC_10, "年末", d(12, 31), d(12, 31)),
+    (DEC_10, "end of the year", d(12, 31), d(12, 31)),
+    (NOV_30, "周末", d(12, 5), d(12, 7)),  # Saturday, kept for Monday
+    (NOV_30, "这周末", d(12, 5), d(12, 7)),
+    (NOV_30, "下周末", d(12, 12), d(12, 14)),
+    (NOV_30, "下下周末", d(12, 19), d(12, 21)),
+    (DEC_10, "下周末", d(12, 19), d(12, 21)),
+    (DEC_10, "this weekend", d(12, 12), d(12, 14)),
+    (DEC_10, "next weekend", d(12, 19), d(12, 21)),
+    (DEC_10, "weekend", d(12, 12), d(12, 14)),
+    (NOV_30, "节后", d(1, 4, 2027), d(1, 4, 2027)),  # New Year's Day is the coming holiday
+    (NOV_30, "假期后", d(1, 4, 2027), d(1, 4, 2027)),
+    (NOV_30, "放假以后", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "节后", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "after the holidays", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "after the holiday", d(1, 4, 2027), d(1, 4, 2027)),
+    (NOV_30, "元旦后", d(1, 4, 2027), d(1, 4, 2027)),
+    (NOV_30, "元旦以后", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "元旦之后", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "after new year", d(1, 4, 2027), d(1, 4, 2027)),
+    (DEC_10, "after new year's", d(1, 4, 2027), d(1, 4, 2027)),
+    (NOV_30, "春节后", d(2, 11, 2027), d(2, 11, 2027)),  # Spring Festival 5-10 Feb 2027
+    (NOV_30, "年后", d(2, 11, 2027), d(2, 11, 2027)),
+    (NOV_30, "过完年", d(2, 11, 2027), d(2, 11, 2027)),
+    (DEC_10, "过年后", d(2, 11, 2027), d(2, 11, 2027)),
+    (DEC_10, "after cny", d(2, 11, 2027), d(2, 11, 2027)),
+    (DEC_10, "after chinese new year", d(2, 11, 2027), d(2, 11, 2027)),
+    (DEC_10, "after spring festival", d(2, 11, 2027), d(2, 11, 2027)),
+    (NOV_30, "国庆后", d(10, 6, 2027), d(10, 6, 2027)),
+    (NOV_30, "国庆节后", d(10, 6, 2027), d(10, 6, 2027)),
+    (DEC_10, "after national day", d(10, 6, 2027), d(10, 6, 2027)),
+    (NOV_30, "五一后", d(5, 5, 2027), d(5, 5, 2027)),
+    (NOV_30, "清明节后", d(4, 6, 2027), d(4, 6, 2027)),
+    (NOV_30, "端午后", d(6, 10, 2027), d(6, 10, 2027)),
+    (NOV_30, "中秋后", d(9, 16, 2027), d(9, 16, 2027)),
+    (NOV_30, "下周三", d(12, 9), d(12, 9)),
+    (NOV_30, "下周三再去", d(12, 9), d(12, 9)),
+    (NOV_30, "下周六", d(12, 12), d(12, 14)),  # a weekend day said outright moves too
+    (NOV_30, "next sat", d(12, 12), d(12, 14)),
+    (NOV_30, "周日", d(12, 6), d(12, 7)),
+    (NOV_30, "1月1日", d(1, 1, 2027), d(1, 4, 2027)),  # a holiday
+    (NOV_30, "jan 1", d(1, 1, 2027), d(1, 4, 2027)),
+    (DEC_10, "2027-01-01", d(1, 1, 2027), d(1, 4, 2027)),
+    (DEC_10, "明天", d(12, 11), d(12, 11)),
+    (DEC_10, "后天", d(12, 12), d(12, 14)),
+    (DEC_10, "tomorrow", d(12, 11), d(12, 11)),
+    (DEC_10, "3天后", d(12, 13), d(12, 14)),
+    (DEC_10, "in a month", d(1, 10, 2027), d(1, 11, 2027)),
+    (DEC_10, "一个月后", d(1, 10, 2027), d(1, 11, 2027)),
+    (DEC_10, "下个月5号", d(1, 5, 2027), d(1, 5, 2027)),
+    (DEC_10, "下周", d(12, 14), d(12, 14)),
+    (NOV_30, "下周", d(12, 7), d(12, 7)),
+    (NOV_30, "两周后", d(12, 14), d(12, 14)),
+]
+
+
+@pytest.mark.parametrize(
+    ("today", "phrase", "said", "kept"), WORKDAY_DATES, ids=[f"{t:%m%d}-{p}" for t, p, _, _ in WORKDAY_DATES]
+)
+def test_calendar_words_and_the_workday_a_follow_up_is_kept_for(today: date, phrase: str, said: date, kept: date):
+    assert len(WORKDAY_DATES) >= 80
+    assert parse_follow_up_date(phrase, today=today, country="CN") == said
+    assert on_workday(said, "CN") == kept
 
 
 NOT_DATES = [

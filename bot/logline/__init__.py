@@ -5,8 +5,16 @@ The reading rules live with the code: line.py (segments, customer, note), outcom
 follow_up.py (follow-up markers), dates.py (dates in words, and the meaning of 下周二 / next tue / next week).
 """
 
-from bot.logline.dates import FOLLOW_UP_PRESETS, parse_follow_up_date
+from bot.logline.dates import FOLLOW_UP_PRESETS, on_workday, parse_follow_up_date
 from bot.logline.line import ParsedLog, parse_log_line
 from bot.logline.outcomes import OUTCOMES, outcome_from_word
 
-__all__ = ["FOLLOW_UP_PRESETS", "OUTCOMES", "ParsedLog", "outcome_from_word", "parse_follow_up_date", "parse_log_line"]
+__all__ = [
+    "FOLLOW_UP_PRESETS",
+    "OUTCOMES",
+    "ParsedLog",
+    "on_workday",
+    "outcome_from_word",
+    "parse_follow_up_date",
+    "parse_log_line",
+]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-__all__ = ["DATE_WORDS", "REFUSED", "add_months", "explicit_date", "next_monday"]
+__all__ = ["DATE_WORDS", "REFUSED", "add_months", "explicit_date", "next_monday", "weeks_ahead"]
 
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9}  # fmt: skip
@@ -38,8 +38,12 @@ _EN_NUMBER = r"\d{1,3}|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 # Words that make a phrase look like an attempt at a date; "may", "sat", "sun" and "mar" are left out as too common.
 _EN_DATE_WORDS = ["today", "tonight", "tomorrow", "tmrw?", "next", "coming", "fortnight", "weeks?", "months?", "days?"]
 _EN_DATE_WORDS += [word for word in (*_EN_WEEKDAYS, *_EN_MONTHS) if word not in {"may", "sat", "sun", "mar"}]
+_ZH_CALENDAR_WORDS = (
+    "月底|月末|月初|月中|年底|年末|周末|节后|节前|年前|假期|放假|元旦|春节|过年|年后|国庆|清明|五一|劳动节|端午|中秋"
+)
+_EN_DATE_WORDS += ["weekend", "holidays?", "end of", "eom", "new year'?s?", "cny", "golden week", "national day"]
 DATE_WORDS = re.compile(
-    rf"\d|今天|明天|后天|下下?个?(?:周|星期|礼拜|月)|{_ZH_WEEK}[一二三四五六日天]|{_NUM}(?:个?月|日|号|天|周)"
+    rf"\d|今天|明天|后天|{_ZH_CALENDAR_WORDS}|下下?个?(?:周|星期|礼拜|月)|{_ZH_WEEK}[一二三四五六日天]|{_NUM}(?:个?月|日|号|天|周)"
     rf"|(?<![a-z])(?:{'|'.join(_EN_DATE_WORDS)})(?![a-z])"
 )
 
@@ -121,10 +125,10 @@ def _day_of_month(today: date, day: int | None, months_ahead: int = 0) -> date |
 def _zh_weeks_ahead(prefix: str | None) -> int | None:
     if not prefix:
         return None
-    return _zh_weeks(prefix)
+    return weeks_ahead(prefix)
 
 
-def _zh_weeks(prefix: str) -> int:
+def weeks_ahead(prefix: str) -> int:
     """Weeks ahead a 下下 / 下 / 这 / 本 prefix names."""
     return 2 if prefix.startswith("下下") else 1 if prefix.startswith("下") else 0
 
@@ -148,10 +152,10 @@ _ZH_RULES = _rules([
     (rf"(?P<rel>下下个?|下个?|这一?个?|本)?{_ZH_WEEK}(?P<wd>[一二三四五六日天1-7])",
      lambda m, t: _weekday(t, _ZH_WEEKDAYS[m["wd"]], _zh_weeks_ahead(m["rel"]))),
     (rf"(?P<rel>下下个?|下个?){_ZH_WEEK}",
-     lambda m, t: next_monday(t) + timedelta(weeks=_zh_weeks(m["rel"]) - 1)),
+     lambda m, t: next_monday(t) + timedelta(weeks=weeks_ahead(m["rel"]) - 1)),
     (rf"(?P<n>{_NUM})(?P<unit>天|日|周|个?星期|个?礼拜|个月)(?:后|以后|之后)",
      lambda m, t: _after(t, _number(m["n"]), m["unit"])),
-    (r"下个?月", lambda m, t: add_months(t.replace(day=1), 1)),
+    (r"(?P<rel>下下个?|下个?)月", lambda m, t: add_months(t, weeks_ahead(m["rel"]))),  # the same day
     (rf"下个?月(?P<d>{_NUM})[日号]", lambda m, t: _day_of_month(t, _number(m["d"]), months_ahead=1)),
     (rf"(?:本|这个?)月(?P<d>{_NUM})[日号]",
      lambda m, t: d if (d := _day_of_month(t, _number(m["d"]))) and d.month == t.month else None),
@@ -176,7 +180,8 @@ _EN_RULES = _rules([
      lambda m, t: _weekday(t, _EN_WEEKDAYS[m["wd"]], _en_weeks_ahead(m["rel"], m["week"]))),
     (r"next week", lambda m, t: next_monday(t)),
     (r"(?:the )?week after next", lambda m, t: next_monday(t) + timedelta(weeks=1)),
-    (r"next month", lambda m, t: add_months(t.replace(day=1), 1)),
+    (r"next month", lambda m, t: add_months(t, 1)),
+    (r"(?:the )?month after next", lambda m, t: add_months(t, 2)),
     (rf"(?:in )?(?P<n>{_EN_NUMBER}) (?P<unit>days?|weeks?|months?)(?: (?:later|from now|from today|time))?",
      lambda m, t: _after(t, _number(m["n"]), m["unit"])),
     (rf"(?P<mon>{_EN_MONTH})\.? (?:the )?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?",

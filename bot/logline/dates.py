@@ -7,7 +7,10 @@ The rules (the bot's confirmation always shows the resolved date, so a misreadin
   Sunday as in China: on Monday 23 Nov 2026 下周二 and "next tue" are both Tue 1 Dec, while "tue" is Tue 24 Nov.
   下下周X is the week after that; 这周X / 本周X / this X is day X of this week, refused once it is past.
 - 下周 / next week is the Monday of next week (the 'next_week' preset too); 下下周 / week after next the Monday after.
-- 下个月 / next month is the 1st of next month; 下个月5号 the 5th of next month.
+- 下个月 / next month is the same day next month (clamped to its end); 下个月5号 the 5th of next month.
+- Calendar words (月底, 月初, 下周末, 节后, 元旦后, end of the month...) are read with the team's workday calendar: see
+  calendar_rules.py. A day that is a weekend or holiday is moved to the next workday by `on_workday`, and the
+  confirmation says so (handlers/log_guided.py).
 - N天后, N周后, N个月后, in N days / weeks / months, N days later: today plus N units (a month keeps the day,
   clamped to the month's end). Chinese numerals are read (三天后, 两周后, 一个月后).
 - Month and day without a year (12月5日, 12月5号, dec 5, 5 dec, december 5th, 12/5): this year, or next year once
@@ -30,9 +33,13 @@ from functools import lru_cache
 
 from dateparser.date import DateDataParser
 
+from bot.logline.calendar_rules import calendar_date
 from bot.logline.date_rules import DATE_WORDS, REFUSED, add_months, explicit_date, next_monday
+from bot.pushes.calendar import next_workday
 
-__all__ = ["FOLLOW_UP_PRESETS", "next_monday", "parse_follow_up_date"]
+__all__ = ["DEFAULT_COUNTRY", "FOLLOW_UP_PRESETS", "next_monday", "on_workday", "parse_follow_up_date"]
+
+DEFAULT_COUNTRY = "CN"  # the settings' default; the handlers pass the team's own
 
 _HORIZON_MONTHS = 24
 _TRADITIONAL = str.maketrans("後個兩號週禮點這來會", "后个两号周礼点这来会")
@@ -46,7 +53,7 @@ _EN_TIME_OF_DAY = re.compile(
     r"|noon|night|eod|end of day)$"
 )
 _LEAD_FILLER = re.compile(r"^(?:on|by|before|around|at)\s+|^(?:在|于|到|等到)")
-_TAIL_FILLER = re.compile(r"(?:再|去|要|需要|会)$")
+_TAIL_FILLER = re.compile(r"(?:再(?:去|来|访|拜访|联系|打|约)?|去|要|需要|会)$")
 
 
 def _simplified(phrase: str) -> str:
@@ -91,13 +98,15 @@ def _by_dateparser(text: str, today: date) -> date | None:
 
 
 @lru_cache(maxsize=2048)
-def _resolve(phrase: str, today: date, explicit_only: bool) -> date | None:
+def _resolve(phrase: str, today: date, explicit_only: bool, country: str) -> date | None:
     text = _normalise(phrase)
     if not text:
         return None
     day = explicit_date(text, today)
     if day is REFUSED:
         return None
+    if day is None:
+        day = calendar_date(text, today, country)
     if day is None and not explicit_only:
         day = _by_dateparser(text, today)
     return _within_horizon(day if isinstance(day, date) else None, today)
@@ -108,15 +117,20 @@ def check_today(today: date) -> None:
         raise TypeError(f"today must be a date in the team's time zone, not {type(today).__name__}")
 
 
-def parse_follow_up_date(phrase: str, *, today: date) -> date | None:
-    """The day a follow-up phrase names (明天, 下周二, next tue, 12月5日...), or None when it names no usable day."""
+def parse_follow_up_date(phrase: str, *, today: date, country: str = DEFAULT_COUNTRY) -> date | None:
+    """The day a follow-up phrase names (明天, 下周二, 12月5日, 月底...), or None when it names no usable day."""
     check_today(today)
-    return _resolve(phrase, today, False)
+    return _resolve(phrase, today, False, country)
 
 
-def explicit_follow_up_date(phrase: str, *, today: date) -> date | None:
+def explicit_follow_up_date(phrase: str, *, today: date, country: str = DEFAULT_COUNTRY) -> date | None:
     """Like parse_follow_up_date with the explicit rules only: safe to try on pieces cut out of a longer text."""
-    return _resolve(phrase, today, True)
+    return _resolve(phrase, today, True, country)
+
+
+def on_workday(day: date, country: str = DEFAULT_COUNTRY) -> date:
+    """The day a follow-up is kept for: the day itself, or the next workday when it is a weekend or holiday."""
+    return next_workday(day, country)
 
 
 def looks_like_date(text: str) -> bool:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.logline.dates import check_today, parse_follow_up_date
+from bot.logline.dates import DEFAULT_COUNTRY, check_today, parse_follow_up_date
 from bot.logline.follow_up import FollowUpFound, find_follow_up
 from bot.logline.outcomes import find_outcome_run, most_telling, outcome_from_word
 
@@ -84,7 +84,7 @@ def _join(pieces: list[tuple[str, str]]) -> str | None:
     return note or None
 
 
-def parse_log_line(text: str, *, today: date) -> ParsedLog:
+def parse_log_line(text: str, *, today: date, country: str = DEFAULT_COUNTRY) -> ParsedLog:
     """Read what a rep typed after /log into customer words, outcome, note and follow-up."""
     check_today(today)
     clauses = _clauses(_INVISIBLE.sub("", text or "").strip())
@@ -92,7 +92,7 @@ def parse_log_line(text: str, *, today: date) -> ParsedLog:
         return ParsedLog("", None, None, None, None, None)
 
     (head, head_separator), rest = clauses[0], clauses[1:]
-    follow_up = find_follow_up(head, today=today, first=True)
+    follow_up = find_follow_up(head, today=today, first=True, country=country)
     if follow_up is not None:
         head = follow_up.before
     customer, codes, head_note = _split_outcome(head)
@@ -111,10 +111,14 @@ def parse_log_line(text: str, *, today: date) -> ParsedLog:
         if index == 0 and not codes and (run := find_outcome_run(clause)) and run[0] == 0:
             codes += run[2]
             clause = clause[run[1] :]
-        if follow_up is None and (follow_up := find_follow_up(clause, today=today, first=False)):
+        if follow_up is None and (follow_up := find_follow_up(clause, today=today, first=False, country=country)):
             notes += [(follow_up.before, " "), (follow_up.after, separator)]
             continue
-        if not bare_dates and not _DECIMAL.fullmatch(clause) and (due := parse_follow_up_date(clause, today=today)):
+        if (
+            not bare_dates
+            and not _DECIMAL.fullmatch(clause)
+            and (due := parse_follow_up_date(clause, today=today, country=country))
+        ):
             bare_dates.append((len(notes), due, clause))
         notes.append((clause, separator))
 

@@ -8,6 +8,7 @@ published by the State Council in the preceding November; upgrade `holidays` eac
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -35,3 +36,30 @@ def next_workday(day: date, country: str) -> date:
         if is_workday(candidate, country):
             return candidate
     raise ValueError(f"no workday in {country} within {_MAX_DAYS_AHEAD} days of {day}")
+
+
+def last_workday_of_month(year: int, month: int, country: str) -> date:
+    """The month's last workday (what 月底 / "end of the month" means for a follow-up)."""
+    day = date(year, month, calendar.monthrange(year, month)[1])
+    while not is_workday(day, country):
+        day -= timedelta(days=1)
+    return day
+
+
+def first_workday_of_month(year: int, month: int, country: str) -> date:
+    """The month's first workday (月初 / "start of the month")."""
+    return next_workday(date(year, month, 1), country)
+
+
+def workday_after_holiday(today: date, country: str, name: str | None = None) -> date | None:
+    """The first workday after the coming public holiday (on or after today), or the coming one whose name holds `name`.
+
+    A holiday is the whole run of days off around it (春节 with its weekends and substitute days off).
+    """
+    for year in (today.year, today.year + 1):
+        for day, holiday_name in sorted(_calendar(country, year).items()):
+            if day >= today and (name is None or name.lower() in holiday_name.lower()):
+                while not is_workday(day, country):
+                    day += timedelta(days=1)
+                return day
+    return None
