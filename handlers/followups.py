@@ -45,4 +45,21 @@ async def followup_button(update: Update, context: TierContext) -> None:
         await replace(update, *await _render(context))
 
 
-HANDLERS = [CommandHandler("followups", followups), CallbackQueryHandler(followup_button, pattern=FOLLOW_UP_PATTERN)]
+async def open_promise_button(update: Update, context: TierContext) -> None:
+    """Close or keep the promise a logged contact left open (asked in the log's reply)."""
+    assert update.callback_query is not None
+    data = update.callback_query.data or ""
+    close_id = callbacks.FOLLOW_UP_CLOSE.parse(data)
+    if close_id is None:
+        await acknowledge(update, t(context.lang, "followups.kept"))
+        return
+    changed = await context.member_services.complete_follow_up(close_id)
+    await acknowledge(update, t(context.lang, "followups.closed" if changed else "followups.gone"))
+
+
+PROMISE_PATTERN = f"{callbacks.FOLLOW_UP_CLOSE.pattern}|{callbacks.FOLLOW_UP_KEEP.pattern}"
+HANDLERS = [
+    CommandHandler("followups", followups),
+    CallbackQueryHandler(followup_button, pattern=FOLLOW_UP_PATTERN),
+    CallbackQueryHandler(open_promise_button, pattern=PROMISE_PATTERN),
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -48,7 +49,10 @@ EN_DATES = [
 
 
 def _check(reply, engine, phrase: str, due: date, expected_text: str, problems: list) -> None:
-    if reply.texts != [expected_text]:
+    # The table logs one customer again and again, so each promise moves the one before it; what the
+    # reply says about the move is tested in tests/test_bot_promises.py, the date read is tested here.
+    texts = [re.sub(r"（原定 [^）]*，已改期）$| \(moved from [^)]*\)$", "", text) for text in reply.texts]
+    if texts != [expected_text]:
         problems.append((phrase, reply.texts, expected_text))
         return
     stored = follow_up_of(engine, contact_id_of(reply))

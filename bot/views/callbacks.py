@@ -8,6 +8,7 @@ client and can be forged: a reader returns None for anything these builders woul
     lc|lo|ln|lf|lx:<flow>[:<value>]                 the steps of one logging flow
     u:<contact>  e:<contact>                        undo, edit a logged contact
     fd:<follow-up>  fz:<follow-up>                  follow-up done, tomorrow
+    fc:<follow-up>  fk:<follow-up>                  close, keep the promise a logged contact left open
     m:<group|all>:<page>                            a page of /mine
     st:<menu>[:<choice>]                            /settings
     up:<kind>  al:<index>  rescore                  uploads
@@ -58,6 +59,8 @@ UNDO = IdButton("u")
 EDIT = IdButton("e")
 FOLLOW_UP_DONE = IdButton("fd")
 FOLLOW_UP_LATER = IdButton("fz")
+FOLLOW_UP_CLOSE = IdButton("fc")
+FOLLOW_UP_KEEP = IdButton("fk")
 ALIAS = IdButton("al")
 DEACTIVATE = IdButton("hx")
 
