@@ -119,6 +119,16 @@ class MemberServices:
             now=utc_now(),
         )
 
+    async def cancel_follow_up(self, follow_up_id: int) -> bool:
+        """Drop one of the member's open follow-ups; False when it is not theirs or not open."""
+        return await asyncio.to_thread(
+            followups.cancel_follow_up,
+            engine=self.writes,
+            person_id=self.member.person_id,
+            follow_up_id=follow_up_id,
+            now=utc_now(),
+        )
+
     async def snooze_follow_up(self, follow_up_id: int, until: date) -> bool:
         """Move one of the member's open follow-ups to another day; False when it is not theirs or not open."""
         return await asyncio.to_thread(

@@ -19,6 +19,8 @@ EXACT = [
     (callbacks.FOLLOW_UP_LATER.data(9), "fz:9"),
     (callbacks.FOLLOW_UP_CLOSE.data(9), "fc:9"),
     (callbacks.FOLLOW_UP_KEEP.data(9), "fk:9"),
+    (callbacks.FOLLOW_UP_CANCEL.data(9), "fx:9"),
+    (callbacks.follow_ups_page(2), "fp:2"),
     (callbacks.ALIAS.data(0), "al:0"),
     (callbacks.DEACTIVATE.data(12), "hx:12"),
     (callbacks.flow_customer("0a1b2c3d4e5f6071", 42), "lc:0a1b2c3d4e5f6071:42"),
