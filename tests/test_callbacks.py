@@ -21,6 +21,7 @@ EXACT = [
     (callbacks.FOLLOW_UP_KEEP.data(9), "fk:9"),
     (callbacks.FOLLOW_UP_CANCEL.data(9), "fx:9"),
     (callbacks.follow_ups_page(2), "fp:2"),
+    (callbacks.today_page(2), "tp:2"),
     (callbacks.ALIAS.data(0), "al:0"),
     (callbacks.DEACTIVATE.data(12), "hx:12"),
     (callbacks.flow_customer("0a1b2c3d4e5f6071", 42), "lc:0a1b2c3d4e5f6071:42"),

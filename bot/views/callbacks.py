@@ -10,6 +10,7 @@ client and can be forged: a reader returns None for anything these builders woul
     fd:<follow-up>  fz:<follow-up>                  follow-up done, tomorrow
     fc:<follow-up>  fk:<follow-up>                  close, keep the promise a logged contact left open
     fx:<follow-up>  fp:<page>                       cancel a follow-up, a page of /followups
+    tp:<page>                                       a page of /today
     m:<group|all>:<page>                            a page of /mine
     st:<menu>[:<choice>]                            /settings
     up:<kind>  al:<index>  rescore                  uploads
@@ -143,6 +144,21 @@ def follow_ups_page(page: int) -> str:
 def parse_follow_ups_page(data: str | None) -> int | None:
     """The page of /followups a tap asks for, or None."""
     if not data or not data.startswith("fp:"):
+        return None
+    return _number(data[3:], PAGE_DIGITS)
+
+
+# ----------------------------------------------------------------------------------------------- /today
+TODAY_PAGE_PATTERN = r"^tp:"
+
+
+def today_page(page: int) -> str:
+    return f"tp:{page}"
+
+
+def parse_today_page(data: str | None) -> int | None:
+    """The page of /today a tap asks for, or None."""
+    if not data or not data.startswith("tp:"):
         return None
     return _number(data[3:], PAGE_DIGITS)
 
