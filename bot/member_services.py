@@ -36,6 +36,18 @@ class MemberServices:
     settings: Settings
     tz: str  # the member's own time zone, else the team's
 
+    async def daily_page(self, today: date, page: int) -> daily_list.DailyPage:
+        """A page of the member's priority list for ``today``, and how many are listable in all."""
+        return await asyncio.to_thread(
+            daily_list.daily_page,
+            engine=self.reads,
+            settings=self.settings,
+            person_id=self.member.person_id,
+            today=today,
+            tz=self.tz,
+            page=page,
+        )
+
     async def daily_list(self, today: date) -> list[DailyItem]:
         """The member's priority list for ``today``."""
         return await asyncio.to_thread(
@@ -113,6 +125,16 @@ class MemberServices:
         """Mark one of the member's open follow-ups done; False when it is not theirs or not open."""
         return await asyncio.to_thread(
             followups.complete_follow_up,
+            engine=self.writes,
+            person_id=self.member.person_id,
+            follow_up_id=follow_up_id,
+            now=utc_now(),
+        )
+
+    async def cancel_follow_up(self, follow_up_id: int) -> bool:
+        """Drop one of the member's open follow-ups; False when it is not theirs or not open."""
+        return await asyncio.to_thread(
+            followups.cancel_follow_up,
             engine=self.writes,
             person_id=self.member.person_id,
             follow_up_id=follow_up_id,

@@ -153,18 +153,31 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
     lines = [t(lang, header, name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
     if logged.note:
         lines.append(t(lang, "log.saved_note", note=shorten(logged.note, 200)))
-    if logged.follow_up_due:
+    if logged.follow_up_due and logged.moved_from:
+        was = day(lang, logged.moved_from)
+        lines.append(t(lang, "log.saved_follow_up_moved", date=day(lang, logged.follow_up_due), was=was))
+    elif logged.follow_up_due:
         lines.append(t(lang, "log.saved_follow_up", date=day(lang, logged.follow_up_due)))
-        if draft.follow_up_said is not None and draft.follow_up_said != logged.follow_up_due:
-            lines.append(t(lang, "log.follow_up_moved", said=day(lang, draft.follow_up_said)))
-    buttons = keyboard(
+    said = draft.follow_up_said
+    if logged.follow_up_due and said is not None and said != logged.follow_up_due:
+        lines.append(t(lang, "log.follow_up_moved", said=day(lang, said)))
+    rows = [
         [
-            [
-                (t(lang, "btn.undo"), callbacks.UNDO.data(logged.contact_id)),
-                (t(lang, "btn.edit"), callbacks.EDIT.data(logged.contact_id)),
-            ]
+            (t(lang, "btn.undo"), callbacks.UNDO.data(logged.contact_id)),
+            (t(lang, "btn.edit"), callbacks.EDIT.data(logged.contact_id)),
         ]
-    )
+    ]
+    if logged.open_follow_up:
+        # A promise for a later day is not closed unasked: the visit may have been about something else.
+        promise, due_on = logged.open_follow_up
+        lines.append(t(lang, "log.open_follow_up", date=day(lang, due_on)))
+        rows.append(
+            [
+                (t(lang, "btn.close_follow_up", date=day(lang, due_on)), callbacks.FOLLOW_UP_CLOSE.data(promise)),
+                (t(lang, "btn.keep_follow_up"), callbacks.FOLLOW_UP_KEEP.data(promise)),
+            ]
+        )
+    buttons = keyboard(rows)
     await answer(update, Markup("\n".join(lines)), buttons)
 
 

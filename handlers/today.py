@@ -12,8 +12,8 @@ from bot.context import TierContext
 from bot.i18n import t
 from bot.views import callbacks
 from bot.views.common import day, shorten
-from bot.views.daily import render_today
-from handlers.common import acknowledge, answer
+from bot.views.daily import render_daily_list, render_today
+from handlers.common import acknowledge, answer, replace
 
 TOAST_NAME_LIMIT = 60
 TODAY_PHRASES = re.compile(
@@ -41,9 +41,30 @@ async def show_today(update: Update, context: TierContext) -> None:
 
 async def _today_answer(context: TierContext, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
     mine = context.member_services
-    items = await mine.daily_list(today)
+    first_page = await mine.daily_page(today, 1)
+    items = first_page.items
     upcoming = None if items else await mine.upcoming_customer(today)
-    return render_today(context.lang, items, today, upcoming)
+    return render_today(context.lang, items, today, upcoming, total=first_page.total)
+
+
+async def today_page(update: Update, context: TierContext) -> None:
+    """Turn the page of /today: the customers due beyond the first page, in the same order."""
+    page = callbacks.parse_today_page(update.callback_query.data if update.callback_query else None)
+    if page is None:
+        await acknowledge(update, t(context.lang, "expired_button"))
+        return
+    today = context.today()
+    if page == 1:
+        text_and_markup = await _today_answer(context, today)
+    else:
+        shown = await context.member_services.daily_page(today, page)
+        # A page past the end shows the last one; numbering and page buttons follow the page served.
+        served = (shown.first - 1) // max(context.settings.priority.daily_capacity, 1) + 1
+        text_and_markup = render_daily_list(
+            context.lang, shown.items, today, page=served, first=shown.first, total=shown.total
+        )
+    await acknowledge(update)
+    await replace(update, *text_and_markup)
 
 
 async def snooze(update: Update, context: TierContext) -> None:
@@ -65,4 +86,5 @@ HANDLERS = [
     CommandHandler("today", show_today),
     MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(TODAY_PHRASES), show_today),
     CallbackQueryHandler(snooze, pattern=callbacks.SNOOZE.pattern),
+    CallbackQueryHandler(today_page, pattern=callbacks.TODAY_PAGE_PATTERN),
 ]

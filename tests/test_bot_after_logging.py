@@ -71,8 +71,16 @@ async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bo
         "2. 11月24日周二 <b>华山医院</b> — 约了主任"
     ]
     assert listed.buttons == [
-        [("✅ 1 完成", f"fd:{ruijin_promise}"), ("💤 1 明天", f"fz:{ruijin_promise}")],
-        [("✅ 2 完成", f"fd:{huashan_promise}"), ("💤 2 明天", f"fz:{huashan_promise}")],
+        [
+            ("✅ 1 完成", f"fd:{ruijin_promise}"),
+            ("💤 1 明天", f"fz:{ruijin_promise}"),
+            ("✖ 1 取消", f"fx:{ruijin_promise}"),
+        ],
+        [
+            ("✅ 2 完成", f"fd:{huashan_promise}"),
+            ("💤 2 明天", f"fz:{huashan_promise}"),
+            ("✖ 2 取消", f"fx:{huashan_promise}"),
+        ],
     ]
     assert (await bot.send(OTHER_REP_TG, "/followups", lang="en")).texts == [
         "No open follow-ups. Promise one when you log a visit, e.g.\n/log 仁济医院 visited; follow up next tue"
@@ -99,7 +107,13 @@ async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bo
         # Done on the overdue one: gone from the list; a second tap, or another rep's, changes nothing.
         done = await bot.tap(REP_TG, f"fd:{ruijin_promise}", lang="en")
         assert done.texts == ["<b>My follow-ups</b> — 1\n1. Wed 25 Nov <b>华山医院</b> — 约了主任"]
-        assert done.buttons == [[("✅ 1 done", f"fd:{huashan_promise}"), ("💤 1 tomorrow", f"fz:{huashan_promise}")]]
+        assert done.buttons == [
+            [
+                ("✅ 1 done", f"fd:{huashan_promise}"),
+                ("💤 1 tomorrow", f"fz:{huashan_promise}"),
+                ("✖ 1 cancel", f"fx:{huashan_promise}"),
+            ]
+        ]
         assert (await bot.tap(REP_TG, f"fd:{ruijin_promise}")).toasts == ["该跟进已不在待办中。"]
         assert (await bot.tap(OTHER_REP_TG, f"fd:{huashan_promise}")).toasts == ["该跟进已不在待办中。"]
         assert (await bot.tap(OTHER_REP_TG, f"fz:{huashan_promise}")).toasts == ["该跟进已不在待办中。"]

@@ -510,9 +510,10 @@ async def test_the_daily_list_of_a_rep_with_300_due_customers_stays_short(bot, b
     assert len(reply.texts[0]) <= 4096
     lines = reply.texts[0].split("\n")
     assert lines[0] == "<b>今天 11月23日周一</b> — 建议拜访 8 家："
-    # The daily capacity (8) of never-contacted customers, A tier first.
-    assert len(lines) == 9 and all(" [A] 从未联系" in line for line in lines[1:])
-    assert len(reply.buttons) == 8
+    # The daily capacity (8) of never-contacted customers, A tier first, then how many more are due.
+    assert len(lines) == 10 and all(" [A] 从未联系" in line for line in lines[1:9])
+    assert lines[9].startswith("另有 ") and lines[9].endswith(" 家客户到期。")
+    assert len(reply.buttons) == 9 and reply.buttons[-1] == [("下一页 ›", "tp:2")]
 
 
 # ---------------------------------------------------------------------------------------------- /team

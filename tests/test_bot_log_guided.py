@@ -125,10 +125,14 @@ async def test_presets_midweek_next_week_is_next_monday(bot):
     team = bot.team
     with time_machine.travel(local(date(2026, 11, 25), 10), tick=False):  # a Wednesday
         expected = {"t": date(2026, 11, 26), "w": date(2026, 11, 30), "2w": date(2026, 12, 9)}
+        previous = None
         for button, due in expected.items():
             done = await guided(bot, REP_TG, team.huashan, follow=button)
-            assert done.texts == [f"✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：{zh_day(due)}"], button
+            # Each new promise moves the one before it (one open follow-up per customer).
+            moved = f"（原定 {zh_day(previous)}，已改期）" if previous else ""
+            assert done.texts == [f"✅ 已记录：<b>华山医院</b> — 拜访。\n跟进：{zh_day(due)}{moved}"], button
             assert follow_up_of(bot.engine, contact_id_of(done)) == due
+            previous = due
         # The words say the same as the buttons.
         for line, due in (
             ("/log 华山医院 拜访；下周跟进", date(2026, 11, 30)),

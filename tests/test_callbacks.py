@@ -17,6 +17,11 @@ EXACT = [
     (callbacks.EDIT.data(7), "e:7"),
     (callbacks.FOLLOW_UP_DONE.data(9), "fd:9"),
     (callbacks.FOLLOW_UP_LATER.data(9), "fz:9"),
+    (callbacks.FOLLOW_UP_CLOSE.data(9), "fc:9"),
+    (callbacks.FOLLOW_UP_KEEP.data(9), "fk:9"),
+    (callbacks.FOLLOW_UP_CANCEL.data(9), "fx:9"),
+    (callbacks.follow_ups_page(2), "fp:2"),
+    (callbacks.today_page(2), "tp:2"),
     (callbacks.ALIAS.data(0), "al:0"),
     (callbacks.DEACTIVATE.data(12), "hx:12"),
     (callbacks.flow_customer("0a1b2c3d4e5f6071", 42), "lc:0a1b2c3d4e5f6071:42"),
@@ -47,7 +52,19 @@ def test_every_format_is_byte_identical_to_the_buttons_already_sent(built, wire)
 
 
 def test_each_format_reads_back_what_it_carries():
-    ids = ("LOG", "SNOOZE", "CARD", "UNDO", "EDIT", "FOLLOW_UP_DONE", "FOLLOW_UP_LATER", "ALIAS", "DEACTIVATE")
+    ids = (
+        "LOG",
+        "SNOOZE",
+        "CARD",
+        "UNDO",
+        "EDIT",
+        "FOLLOW_UP_DONE",
+        "FOLLOW_UP_LATER",
+        "FOLLOW_UP_CLOSE",
+        "FOLLOW_UP_KEEP",
+        "ALIAS",
+        "DEACTIVATE",
+    )
     for button in (getattr(callbacks, name) for name in ids):
         for number in (0, 1, 99_999_999_999):
             assert button.parse(button.data(number)) == number

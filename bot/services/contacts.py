@@ -39,6 +39,9 @@ class LoggedContact:
     follow_up_due: date | None
     duplicate: bool
     replaced: bool = False  # an earlier version of the same line was undone for this one
+    moved_from: date | None = None  # the new promise replaced an open one due on this day
+    # The rep's promise for this customer still open after this contact (a future one, not closed unasked).
+    open_follow_up: tuple[int, date] | None = None
 
 
 def _insert_ignoring_duplicates(connection: Connection, values: dict):
@@ -87,37 +90,77 @@ def log_contact(
         if contact_id is None:
             return _existing(connection, dedup_key)
         replaced = [] if replaces is None else _undo_versions(connection, member.person_id, replaces, contact_id, now)
-        # The rep's promises for this customer that were due are fulfilled by this contact.
-        connection.execute(
-            update(follow_up_table)
-            .where(
-                follow_up_table.c.person_id == member.person_id,
-                follow_up_table.c.customer_id == customer_id,
-                follow_up_table.c.due_on <= today,
-                follow_up_table.c.done_at.is_(None),
-                follow_up_table.c.cancelled_at.is_(None),
-            )
-            .values(done_at=now, closed_by_contact_id=contact_id)
+        follow_up_id, moved_from, still_open = _keep_one_promise(
+            connection, member.person_id, customer_id, contact_id, follow_up, note, today, now
         )
-        follow_up_id = None
-        if follow_up is not None:
-            follow_up_id = connection.execute(
-                insert(follow_up_table)
-                .values(
-                    person_id=member.person_id,
-                    customer_id=customer_id,
-                    contact_id=contact_id,
-                    due_on=follow_up,
-                    note=note,
-                    created_at=now,
-                )
-                .returning(follow_up_table.c.id)
-            ).scalar_one()
         name = connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()
         changes.concern(member.person_id).concern_customers(connection, [customer_id, *replaced])
     return LoggedContact(
-        contact_id, customer_id, name, outcome, note, follow_up_id, follow_up, duplicate=False, replaced=bool(replaced)
+        contact_id,
+        customer_id,
+        name,
+        outcome,
+        note,
+        follow_up_id,
+        follow_up,
+        duplicate=False,
+        replaced=bool(replaced),
+        moved_from=moved_from,
+        open_follow_up=still_open,
     )
+
+
+def _keep_one_promise(
+    connection: Connection,
+    person_id: int,
+    customer_id: int,
+    contact_id: int,
+    follow_up: date | None,
+    note: str | None,
+    today: date,
+    now: datetime,
+) -> tuple[int | None, date | None, tuple[int, date] | None]:
+    """Leave the rep at most one open promise for the customer after this contact.
+
+    Due and overdue promises are fulfilled by the contact; a new promise replaces the open future one
+    (cancelled, linked to this contact so an undo reopens it). Returns (the new promise's id, the day
+    the replaced promise was due, the future promise left open when no new one was made).
+    """
+    mine = (
+        follow_up_table.c.person_id == person_id,
+        follow_up_table.c.customer_id == customer_id,
+        follow_up_table.c.done_at.is_(None),
+        follow_up_table.c.cancelled_at.is_(None),
+    )
+    connection.execute(
+        update(follow_up_table)
+        .where(*mine, follow_up_table.c.due_on <= today)
+        .values(done_at=now, closed_by_contact_id=contact_id)
+    )
+    future = connection.execute(
+        select(follow_up_table.c.id, follow_up_table.c.due_on).where(*mine).order_by(follow_up_table.c.due_on)
+    ).all()
+    if follow_up is None:
+        return None, None, ((future[0].id, future[0].due_on) if future else None)
+    if future:
+        connection.execute(
+            update(follow_up_table)
+            .where(*mine, follow_up_table.c.id.in_([row.id for row in future]))
+            .values(cancelled_at=now, closed_by_contact_id=contact_id)
+        )
+    follow_up_id = connection.execute(
+        insert(follow_up_table)
+        .values(
+            person_id=person_id,
+            customer_id=customer_id,
+            contact_id=contact_id,
+            due_on=follow_up,
+            note=note,
+            created_at=now,
+        )
+        .returning(follow_up_table.c.id)
+    ).scalar_one()
+    return follow_up_id, (future[0].due_on if future else None), None
 
 
 def _undo_versions(connection: Connection, person_id: int, line_key: str, keep_id: int, now: datetime) -> list[int]:
@@ -200,7 +243,8 @@ def undo_contact(*, engine: Engine, person_id: int, contact_id: int | None, now:
 
 
 def _undo_row(connection: Connection, contact_id: int, now: datetime) -> bool:
-    """Mark one contact undone, cancel its follow-up and reopen the ones it had fulfilled; False if already undone."""
+    """Mark one contact undone, cancel its follow-up and reopen the ones it had fulfilled or replaced;
+    False if already undone."""
     # The conditional update makes a double-tapped undo a no-op rather than a second change.
     changed = connection.execute(
         update(contact_table)
@@ -217,6 +261,6 @@ def _undo_row(connection: Connection, contact_id: int, now: datetime) -> bool:
     connection.execute(
         update(follow_up_table)
         .where(follow_up_table.c.closed_by_contact_id == contact_id)
-        .values(done_at=None, closed_by_contact_id=None)
+        .values(done_at=None, cancelled_at=None, closed_by_contact_id=None)
     )
     return True

@@ -124,16 +124,50 @@ def last_contact_column(customer_id: Any, before: datetime) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class DailyPage:
+    """One page of the rep's day: its lines, the number of the first one, and how many are listable in all."""
+
+    items: list[DailyItem]
+    first: int
+    total: int
+
+    @property
+    def more(self) -> int:
+        """Listable customers after this page."""
+        return max(self.total - (self.first - 1) - len(self.items), 0)
+
+
 def daily_list(
     *, engine: Engine, settings: Settings, person_id: int, today: date, tz: str, capacity: int | None = None
 ) -> list[DailyItem]:
     """Today's list for the rep: promised follow-ups, then due customers by score, at most capacity lines."""
-    limit = settings.priority.daily_capacity if capacity is None else capacity
+    return daily_page(
+        engine=engine, settings=settings, person_id=person_id, today=today, tz=tz, capacity=capacity
+    ).items
+
+
+def daily_page(
+    *,
+    engine: Engine,
+    settings: Settings,
+    person_id: int,
+    today: date,
+    tz: str,
+    page: int = 1,
+    capacity: int | None = None,
+) -> DailyPage:
+    """Page ``page`` of today's list, capacity lines a page, in the order of the first page (a page past
+    the end is the last one)."""
+    limit = max(settings.priority.daily_capacity if capacity is None else capacity, 0)
     follow_ups, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True)
     listed = {item.customer_id for item, _ in follow_ups}
-    chosen = (follow_ups + [pair for pair in due if pair[0].customer_id not in listed])[: max(limit, 0)]
+    ranked = follow_ups + [pair for pair in due if pair[0].customer_id not in listed]
+    pages = max(1, -(-len(ranked) // limit)) if limit else 1
+    start = (min(max(page, 1), pages) - 1) * limit
     # Only the lines shown need their tier reasons: parsing them for a whole book is most of the cost.
-    return [_with_tier_reasons(pair) for pair in chosen]
+    chosen = [_with_tier_reasons(pair) for pair in ranked[start : start + limit]]
+    return DailyPage(chosen, start + 1, len(ranked))
 
 
 def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: date, tz: str) -> list[DailyItem]:

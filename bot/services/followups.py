@@ -1,4 +1,4 @@
-"""A rep's promised follow-ups: list them, complete one, move one to a later day, count those due.
+"""A rep's promised follow-ups: list them, complete, cancel or move one to a later day, count those due.
 
 Only the follow-up's owner may change it: every write names the person in its WHERE clause, so a
 foreign id changes nothing and gets False, the same answer as an unknown id (a stranger learns nothing).
@@ -69,6 +69,16 @@ def complete_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, now
     """Mark the rep's open follow-up done; False when it is not theirs, unknown, or already done or cancelled."""
     statement = (
         update(follow_up_table).where(*_owned_and_open(person_id, follow_up_id)).values(done_at=now.astimezone(UTC))
+    )
+    return _change(engine, person_id, statement)
+
+
+def cancel_follow_up(*, engine: Engine, person_id: int, follow_up_id: int, now: datetime) -> bool:
+    """Drop the rep's open follow-up (the promise no longer stands); False when not theirs, unknown or closed."""
+    statement = (
+        update(follow_up_table)
+        .where(*_owned_and_open(person_id, follow_up_id))
+        .values(cancelled_at=now.astimezone(UTC))
     )
     return _change(engine, person_id, statement)
 

@@ -8,6 +8,9 @@ client and can be forged: a reader returns None for anything these builders woul
     lc|lo|ln|lf|lx:<flow>[:<value>]                 the steps of one logging flow
     u:<contact>  e:<contact>                        undo, edit a logged contact
     fd:<follow-up>  fz:<follow-up>                  follow-up done, tomorrow
+    fc:<follow-up>  fk:<follow-up>                  close, keep the promise a logged contact left open
+    fx:<follow-up>  fp:<page>                       cancel a follow-up, a page of /followups
+    tp:<page>                                       a page of /today
     m:<group|all>:<page>                            a page of /mine
     st:<menu>[:<choice>]                            /settings
     up:<kind>  al:<index>  rescore                  uploads
@@ -58,6 +61,9 @@ UNDO = IdButton("u")
 EDIT = IdButton("e")
 FOLLOW_UP_DONE = IdButton("fd")
 FOLLOW_UP_LATER = IdButton("fz")
+FOLLOW_UP_CLOSE = IdButton("fc")
+FOLLOW_UP_KEEP = IdButton("fk")
+FOLLOW_UP_CANCEL = IdButton("fx")
 ALIAS = IdButton("al")
 DEACTIVATE = IdButton("hx")
 
@@ -125,6 +131,36 @@ def parse_mine_page(data: str | None) -> tuple[str | None, int] | None:
     if page is None:
         return None
     return (None if parts[1] == "all" else parts[1]), page
+
+
+# ------------------------------------------------------------------------------------------- /followups
+FOLLOW_UPS_PAGE_PATTERN = r"^fp:"
+
+
+def follow_ups_page(page: int) -> str:
+    return f"fp:{page}"
+
+
+def parse_follow_ups_page(data: str | None) -> int | None:
+    """The page of /followups a tap asks for, or None."""
+    if not data or not data.startswith("fp:"):
+        return None
+    return _number(data[3:], PAGE_DIGITS)
+
+
+# ----------------------------------------------------------------------------------------------- /today
+TODAY_PAGE_PATTERN = r"^tp:"
+
+
+def today_page(page: int) -> str:
+    return f"tp:{page}"
+
+
+def parse_today_page(data: str | None) -> int | None:
+    """The page of /today a tap asks for, or None."""
+    if not data or not data.startswith("tp:"):
+        return None
+    return _number(data[3:], PAGE_DIGITS)
 
 
 # --------------------------------------------------------------------------------------------- /settings

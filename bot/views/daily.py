@@ -6,7 +6,7 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import Markup, escape, has, t
+from bot.i18n import Markup, escape, has, t, tn
 from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
 
@@ -26,10 +26,18 @@ def _why(lang: str, item) -> Markup:
     return Markup(separator.join(parts))
 
 
-def render_daily_list(lang: str, items: list, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
-    lines = [t(lang, "today.title", date=day(lang, today), count=len(items))]
+def render_daily_list(
+    lang: str, items: list, today: date, *, page: int = 1, first: int = 1, total: int | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page ``page`` of the list, its lines numbered from ``first``; with ``total`` (how many are listable
+    today) it says how many more and pages on."""
+    if first == 1:
+        lines = [t(lang, "today.title", date=day(lang, today), count=len(items))]
+    else:
+        last = first + len(items) - 1
+        lines = [t(lang, "today.title_page", date=day(lang, today), first=first, last=last, total=total)]
     rows: list[list[tuple[str, str]]] = []
-    for n, item in enumerate(items, start=1):
+    for n, item in enumerate(items, start=first):
         lines.append(
             t(lang, "today.line", n=n, name=item.customer_name, tier=item.tier or "–", reason=_why(lang, item))
         )
@@ -42,6 +50,15 @@ def render_daily_list(lang: str, items: list, today: date) -> tuple[str, InlineK
                 (t(lang, "btn.card", name=shorten(item.customer_name, 12)), callbacks.CARD.data(item.customer_id)),
             ]
         )
+    more = 0 if total is None else total - (first - 1) - len(items)
+    navigation: list[tuple[str, str]] = []
+    if page > 1:
+        navigation.append((t(lang, "btn.prev"), callbacks.today_page(page - 1)))
+    if more > 0:
+        lines.append(tn(lang, "today.more", more))
+        navigation.append((t(lang, "btn.next"), callbacks.today_page(page + 1)))
+    if navigation:
+        rows.append(navigation)
     return "\n".join(lines), keyboard(rows)
 
 
@@ -52,13 +69,15 @@ def render_today(
     upcoming: tuple[str, str | None, date] | None,
     *,
     greeting: Markup | None = None,
+    total: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The /today answer, and the morning push when a greeting heads it; when nothing is due, what comes next.
 
-    upcoming is the rep's next customer to come due (bot.services.upcoming), read only when items is empty.
+    upcoming is the rep's next customer to come due (bot.services.upcoming), read only when items is empty;
+    total, when given, is how many are listable today: the list then says how many more and pages on.
     """
     if items:
-        text, markup = render_daily_list(lang, items, today)
+        text, markup = render_daily_list(lang, items, today, total=total)
         return (Markup(f"{greeting}\n{text}") if greeting else text), markup
     if upcoming is None and greeting is None:
         return t(lang, "today.no_customers"), None

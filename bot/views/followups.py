@@ -9,22 +9,36 @@ from bot.services.followups import FollowUpItem
 from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
 
-LIMIT = 20  # lines in /followups
+PAGE_SIZE = 10  # lines on a page of /followups
 NUDGE_LIMIT = 10  # lines in the afternoon nudge
 
 
-def render_followups(lang: str, items: list[FollowUpItem]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """/followups: every open follow-up, with done and tomorrow buttons."""
+def render_followups(lang: str, items: list[FollowUpItem], page: int = 1) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/followups: one page of open follow-ups (overdue first, by due date), with done, tomorrow and cancel."""
     if not items:
         return t(lang, "followups.empty"), None
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * PAGE_SIZE + 1
+    chunk = items[first - 1 : first - 1 + PAGE_SIZE]
     rows = [
         [
             (t(lang, "btn.done", n=n), callbacks.FOLLOW_UP_DONE.data(item.follow_up_id)),
             (t(lang, "btn.later", n=n), callbacks.FOLLOW_UP_LATER.data(item.follow_up_id)),
+            (t(lang, "btn.cancel_follow_up", n=n), callbacks.FOLLOW_UP_CANCEL.data(item.follow_up_id)),
         ]
-        for n, item in enumerate(items[:LIMIT], start=1)
+        for n, item in enumerate(chunk, start=first)
     ]
-    return _lines(lang, t(lang, "followups.title", count=len(items)), items[:LIMIT]), keyboard(rows)
+    heading = t(lang, "followups.title", count=len(items))
+    if pages > 1:
+        heading = Markup(f"{heading}{t(lang, 'followups.page', page=page, pages=pages)}")
+        navigation = []
+        if page > 1:
+            navigation.append((t(lang, "btn.prev"), callbacks.follow_ups_page(page - 1)))
+        if page < pages:
+            navigation.append((t(lang, "btn.next"), callbacks.follow_ups_page(page + 1)))
+        rows.append(navigation)
+    return _lines(lang, heading, chunk, first), keyboard(rows)
 
 
 def render_nudge(lang: str, due: list[FollowUpItem]) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -39,9 +53,9 @@ def render_nudge(lang: str, due: list[FollowUpItem]) -> tuple[str, InlineKeyboar
     return _lines(lang, tn(lang, "push.nudge", len(due)), due[:NUDGE_LIMIT]), keyboard(rows)
 
 
-def _lines(lang: str, heading: Markup, items: list[FollowUpItem]) -> str:
+def _lines(lang: str, heading: Markup, items: list[FollowUpItem], first: int = 1) -> str:
     lines = [heading]
-    for n, item in enumerate(items, start=1):
+    for n, item in enumerate(items, start=first):
         note = Markup(f" — {escape(shorten(item.note, 50))}") if item.note else ""
         overdue = t(lang, "followups.overdue") if item.overdue else ""
         lines.append(
