@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
+from bot.i18n import text_of
 from bot.split import split_message
 
 MAX_INPUT = 500
@@ -41,7 +39,7 @@ async def acknowledge(update: Update, text: str | None = None) -> None:
     """Stop the button's spinner; a short text shows as a toast (cut to the Bot API's 200 characters)."""
     if update.callback_query is not None:
         # Toasts are plain text: undo the HTML escaping that t() applied.
-        await update.callback_query.answer(_toast(html.unescape(re.sub(r"<[^>]+>", "", text))) if text else None)
+        await update.callback_query.answer(_toast(text_of(text)) if text else None)
 
 
 def _toast(text: str) -> str:

@@ -10,6 +10,8 @@ so translators maintain two catalogs, not three. A key a language lacks is said 
 
 from __future__ import annotations
 
+import html
+import re
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
@@ -98,6 +100,11 @@ def tn(lang: str, key: str, count: int, /, **params: Any) -> Markup:
     """The plural form of key for count in lang (count is also the ``{count}`` parameter), params escaped."""
     template = translations(catalog_dir(lang)).ngettext(key, key, count)
     return Markup(template.format(**{name: escape(value) for name, value in {"count": count, **params}.items()}))
+
+
+def text_of(html_text: str) -> str:
+    """What a reader sees of Telegram HTML, as plain text: tags dropped, entities unescaped."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
 def plain(lang: str, key: str, /, **params: Any) -> str:

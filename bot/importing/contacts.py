@@ -46,13 +46,9 @@ class ContactImport:
         self._zone = ZoneInfo(timezone)
         self._customers = CustomerRefs(connection, table.fields)
         self._people = PersonNames.load(connection)
-        self._dates = DateOrder(self._scan_dates, date_order)
+        self._dates = DateOrder(lambda: table.column("contacted_at"), date_order)
         self._inserted = 0
         self._good = 0
-
-    def _scan_dates(self):
-        for chunk in self._table.chunks(50_000):
-            yield chunk.cells["contacted_at"], chunk.rows
 
     def check(self, chunk: Chunk) -> Checked:
         """Check a chunk (no database access: this runs in the read-ahead thread)."""

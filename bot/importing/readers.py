@@ -91,6 +91,11 @@ class Table:
     def field_headers(self) -> dict[str, str]:
         return {name: self.headers[position] for name, position in self.fields.items()}
 
+    def column(self, field_name: str, chunk_size: int = 50_000) -> Iterator[tuple[pd.Series, np.ndarray]]:
+        """One field's cells over the whole file, with their row numbers (a second pass, e.g. for DateOrder)."""
+        for chunk in self.chunks(chunk_size):
+            yield chunk.cells[field_name], chunk.rows
+
     def chunks(self, chunk_size: int) -> Iterator[Chunk]:
         """Yield the non-empty data rows in chunks of at most ``chunk_size``."""
         frames = self._xlsx_frames(chunk_size) if self.sheet is not None else self._csv_frames(chunk_size)

@@ -30,10 +30,15 @@ class RowError:
     def __str__(self) -> str:
         return f"row {self.row}, {self.describe()}"
 
+    @property
+    def shown_value(self) -> str:
+        """The cell as a message quotes it: ``'abc' ``, cut at 60 characters; nothing for an empty cell."""
+        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{value!r} " if value else ""
+
     def describe(self, reason: str | None = None) -> str:
         """The problem without its row: ``column 金额: 'abc' is not a number`` (or another ``reason`` text)."""
-        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        shown = f"{value!r} " if value else ""
+        shown = self.shown_value
         if reason is not None:  # said in another language: the column alone, as a spreadsheet would show it
             return f"{self.column}: {shown}{reason}"
         return f"column {self.column}: {shown}{self.reason}"

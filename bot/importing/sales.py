@@ -91,13 +91,9 @@ class SalesImport:
         self._contents = Occurrences(first_rows=False)
         self._line_ids = Occurrences()
         self._documents = Occurrences(first_rows=False)
-        self._dates = DateOrder(self._scan_dates, date_order)
+        self._dates = DateOrder(lambda: table.column("date"), date_order)
         self._good = 0
         self._changed = 0
-
-    def _scan_dates(self):
-        for chunk in self._table.chunks(50_000):
-            yield chunk.cells["date"], chunk.rows
 
     def check(self, chunk: Chunk) -> Checked:
         """Check a chunk and key its good lines (no database access: this runs in the read-ahead thread)."""

@@ -6,8 +6,6 @@ would run as a formula. The data comes from bot/services/exports.py.
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.formulas import neutralised
-from bot.i18n import plain
+from bot.i18n import plain, text_of
 from bot.services.exports import contacts_frame, tiers_frame
 from bot.views.common import reasons_text
 
@@ -23,7 +21,7 @@ from bot.views.common import reasons_text
 def tiers_sheet(frame: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
     """The tiers frame with its reasons in plain words of lang, in place of the parsed reasons."""
     frame = frame.copy()
-    frame["reason"] = [_plain(reasons_text(lang, reasons, currency)) for reasons in frame.pop("reasons")]
+    frame["reason"] = [text_of(reasons_text(lang, reasons, currency)) for reasons in frame.pop("reasons")]
     return frame
 
 
@@ -35,10 +33,6 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         frame[column] = [neutralised(value) if isinstance(value, str) else value for value in frame[column]]
     return frame
-
-
-def _plain(html_text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
 def export_table(

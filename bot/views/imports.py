@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.i18n import has, plain
 from bot.i18n.phrases import say
 from bot.importing.columns import FIELDS, closest_headers
-from bot.importing.report import SHOWN_ERRORS, ImportReport
+from bot.importing.report import SHOWN_ERRORS, ImportReport, RowError
 
 SHOWN_SKIPPED = 10
 SHOWN_CORRECTIONS = 30
@@ -71,13 +71,10 @@ def import_summary(report: ImportReport, lang: str, *, show_mapping: bool | None
     return "\n".join(lines)
 
 
-def problem_text(lang: str, error) -> str:
+def problem_text(lang: str, error: RowError) -> str:
     """``row 17, column 金额: 'abc' is not a number`` in the admin's language."""
-    value = error.value if len(error.value) <= 60 else error.value[:57] + "..."
-    reason = say(lang, error.reason)
-    return plain(
-        lang, "imp.problem.line", row=error.row, column=error.column, reason=f"{value!r} {reason}" if value else reason
-    ).strip()
+    reason = error.shown_value + say(lang, error.reason)
+    return plain(lang, "imp.problem.line", row=error.row, column=error.column, reason=reason).strip()
 
 
 def outcome(report: ImportReport, lang: str) -> str:
