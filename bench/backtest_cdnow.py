@@ -1,4 +1,4 @@
-"""CDNOW holdout: Tierbot's expected purchase days against lifetimes' BG/NBD and MBG/NBD, in one run.
+"""CDNOW holdout: Tierbot's expected purchase days against lifetimes' BG/NBD, MBG/NBD and Pareto/NBD, in one run.
 
     python bench/backtest_cdnow.py
 
@@ -49,9 +49,9 @@ def cdnow_sales() -> pd.DataFrame:
 
 
 def reference_predictions(aggregates: pd.DataFrame) -> dict[str, np.ndarray | str]:
-    """lifetimes' BG/NBD and MBG/NBD on the same daily split, or why they cannot run."""
+    """lifetimes' BG/NBD, MBG/NBD and Pareto/NBD on the same daily split, or why they cannot run."""
     try:
-        from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter
+        from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
     except Exception as error:  # lifetimes is old: any import failure is a skip
         return {"lifetimes": f"does not import: {type(error).__name__}: {error}"}
     first = aggregates["first_purchase"].to_numpy(dtype="datetime64[D]").astype(np.int64)
@@ -60,7 +60,12 @@ def reference_predictions(aggregates: pd.DataFrame) -> dict[str, np.ndarray | st
     frequency = (aggregates["purchase_days"].to_numpy() - 1).astype(float)
     recency, age = (last - first).astype(float), (end - first).astype(float)
     predictions: dict[str, np.ndarray | str] = {}
-    for name, fitter in (("lifetimes BG/NBD", BetaGeoFitter()), ("lifetimes MBG/NBD", ModifiedBetaGeoFitter())):
+    fitters = (
+        ("lifetimes BG/NBD", BetaGeoFitter()),
+        ("lifetimes MBG/NBD", ModifiedBetaGeoFitter()),
+        ("lifetimes Pareto/NBD", ParetoNBDFitter()),
+    )
+    for name, fitter in fitters:
         fitter.fit(frequency, recency, age)
         predictions[name] = np.asarray(
             fitter.conditional_expected_number_of_purchases_up_to_time(HORIZON_DAYS, frequency, recency, age)
@@ -78,7 +83,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     outcome = holdout_outcome(sales, CALIBRATION_END, HORIZON_DAYS).set_index("customer_id")
     actual = outcome["purchase_days"].reindex(aggregates["customer_id"]).fillna(0).to_numpy(dtype=float)
-    models: dict[str, np.ndarray | str] = {"Tierbot (MBG/NBD)": scores["expected_purchases"].to_numpy()}
+    models: dict[str, np.ndarray | str] = {"Tierbot (Pareto/NBD)": scores["expected_purchases"].to_numpy()}
     models.update(reference_predictions(aggregates))
     print(f"CDNOW master: {len(aggregates):,} customers, calibration to {CALIBRATION_END}, "
           f"holdout {HORIZON_DAYS} days; Tierbot scored in {seconds:.2f} s")  # fmt: skip

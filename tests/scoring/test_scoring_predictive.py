@@ -7,6 +7,9 @@ import pytest
 
 from scoring.bgnbd import NbdParams, expected_purchases, p_alive
 from scoring.gamma_gamma import SpendParams, expected_mean_spend
+from scoring.paretonbd import ParetoParams
+from scoring.paretonbd import expected_purchases as pareto_expected
+from scoring.paretonbd import p_alive as pareto_alive
 from scoring.predictive import DAYS_PER_MONTH, PurchaseHistory, predict_customers, purchase_outlook
 from scoring.rules import ScoringRules
 
@@ -20,6 +23,22 @@ T_X = np.array([0.0, 0.0, 0.0, 10.0, 30.0, 38.0])
 T = np.array([1.0, 10.0, 30.0, 30.0, 38.0, 38.5])
 MBG = NbdParams(0.5248, 6.183, 0.8914, 1.614)
 BG = NbdParams(0.243, 4.414, 0.793, 2.426)
+PARETO = ParetoParams(0.5533, 10.578, 0.6062, 11.669)
+
+
+def test_pareto_nbd_closed_forms_match_the_reference_implementation() -> None:
+    # lifetimes 0.11.3's ParetoNBDFitter with these parameters. A one-time buyer's P(alive)
+    # decays with the time since its purchase (0.95, 0.64, 0.36), unlike BG/NBD's 1.0.
+    np.testing.assert_allclose(
+        pareto_alive(PARETO, X, T_X, T),
+        [0.95019638, 0.64269427, 0.3570836, 0.31343912, 0.16304045, 0.9894594],
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        pareto_expected(PARETO, 13.0, X, T_X, T),
+        [0.46832356, 0.19331791, 0.05814505, 0.32776853, 1.24001815, 24.53062975],
+        rtol=1e-6,
+    )
 
 
 def test_mbg_nbd_closed_forms_match_the_reference_implementation() -> None:
@@ -137,11 +156,11 @@ def test_outlook_matches_exact_expectations_and_the_monthly_discounted_sum(horiz
     big_t = rng.uniform(0, 104, 500) + x / 7  # a purchase day each day at most
     t_x = np.where(x > 0, big_t * rng.random(500), 0.0)
     history = PurchaseHistory(x, t_x, big_t, x + 1, np.ones(500))
-    cumulative = expected_purchases(MBG, np.arange(months + 1)[:, None] * DAYS_PER_MONTH / 7, x, t_x, big_t)
+    cumulative = pareto_expected(PARETO, np.arange(months + 1)[:, None] * DAYS_PER_MONTH / 7, x, t_x, big_t)
     cumulative[0] = 0.0
     discount = 1.1 ** (-np.arange(1, months + 1) / 12)
     exact_sum = (discount[:, None] * np.diff(cumulative, axis=0)).sum(axis=0)
 
-    in_horizon, discounted = purchase_outlook(MBG, history, horizon_days, months, 0.10, 7)
-    np.testing.assert_allclose(in_horizon, expected_purchases(MBG, horizon_days / 7, x, t_x, big_t), rtol=1e-12)
+    in_horizon, discounted = purchase_outlook(PARETO, history, horizon_days, months, 0.10, 7)
+    np.testing.assert_allclose(in_horizon, pareto_expected(PARETO, horizon_days / 7, x, t_x, big_t), rtol=1e-12)
     np.testing.assert_allclose(discounted, exact_sum, rtol=0.005)
