@@ -245,7 +245,7 @@ class TeamToday:
 
 
 def team_due_today(*, engine: Engine, settings: Settings, viewer_id: int, today: date, tz: str) -> TeamToday:
-    """The A and B customers due today on each rep's list, for a manager's /today."""
+    """The A and B customers due today on each rep's list (A first), for a manager's /today."""
     with engine.connect() as connection:
         _, reps = team_reps(connection, viewer_id)
         own = connection.execute(
@@ -256,10 +256,12 @@ def team_due_today(*, engine: Engine, settings: Settings, viewer_id: int, today:
         if rep.id == viewer_id:
             continue
         due = due_customers(engine=engine, settings=settings, person_id=rep.id, today=today, tz=tz)
+        # A before B, each in the order of the rep's own list.
         key = tuple(
             TeamCustomer(item.customer_id, item.customer_name, item.tier, item.last_contact, item.cadence_days)
+            for tier in KEY_TIERS
             for item in due
-            if item.tier in KEY_TIERS
+            if item.tier == tier
         )
         if key:
             groups.append(RepCustomers(rep.id, rep.name, key))
