@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.models.tables import scoring_run_table
-from tests.builders import add_contact, add_customer, add_tier_snapshot, local_time
+from tests.builders import add_contact, add_customer, add_person, add_tier_snapshot, local_time
 from tests.team_fixture import ADMIN_TG, MANAGER_TG, OTHER_MANAGER_TG, OTHER_REP_TG, REP_TG, TODAY, TZ
 
 SHANGHAI = ZoneInfo(TZ)
@@ -81,7 +81,7 @@ async def test_team_on_a_monday_shows_rolling_coverage_with_dates_channels_and_t
         "<b>Team coverage</b> — Mon 23 Nov\n"
         "\n"
         "<b>Tom Rep</b>: A 0 · B 1 · C 0 · D 0\n"
-        "  B 10 Nov–23 Nov: 0/1 covered (0%), ±0 on 7 days ago — ⚠️ under-reached\n"
+        "  B 10 Nov–23 Nov: 0/1 covered (0%), ±0 vs 7 days ago — ⚠️ under-reached\n"
         "  contacts in the last 7 days: 0 · overdue follow-ups: 0"
     ]
     assert en.buttons == [[("🔍 Tom Rep", f"tr:{team.far_rep}")]]
@@ -94,10 +94,10 @@ async def test_on_30_november_the_c_cycle_is_the_thirty_days_up_to_today(bot):
 
     assert "周期已过" not in zh.text
     assert "  C 11月1日–11月30日：已覆盖 0/2（0%），较7天前 ±0 — ⚠️ 覆盖不足" in zh.text.split("\n")
-    # 仁济医院 was visited on 22 Nov: inside the B-length window of 30 Nov no more, inside A's no more either.
+    # 仁济医院 (A) was visited on 22 Nov: covered in the window that ended on 23 Nov, not in 24..30 Nov.
     assert "  A 11月24日–11月30日：已覆盖 0/1（0%），较7天前 −1 — ⚠️ 覆盖不足" in zh.text.split("\n")
-    assert "  C 1 Nov–30 Nov: 0/2 covered (0%), ±0 on 7 days ago — ⚠️ under-reached" in en.text.split("\n")
-    assert "  A 24 Nov–30 Nov: 0/1 covered (0%), −1 on 7 days ago — ⚠️ under-reached" in en.text.split("\n")
+    assert "  C 1 Nov–30 Nov: 0/2 covered (0%), ±0 vs 7 days ago — ⚠️ under-reached" in en.text.split("\n")
+    assert "  A 24 Nov–30 Nov: 0/1 covered (0%), −1 vs 7 days ago — ⚠️ under-reached" in en.text.split("\n")
 
 
 async def test_team_with_a_name_opens_one_rep_and_remind_sends_the_rep_a_nudge(bot):
@@ -263,3 +263,25 @@ async def test_mine_at_risk_for_a_manager_lists_the_teams_at_risk_customers_by_r
     ]
     assert "益丰大药房" in (await bot.send(REP_TG, "/mine at-risk")).text  # a rep still sees their own
     assert "Far Pharmacy" not in (await bot.send(OTHER_REP_TG, "/mine at-risk")).text
+
+
+async def test_a_big_team_gets_forty_rep_buttons_and_is_told_how_to_open_the_others(bot):
+    for n in range(45):
+        add_person(bot.engine, name=f"代表{n:02d}", manager_id=bot.team.manager)
+
+    zh = await bot.send(MANAGER_TG, "/team")
+    en = await bot.send(MANAGER_TG, "/team", lang="en")
+
+    assert len(zh.button_data) == 40 and all(data.startswith("tr:") for data in zh.button_data)
+    assert zh.texts[-1].endswith("（另有 7 位代表没有按钮：发送 /team 加姓名查看。）")  # 47 reps in all
+    assert en.texts[-1].endswith("(7 more reps have no button: send /team and a name to open one.)")
+    assert "<b>代表44</b>" in (await bot.send(MANAGER_TG, "/team 代表44")).text
+
+
+def test_team_buttons_carry_one_id_and_forged_data_reads_as_none():
+    from bot.views import callbacks
+
+    assert (callbacks.TEAM_REP.data(42), callbacks.TEAM_REMIND.data(42)) == ("tr:42", "tn:42")
+    assert callbacks.TEAM_REP.parse("tr:42") == callbacks.TEAM_REMIND.parse("tn:42") == 42
+    for forged in ("tr:", "tr:-1", "tr:４２", "tr:123456789012", "tn:1:2", "tp:1", None):
+        assert callbacks.TEAM_REP.parse(forged) is None and callbacks.TEAM_REMIND.parse(forged) is None

@@ -16,6 +16,7 @@ from bot.views.common import day, keyboard, percent, shorten
 
 # Lines shown per section or per rep; the rest is counted.
 SHOWN = 10
+REP_BUTTONS = 40
 
 
 def short_day(lang: str, value: date) -> str:
@@ -36,10 +37,18 @@ def render_team(lang: str, reps: list[RepCoverage], today: date) -> tuple[str, I
             if item.customers:
                 lines.extend(_coverage_lines(lang, item))
         lines.append(t(lang, "team.recent_activity", contacts=rep.contacts_recent, overdue=rep.overdue_follow_ups))
-    buttons = [
-        (t(lang, "btn.team_rep", name=shorten(rep.name, 16)), callbacks.TEAM_REP.data(rep.person_id)) for rep in reps
-    ]
-    return "\n".join(lines), keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    markup = _rep_buttons(lang, [(rep.person_id, rep.name) for rep in reps], lines)
+    return "\n".join(lines), markup
+
+
+def _rep_buttons(lang: str, reps: list[tuple[int, str]], lines: list) -> InlineKeyboardMarkup | None:
+    """A button per rep, two a row, at most REP_BUTTONS (Telegram refuses a huge keyboard); for more reps,
+    a line on how to open the others is added to lines."""
+    buttons = [(t(lang, "btn.team_rep", name=shorten(name, 16)), callbacks.TEAM_REP.data(rep)) for rep, name in reps]
+    if len(buttons) > REP_BUTTONS:
+        lines.append(t(lang, "team.more_reps", count=len(buttons) - REP_BUTTONS))
+        buttons = buttons[:REP_BUTTONS]
+    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def _coverage_lines(lang: str, item: TierCoverage) -> list[str]:
@@ -125,10 +134,8 @@ def render_team_today(lang: str, team: TeamToday, today: date) -> tuple[str, Inl
     if not team.due:
         lines.append(t(lang, "team.today_none"))
     lines += _grouped(lang, team.due)
-    buttons = [
-        (t(lang, "btn.team_rep", name=shorten(g.name, 16)), callbacks.TEAM_REP.data(g.person_id)) for g in team.due
-    ]
-    return "\n".join(lines), keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    markup = _rep_buttons(lang, [(group.person_id, group.name) for group in team.due], lines)
+    return "\n".join(lines), markup
 
 
 def render_team_at_risk(lang: str, groups: list[RepCustomers]) -> str:
