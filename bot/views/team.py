@@ -53,7 +53,7 @@ def _rep_buttons(lang: str, reps: list[tuple[int, str]], lines: list) -> InlineK
 
 def _coverage_lines(lang: str, item: TierCoverage) -> list[str]:
     change = f"+{item.change}" if item.change > 0 else ("±0" if item.change == 0 else f"−{-item.change}")
-    lines = [
+    lines: list[str] = [
         t(
             lang,
             "team.coverage",
@@ -79,7 +79,7 @@ def _coverage_lines(lang: str, item: TierCoverage) -> list[str]:
 
 def render_rep_review(lang: str, review: RepReview, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
     """One rep for their manager: uncovered A/B customers, overdue follow-ups, the last week's contacts."""
-    lines = [t(lang, "team.review_title", name=review.name, date=day(lang, today))]
+    lines: list[str] = [t(lang, "team.review_title", name=review.name, date=day(lang, today))]
     lines += _to_do_lines(lang, review)
     lines.append(t(lang, "team.review_recent", count=len(review.recent)))
     recent = [
@@ -130,7 +130,7 @@ def render_pick_rep(lang: str, name: str, reps: list[tuple[int, str]]) -> tuple[
 
 def render_team_today(lang: str, team: TeamToday, today: date) -> tuple[str, InlineKeyboardMarkup | None]:
     """A manager's /today: the team's A and B customers due today, by rep, with a button per rep."""
-    lines = [t(lang, "team.today_title", date=day(lang, today))]
+    lines: list[str] = [t(lang, "team.today_title", date=day(lang, today))]
     if not team.due:
         lines.append(t(lang, "team.today_none"))
     lines += _grouped(lang, team.due)
