@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from bot.models.tables import scoring_run_table
+from bot.models.tables import person_table, scoring_run_table
 from tests.builders import add_contact, add_customer, add_person, add_tier_snapshot, local_time
 from tests.team_fixture import ADMIN_TG, MANAGER_TG, OTHER_MANAGER_TG, OTHER_REP_TG, REP_TG, TODAY, TZ
 
@@ -285,3 +285,29 @@ def test_team_buttons_carry_one_id_and_forged_data_reads_as_none():
     assert callbacks.TEAM_REP.parse("tr:42") == callbacks.TEAM_REMIND.parse("tn:42") == 42
     for forged in ("tr:", "tr:-1", "tr:４２", "tr:123456789012", "tn:1:2", "tp:1", None):
         assert callbacks.TEAM_REP.parse(forged) is None and callbacks.TEAM_REMIND.parse(forged) is None
+
+
+async def test_an_english_manager_reminds_a_rep_who_has_not_joined_then_one_who_has(bot):
+    team = bot.team
+    review = await bot.send(OTHER_MANAGER_TG, "/team tom", lang="en")
+    assert review.buttons == [[("🔔 Remind Tom Rep", f"tn:{team.far_rep}")]]
+
+    unreachable = await bot.tap(OTHER_MANAGER_TG, f"tn:{team.far_rep}", lang="en")
+
+    told = "Tom Rep has not joined the bot or has blocked it: the reminder was not delivered."
+    assert unreachable.toasts == [told] and unreachable.texts == [told]
+    with bot.engine.begin() as connection:
+        connection.execute(
+            update(person_table).where(person_table.c.id == team.far_rep).values(telegram_user_id=777, language="en")
+        )
+
+    reminded = await bot.tap(OTHER_MANAGER_TG, f"tn:{team.far_rep}", lang="en")
+
+    assert [c.text for c in reminded.calls if c.method == "sendMessage" and c.params["chat_id"] == 777] == [
+        "🔔 <b>Mary Manager</b> asks you to look at:\n"
+        "<b>A/B customers not contacted in their cycle: 1</b>\n"
+        "• 江苏省人民医院 [B] — never contacted\n"
+        "<b>Overdue follow-ups: 0</b>\n"
+        "  none"
+    ]
+    assert reminded.toasts == ["✅ Reminder sent to Tom Rep (A/B customers not contacted: 1 · overdue follow-ups: 0)."]
