@@ -15,7 +15,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import TierContext
 from bot.i18n import language_for, t
 from bot.models.people import Role
-from bot.services.coverage import team_coverage
 from bot.services.rep_review import RepReview, find_team_reps, rep_review
 from bot.services.team import team_due_today
 from bot.views import callbacks
@@ -35,14 +34,7 @@ async def team(update: Update, context: TierContext) -> None:
     today = context.today()
     name = " ".join(context.args or []).strip()[:MAX_INPUT]
     if not name:
-        reps = await asyncio.to_thread(
-            team_coverage,
-            engine=context.reads,
-            settings=context.settings,
-            viewer_id=context.member.person_id,
-            today=today,
-            tz=context.tz,
-        )
+        reps = await context.member_services.team_coverage(today)
         await answer(update, *render_team(context.lang, reps, today))
         return
     found = await asyncio.to_thread(find_team_reps, engine=context.reads, viewer_id=context.member.person_id, name=name)
