@@ -311,3 +311,12 @@ async def test_an_english_manager_reminds_a_rep_who_has_not_joined_then_one_who_
         "  none"
     ]
     assert reminded.toasts == ["✅ Reminder sent to Tom Rep (A/B customers not contacted: 1 · overdue follow-ups: 0)."]
+
+
+async def test_help_tells_managers_how_to_open_one_rep(bot):
+    assert (
+        "/team <i>姓名</i> — 一位代表的未覆盖客户和逾期跟进，可一键提醒" in (await bot.send(MANAGER_TG, "/help")).text
+    )
+    en = (await bot.send(MANAGER_TG, "/help", lang="en")).text
+    assert "/team <i>name</i> — one rep's uncovered customers and overdue follow-ups, with a reminder button" in en
+    assert "/team" not in (await bot.send(REP_TG, "/help")).text
