@@ -18,14 +18,14 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import utc_now
 from bot.config import Settings
-from bot.services import contacts, customers, daily_list, followups, people, team, upcoming
+from bot.services import contacts, coverage, customers, daily_list, followups, people, upcoming
 from bot.services.contacts import UndoneContact
+from bot.services.coverage import RepCoverage
 from bot.services.customers import CustomerLine
 from bot.services.daily_list import DailyItem
 from bot.services.followups import FollowUpItem
 from bot.services.invites import Member
 from bot.services.people import PersonSettings
-from bot.services.team import RepOverview
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,10 @@ class MemberServices:
         """The member's customers, one tier or group of them, or all."""
         return await asyncio.to_thread(customers.my_customers, engine=self.reads, member=self.member, group=group)
 
-    async def team_overview(self, today: date) -> list[RepOverview]:
-        """Coverage of each rep the member manages (everyone, for an admin)."""
+    async def team_coverage(self, today: date) -> list[RepCoverage]:
+        """Rolling coverage of each rep the member manages (everyone, for an admin)."""
         return await asyncio.to_thread(
-            team.team_overview,
+            coverage.team_coverage,
             engine=self.reads,
             settings=self.settings,
             viewer_id=self.member.person_id,

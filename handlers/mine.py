@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
 from bot.i18n import t
+from bot.models.people import Role
 from bot.services.customers import MINE_FILTERS
+from bot.services.team import team_at_risk
 from bot.views import callbacks
 from bot.views.mine import render_mine
+from bot.views.team import render_team_at_risk
 from handlers.common import acknowledge, answer, replace
 
 _ALIASES = {
@@ -38,7 +43,23 @@ async def mine(update: Update, context: TierContext) -> None:
     if argument and group is None:
         await answer(update, t(context.lang, "mine.usage"))
         return
+    if group == "at-risk" and context.member.role == Role.MANAGER:
+        await _team_at_risk(update, context)
+        return
     await _show(update, context, group, 1, edit=False)
+
+
+async def _team_at_risk(update: Update, context: TierContext) -> None:
+    """A manager's /mine at-risk: the team's at-risk customers (and their own), grouped by rep."""
+    groups = await asyncio.to_thread(
+        team_at_risk,
+        engine=context.reads,
+        settings=context.settings,
+        viewer_id=context.member.person_id,
+        today=context.today(),
+        tz=context.tz,
+    )
+    await answer(update, render_team_at_risk(context.lang, groups))
 
 
 async def mine_page(update: Update, context: TierContext) -> None:

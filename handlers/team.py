@@ -1,26 +1,126 @@
-"""/team for managers and admins: customers per tier and call-cycle attainment of each rep."""
+"""/team for managers and admins: rolling coverage per rep, one rep's review (`/team 徐平` or a button), and
+a reminder to that rep. Every tap checks again that the member manages the rep (callback data can be forged).
+Also a manager's /today (the team's due A/B customers by rep), called from handlers/today.py.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
+import asyncio
+from datetime import date
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import TierContext
-from bot.i18n import t
+from bot.i18n import language_for, t
 from bot.models.people import Role
-from bot.views.team import render_team
-from handlers.common import answer
+from bot.services.rep_review import RepReview, find_team_reps, rep_review
+from bot.services.team import team_due_today
+from bot.views import callbacks
+from bot.views.team import render_nudge, render_pick_rep, render_rep_review, render_team, render_team_today
+from handlers.common import MAX_INPUT, acknowledge, answer
+
+
+def _manages(context: TierContext) -> bool:
+    return context.member.role in (Role.MANAGER, Role.ADMIN)
 
 
 async def team(update: Update, context: TierContext) -> None:
-    """Send the team overview; reps are told it is for managers."""
-    member = context.member
-    if member.role not in (Role.MANAGER, Role.ADMIN):
+    """Send the team's coverage, or with a name, that rep's review; reps are told it is for managers."""
+    if not _manages(context):
         await answer(update, t(context.lang, "members_only"))
         return
     today = context.today()
-    overview = await context.member_services.team_overview(today)
-    await answer(update, render_team(context.lang, overview, today))
+    name = " ".join(context.args or []).strip()[:MAX_INPUT]
+    if not name:
+        reps = await context.member_services.team_coverage(today)
+        await answer(update, *render_team(context.lang, reps, today))
+        return
+    found = await asyncio.to_thread(find_team_reps, engine=context.reads, viewer_id=context.member.person_id, name=name)
+    if len(found) == 1:
+        review = await _review(context, found[0][0], today)
+        if review is not None:
+            await answer(update, *render_rep_review(context.lang, review, today))
+            return
+    await answer(update, *render_pick_rep(context.lang, name, found))
 
 
-HANDLERS = [CommandHandler("team", team)]
+async def open_rep(update: Update, context: TierContext) -> None:
+    """Show the review of the rep whose button was tapped."""
+    rep_id = callbacks.TEAM_REP.parse(update.callback_query.data if update.callback_query else None)
+    review = await _review(context, rep_id, context.today()) if rep_id is not None and _manages(context) else None
+    if review is None:
+        await acknowledge(update, t(context.lang, "team.not_your_rep"))
+        return
+    await acknowledge(update)
+    await answer(update, *render_rep_review(context.lang, review, context.today()))
+
+
+async def remind_rep(update: Update, context: TierContext) -> None:
+    """Send the rep a reminder of what is left undone; tell the manager it went out (or could not)."""
+    lang = context.lang
+    rep_id = callbacks.TEAM_REMIND.parse(update.callback_query.data if update.callback_query else None)
+    review = await _review(context, rep_id, context.today()) if rep_id is not None and _manages(context) else None
+    if review is None:
+        await acknowledge(update, t(lang, "team.not_your_rep"))
+        return
+    if not review.anything_to_remind:
+        await acknowledge(update, t(lang, "team.nudge_nothing", name=review.name))
+        return
+    rep_lang = language_for(review.language, None, context.settings.team.language)
+    delivered = False
+    if review.telegram_user_id is not None:
+        try:
+            await context.bot.send_message(review.telegram_user_id, render_nudge(rep_lang, review, context.member.name))
+            delivered = True
+        except TelegramError:  # the rep blocked the bot or never opened it
+            delivered = False
+    if not delivered:
+        text = t(lang, "team.nudge_unreachable", name=review.name)
+    else:
+        counts = {"customers": len(review.uncovered), "overdue": len(review.overdue)}
+        text = t(lang, "team.nudge_sent", name=review.name, **counts)
+    await acknowledge(update, text)
+    await answer(update, text)
+
+
+async def _review(context: TierContext, rep_id: int, today: date) -> RepReview | None:
+    """The rep's review, or None when the member may not look at that rep."""
+    try:
+        return await asyncio.to_thread(
+            rep_review,
+            engine=context.reads,
+            settings=context.settings,
+            viewer_id=context.member.person_id,
+            rep_id=rep_id,
+            today=today,
+            tz=context.tz,
+        )
+    except PermissionError:
+        return None
+
+
+async def show_manager_today(
+    update: Update, context: TierContext, today: date, own: tuple[str, InlineKeyboardMarkup | None]
+) -> None:
+    """A manager's /today: their own list when they have customers, then their team's due A/B customers."""
+    due = await asyncio.to_thread(
+        team_due_today,
+        engine=context.reads,
+        settings=context.settings,
+        viewer_id=context.member.person_id,
+        today=today,
+        tz=context.tz,
+    )
+    if due.own_customers or not due.reps:
+        await answer(update, *own)
+    if due.reps:
+        await answer(update, *render_team_today(context.lang, due, today))
+
+
+HANDLERS = [
+    CommandHandler("team", team),
+    CallbackQueryHandler(open_rep, pattern=callbacks.TEAM_REP.pattern),
+    CallbackQueryHandler(remind_rep, pattern=callbacks.TEAM_REMIND.pattern),
+]

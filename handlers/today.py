@@ -10,10 +10,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import TierContext
 from bot.i18n import t
+from bot.models.people import Role
 from bot.views import callbacks
 from bot.views.common import day, shorten
 from bot.views.daily import render_daily_list, render_today
 from handlers.common import acknowledge, answer, replace
+from handlers.team import show_manager_today
 
 TOAST_NAME_LIMIT = 60
 TODAY_PHRASES = re.compile(
@@ -36,6 +38,9 @@ async def show_today(update: Update, context: TierContext) -> None:
         owner=lambda _: member.person_id,
         compute=lambda: _today_answer(context, today),
     )
+    if member.role == Role.MANAGER:  # their own list when they have customers, then the team's (issue 13 §4)
+        await show_manager_today(update, context, today, text_and_markup)
+        return
     await answer(update, *text_and_markup)
 
 

@@ -38,11 +38,14 @@ async def test_a_logged_customer_leaves_todays_list_and_the_manager_sees_the_con
         "<b>待办跟进</b>\n• 12月7日周一 — 王主任 &amp; 药剂科"
     ]
     team_view = await bot.send(MANAGER_TG, "/team")
-    assert "  C：已覆盖 1/2（50%），周期已过 23% — 超前\n  本周联系 1 次 · 逾期跟进 1 条" in team_view.text
+    assert (
+        "  C 10月25日–11月23日：已覆盖 1/2（50%），较7天前 +1 — ⚠️ 覆盖不足\n     拜访 1\n"
+        "  近7天联系 2 次 · 逾期跟进 1 条" in team_view.text
+    )
     admin_view = await bot.send(ADMIN_TG, "/team", lang="en")
     assert (
-        "  C: 1/2 covered (50%) with 23% of the cycle gone — ahead\n  contacts this week: 1 · overdue follow-ups: 1"
-        in (admin_view.text)
+        "  C 25 Oct–23 Nov: 1/2 covered (50%), +1 vs 7 days ago — ⚠️ under-reached\n     visit 1\n"
+        "  contacts in the last 7 days: 2 · overdue follow-ups: 1" in admin_view.text
     )
     # The other manager's team is another one: 华山医院 is not theirs to see.
     assert "华山医院" not in (await bot.send(OTHER_MANAGER_TG, "华山医院")).text.replace("“华山医院”", "")

@@ -61,18 +61,19 @@ FAR_CARD_EN = (
 TEAM_ZH = (
     "<b>团队覆盖情况</b> — 11月23日周一\n\n"
     "<b>李代表</b>：A 1 · B 1 · C 2 · D 0\n"
-    "  A：已覆盖 0/1（0%），周期已过 0% — 正常\n"
-    "  B：已覆盖 0/1（0%），周期已过 50% — ⚠️ 覆盖不足\n"
-    "  C：已覆盖 0/2（0%），周期已过 23% — ⚠️ 覆盖不足\n"
-    "  本周联系 0 次 · 逾期跟进 1 条\n\n"
+    "  A 11月17日–11月23日：已覆盖 1/1（100%），较7天前 +1 — 正常\n"
+    "     拜访 1\n"
+    "  B 11月10日–11月23日：已覆盖 0/1（0%），较7天前 ±0 — ⚠️ 覆盖不足\n"
+    "  C 10月25日–11月23日：已覆盖 0/2（0%），较7天前 ±0 — ⚠️ 覆盖不足\n"
+    "  近7天联系 1 次 · 逾期跟进 1 条\n\n"
     "<b>王代表</b>：A 1 · B 0 · C 0 · D 0\n"
-    "  A：已覆盖 0/1（0%），周期已过 0% — 正常\n"
-    "  本周联系 0 次 · 逾期跟进 0 条"
+    "  A 11月17日–11月23日：已覆盖 0/1（0%），较7天前 ±0 — ⚠️ 覆盖不足\n"
+    "  近7天联系 0 次 · 逾期跟进 0 条"
 )
 TOM_EN = (
     "<b>Tom Rep</b>: A 0 · B 1 · C 0 · D 0\n"
-    "  B: 0/1 covered (0%) with 50% of the cycle gone — ⚠️ under-reached\n"
-    "  contacts this week: 0 · overdue follow-ups: 0"
+    "  B 10 Nov–23 Nov: 0/1 covered (0%), ±0 vs 7 days ago — ⚠️ under-reached\n"
+    "  contacts in the last 7 days: 0 · overdue follow-ups: 0"
 )
 
 
@@ -151,11 +152,12 @@ async def test_today_for_another_rep_and_for_members_without_customers(bot):
     other = await bot.send(OTHER_REP_TG, "/today")
     assert other.texts == ["<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
     assert other.buttons == _daily_buttons("zh", [(team.other_rep_customer, "仁爱医院")])
-    for user in (MANAGER_TG, ADMIN_TG):
-        assert (await bot.send(user, "/today")).texts == ["您名下还没有客户。请联系管理员导入客户文件。"]
-    assert (await bot.send(OTHER_MANAGER_TG, "/today")).texts == [
+    assert (await bot.send(ADMIN_TG, "/today")).texts == ["您名下还没有客户。请联系管理员导入客户文件。"]
+    assert (await bot.send(ADMIN_TG, "/today", lang="en")).texts == [
         "You have no customers assigned yet. Ask your admin to load the customer file."
     ]
+    # A manager without customers gets their team's due A/B customers instead (tests/test_bot_team_view.py).
+    assert (await bot.send(MANAGER_TG, "/today")).texts[0].startswith("<b>团队今天到期的 A/B 客户</b>")
 
 
 async def test_today_with_nothing_due_says_who_comes_up_next(bot):

@@ -15,6 +15,7 @@ client and can be forged: a reader returns None for anything these builders woul
     st:<menu>[:<choice>]                            /settings
     up:<kind>  al:<index>  rescore                  uploads
     ho:<giver>:<taker>:<0|1>  hx:<person>           handover, deactivation
+    tr:<rep>  tn:<rep>                              /team: open one rep, remind the rep
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ FOLLOW_UP_KEEP = IdButton("fk")
 FOLLOW_UP_CANCEL = IdButton("fx")
 ALIAS = IdButton("al")
 DEACTIVATE = IdButton("hx")
+TEAM_REP = IdButton("tr")
+TEAM_REMIND = IdButton("tn")
 
 # ------------------------------------------------------------------------------------------ a logging flow
 FLOW_CUSTOMER, FLOW_OUTCOME, FLOW_SKIP_NOTE, FLOW_FOLLOW_UP, FLOW_CANCEL = "lc", "lo", "ln", "lf", "lx"
