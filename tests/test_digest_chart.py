@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 
@@ -70,3 +71,21 @@ def test_both_panel_titles_are_drawn_side_by_side_with_a_gap(lang):
         assert a.get_window_extent(renderer).x1 < b.get_window_extent(renderer).x0
     finally:
         figure.clear()
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "later"),
+    [
+        ("zh-Hans", "有风险的重点客户 1", "新增风险客户 1"),
+        ("en", "1 key accounts at risk", "1 key accounts newly at risk"),
+    ],
+)
+def test_the_first_chart_calls_no_account_newly_at_risk(lang, first, later):
+    need_cjk_font(lang)
+    texts = {}
+    for name, compared_with in (("first", None), ("later", hand_made_digest().compared_with)):
+        figure = chart.draw_chart(dataclasses.replace(hand_made_digest(reps=3), compared_with=compared_with), lang)
+        texts[name] = [text for text, _ in text_boxes(figure)]
+        figure.clear()
+    assert any(text.endswith(first) for text in texts["first"]) and not any(later in text for text in texts["first"])
+    assert any(text.endswith(later) for text in texts["later"])

@@ -136,7 +136,7 @@ def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
     title = t(lang, "digest.chart.title", week=digest.week_number)
     subtitle = t(
         lang,
-        "digest.chart.subtitle",
+        "digest.chart.subtitle" if digest.at_risk_is_new else "digest.chart.subtitle_first",
         up=len(digest.moved_up),
         down=len(digest.moved_down),
         at_risk=len(digest.newly_at_risk),

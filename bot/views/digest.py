@@ -21,7 +21,7 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
     lines: list[str] = [
         t(
             lang,
-            "digest.headline",
+            "digest.headline" if digest.at_risk_is_new else "digest.headline_first",
             week=digest.week_number,
             up=len(digest.moved_up),
             down=len(digest.moved_down),
@@ -41,7 +41,8 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
         lines += ["", t(lang, "digest.up_title", count=len(digest.moved_up))]
         lines += _capped(lang, digest.moved_up, lambda move: _move(lang, move, currency))
     if digest.newly_at_risk:
-        lines += ["", t(lang, "digest.at_risk_title", count=len(digest.newly_at_risk))]
+        title = "digest.at_risk_title" if digest.at_risk_is_new else "digest.at_risk_title_all"
+        lines += ["", t(lang, title, count=len(digest.newly_at_risk))]
         lines += _capped(lang, digest.newly_at_risk, lambda account: _at_risk(lang, account, currency))
     if digest.orphaned:
         lines += ["", t(lang, "digest.orphaned_title", count=len(digest.orphaned))]
