@@ -477,6 +477,12 @@ def console(
     console_main(settings, engine, _pick_member(engine, as_person))
 
 
+# `tierbot preview` lives in its own module; it is handed the helpers above rather than importing this one.
+from bot.cli_preview import register as register_preview  # noqa: E402
+
+register_preview(app, settings_of=_settings, engine_of=_engine)
+
+
 def main() -> None:
     """Run the CLI; a database that cannot be used is reported in one line (bot.db_errors), not a traceback."""
     from sqlalchemy.exc import SQLAlchemyError
