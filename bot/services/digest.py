@@ -8,6 +8,7 @@ The digest is sent on `today` (local). It reports:
   but was not in the earlier run (or that were not scored then); with no earlier run at all, every at-risk
   key account, and the digest then calls them at risk, not *newly* at risk (`at_risk_is_new`);
 - customers left without an active rep (none, or one who has left), so they can be handed over;
+- once a month, what the last 90 days proved about the tiers (bot.services.proof), company-wide;
 - per rep, from `team_overview`: attainment, contacts and overdue follow-ups for the week that ended
   yesterday (Monday..yesterday). A digest read on Monday morning is about last week: with today itself,
   every rep would show no contacts and no coverage yet. That week is over, so each cycle's elapsed share
@@ -33,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.config import Settings
 from bot.models.people import Role
 from bot.models.tables import customer_table, person_table, scoring_run_table, tier_snapshot_table
+from bot.services.proof import TierProof, monthly_proof
 from bot.services.team import RepOverview, TierAttainment, attainment_status, team_overview
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
 
@@ -90,6 +92,7 @@ class Digest:
     newly_at_risk: tuple[AtRiskAccount, ...]  # by tier, then by revenue, largest first
     reps: tuple[RepOverview, ...]  # by name, as team_overview returns them
     orphaned: tuple[OrphanedCustomer, ...] = ()  # without an active rep, by rep then name
+    proof: TierProof | None = None  # the month's first digest: what the last 90 days proved (bot.services.proof)
 
     @property
     def week_number(self) -> int:
@@ -165,6 +168,7 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         newly_at_risk=tuple(at_risk),
         reps=tuple(reps),
         orphaned=tuple(orphaned),
+        proof=monthly_proof(engine=engine, settings=settings, today=today),
     )
 
 

@@ -34,6 +34,7 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
         lines.append(comparison)
     if digest.is_quiet and not comparison:
         lines.append(t(lang, "digest.quiet"))
+    lines += _proof(lang, digest)
     if digest.moved_down:
         lines += ["", t(lang, "digest.down_title", count=len(digest.moved_down))]
         lines += _capped(lang, digest.moved_down, lambda move: _move(lang, move, currency))
@@ -71,6 +72,15 @@ def _comparison(lang: str, digest: Digest) -> Markup | None:
     if digest.compared_with == digest.latest_run:
         return t(lang, "digest.no_new_run", date=day(lang, digest.latest_run))
     return None
+
+
+def _proof(lang: str, digest: Digest) -> list[str]:
+    """The month's one sentence on what the tiers proved, after a blank line; nothing in other weeks."""
+    if digest.proof is None:
+        return []
+    proof = digest.proof
+    share, customers_share = percent(proof.revenue_share), percent(proof.customers_share)
+    return ["", t(lang, "digest.proof", days=proof.days, share=share, customers_share=customers_share)]
 
 
 def _rep_name(lang: str, name: str | None) -> str:
