@@ -274,7 +274,7 @@ def test_rendered_in_chinese_and_english_with_moved_down_first_and_names_escaped
         "11月16日周一 – 11月22日周日",
     ]
     assert english.splitlines()[0] == "<b>Week 47 team tier changes: ↑1 ↓2 · 2 key accounts newly at risk</b>"
-    assert hant.splitlines()[0] == "<b>第47周 團隊分級變化：↑1 ↓2 · 新增風險客戶 2</b>"  # OpenCC keeps 周
+    assert hant.splitlines()[0] == "<b>第47週 團隊分級變化：↑1 ↓2 · 新增風險客戶 2</b>"
     assert "• <b>仁济医院</b> A→B · 李代表\n   <i>比上一周期下降 42%；最近下单 38 天前</i>" in zh
     assert "• <b>协和医院</b> [A] ¥150万 · 王代表\n   <i>已 40 天未下单，平时约每 10 天一单</i>" in zh
     assert "• <b>&lt;b&gt;&amp;Co&lt;/b&gt;</b> B→C · 李代表" in zh
