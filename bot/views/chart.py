@@ -173,11 +173,13 @@ def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
 
 def _fit_titles(figure: Figure, axes) -> None:
     """Shrink a panel title that is wider than its panel (long words in English) until it fits."""
-    renderer = figure.canvas.get_renderer()
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # draw_chart attaches one
+    renderer = canvas.get_renderer()
     for axis in axes:
         title = axis.title
         room = axis.get_window_extent(renderer).width
-        size = TITLE_SIZE
+        size = float(TITLE_SIZE)
         while title.get_window_extent(renderer).width > room and size > 8:
             size -= 0.5
             title.set_fontsize(size)
