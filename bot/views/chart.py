@@ -207,7 +207,7 @@ def _tier_panel(axis, tier: str, items: list[TierAttainment], rows: list[int], l
             bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
             zorder=5,
         )
-    axis.axvline(elapsed, color="#222222", linestyle="--", linewidth=1.6)
+    axis.axvline(elapsed, color="#222222", linestyle="--", linewidth=1.6, clip_on=False)  # whole at 100 %
     # Just above the panel, where the dashed line meets it; the panel title sits higher (its pad).
     axis.annotate(
         label(t(lang, "digest.chart.elapsed", share=percent(elapsed))),
