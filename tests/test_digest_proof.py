@@ -67,3 +67,31 @@ def test_the_first_digest_of_the_month_says_what_the_last_90_days_proved(demo):
     # Once a month: the next Monday's digest has no such line.
     later = manager_digest(demo, FIRST_MONDAY + timedelta(days=7))
     assert later.proof is None and "📈" not in render_digest("zh-Hans", later)[0]
+
+
+def test_one_backtest_serves_every_digest_of_the_day_and_a_failing_one_leaves_the_line_out(demo, monkeypatch):
+    from bot.services import proof
+
+    run_scoring(engine=demo, settings=SETTINGS, as_of=QUARTER_AGO, trigger="test")
+    proof.proof_cache.clear()
+    calls = []
+    real = proof.run_backtest
+    monkeypatch.setattr(proof, "run_backtest", lambda **kwargs: calls.append(kwargs) or real(**kwargs))
+    admin = member_by_external_id(engine=demo, external_id="A001")
+    assert admin is not None
+
+    first = manager_digest(demo, FIRST_MONDAY)
+    second = weekly_digest(
+        engine=demo, settings=SETTINGS, viewer_id=admin.person_id, today=FIRST_MONDAY, tz="Asia/Shanghai"
+    )
+
+    assert first.proof is not None and second.proof == first.proof
+    assert len(calls) == 1
+
+    def broken(**kwargs):
+        raise RuntimeError("no sales table")
+
+    proof.proof_cache.clear()
+    monkeypatch.setattr(proof, "run_backtest", broken)
+    digest = manager_digest(demo, FIRST_MONDAY)
+    assert digest.proof is None and digest.reps
