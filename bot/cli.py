@@ -467,14 +467,38 @@ def run(
 @app.command()
 def console(
     as_person: Annotated[str | None, typer.Option("--as", help="Person to sign in as: external id or name.")] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="Run on a simulated clock from this day (YYYY-MM-DD), with the scheduled pushes."),
+    ] = None,
+    at: Annotated[str, typer.Option("--time", help="With --date: the local time the clock starts at.")] = "09:00",
     config: ConfigOption = None,
 ) -> None:
     """Talk to the bot in this terminal (or pipe lines in); no token or network needed."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
     from bot.console import console_main
 
     settings = _settings(config)
+    day = _parse_day(on, "--date")
+    try:
+        start_time = time.fromisoformat(at)
+    except ValueError:
+        _fail(f"--time must be a time as HH:MM, not {at!r}")
+        raise
     engine = _engine(settings)
-    console_main(settings, engine, _pick_member(engine, as_person))
+    member = _pick_member(engine, as_person)
+    start = None
+    if day is not None:
+        start = datetime.combine(day, start_time, ZoneInfo(member.timezone or settings.team.timezone))
+    console_main(settings, engine, member, start)
+
+
+# `tierbot preview` lives in its own module; it is handed the helpers above rather than importing this one.
+from bot.cli_preview import register as register_preview  # noqa: E402
+
+register_preview(app, settings_of=_settings, engine_of=_engine)
 
 
 def main() -> None:

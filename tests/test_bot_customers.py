@@ -438,7 +438,7 @@ async def test_mine_lists_my_customers_by_tier_with_filters(bot):
     ]
     assert (await bot.send(REP_TG, "/mine D")).texts == ["<b>我的客户</b> [D] — 共 0 家（第 1/1 页）\n这一组没有客户。"]
     assert (await bot.send(REP_TG, "/mine 流失风险")).texts == [
-        "<b>我的客户</b> [at-risk] — 共 0 家（第 1/1 页）\n这一组没有客户。"
+        "<b>我的客户</b> [有流失风险] — 共 0 家（第 1/1 页）\n这一组没有客户。"
     ]
     for bad in ("/mine Z", "/mine <b>A</b>", "/mine " + "A" * 600):
         assert (await bot.send(REP_TG, bad)).texts == ["请使用 /mine，或 /mine A、B、C、D、at-risk。"]
@@ -456,7 +456,7 @@ async def test_mine_shows_the_at_risk_customers(bot):
     risky = add_customer(bot.engine, name="曙光医院", rep_id=team.rep, kind="hospital")
     add_tier_snapshot(bot.engine, run_id=_latest_run(bot.engine), customer_id=risky, tier="B", stage="at_risk")
     reply = await bot.send(REP_TG, "/mine at-risk")
-    assert reply.texts == ["<b>我的客户</b> [at-risk] — 共 1 家（第 1/1 页）\n1. <b>曙光医院</b> [B] 流失风险"]
+    assert reply.texts == ["<b>我的客户</b> [有流失风险] — 共 1 家（第 1/1 页）\n1. <b>曙光医院</b> [B] 流失风险"]
     assert reply.buttons == [[("1. 曙光医院", f"c:{risky}")]]
 
 
@@ -681,9 +681,10 @@ async def test_names_from_the_database_are_escaped_in_texts_and_toasts(bot):
     card = await bot.send(REP_TG, "smith", lang="en")
     assert card.texts[0].startswith("<b>Smith &amp; Nephew &lt;Clinic&gt;</b>\nclinic · 上海\n")
     mine = await bot.send(REP_TG, "/mine A", lang="en")
-    assert "1. <b>Smith &amp; Nephew &lt;Clinic&gt;</b> [A] active" in mine.text
+    # After 仁济医院: /mine sorts by revenue, and this one has none yet.
+    assert "2. <b>Smith &amp; Nephew &lt;Clinic&gt;</b> [A] active" in mine.text
     # Buttons and toasts are plain text: the name as it is, never its HTML escape.
-    assert ("1. Smith & Nephe…", f"c:{evil}") in mine.buttons[0]
+    assert ("2. Smith & Nephe…", f"c:{evil}") in mine.buttons[0]
     assert (await bot.tap(REP_TG, f"s:{evil}", lang="en")).toasts == [
         "💤 Smith & Nephew <Clinic> is off your list until Tue 24 Nov."
     ]

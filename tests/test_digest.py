@@ -71,6 +71,7 @@ def build_week(engine) -> dict[str, int]:
         ("xiehe", "协和医院", wang),
         ("jiangsu", "江苏省人民医院", tom),
         ("far_risk", "南京鼓楼医院", tom),
+        ("small_b", "小诊所", tom),
     ):
         ids[key] = add_customer(engine, name=name, rep_id=rep)
     # Two weeks ago 瑞金 was D: the digest compares with last week's run (C), not this one.
@@ -99,12 +100,16 @@ def build_week(engine) -> dict[str, int]:
         "xiehe": ("A", "at_risk", [["at_risk", {"silent_days": 40, "usual_days": 10}]]),
         "jiangsu": ("D", "lost", [["lost", {"silent_days": 400}]]),
         "far_risk": ("B", "at_risk", [["at_risk", {"silent_days": 50, "usual_days": 15}]]),
+        "small_b": ("B", "at_risk", [["at_risk", {"silent_days": 356, "usual_days": 40}]]),
     }
     run = add_scoring_run(engine, as_of=LAST_WEEK)
     for key, (tier, stage) in week_ago.items():
         add_tier_snapshot(engine, run_id=run, customer_id=ids[key], tier=tier, stage=stage)
     run = add_scoring_run(engine, as_of=TODAY)
-    monetary = {"huashan": 8e5, "xiehe": 1.5e6}
+    monetary = {"huashan": 8e5, "xiehe": 1.5e6, "small_b": 5e3}
+    # Key accounts are tier A or the top 10 % by CLV: of these 10 customers, the one with the highest CLV,
+    # 南京鼓楼 (a B); the ¥5k B customer silent for 356 days is not key.
+    clv = {"far_risk": 9e5, "huashan": 4e5, "small_b": 1e3, "zhongshan": 2e5, "clinic": 1e5}
     for key, (tier, stage, reasons) in now.items():
         add_tier_snapshot(
             engine,
@@ -114,6 +119,7 @@ def build_week(engine) -> dict[str, int]:
             stage=stage,
             reasons=reasons,
             monetary=monetary.get(key, 0.0),
+            clv=clv.get(key),
         )
     # A run that crashed today says everything is D; it must be ignored.
     add_scoring_run(engine, as_of=TODAY, tiers={ids[key]: "D" for key in now}, finished=False)
@@ -148,7 +154,8 @@ def test_a_manager_gets_their_team_moves_and_newly_at_risk_key_accounts(engine):
     assert moves(digest.moved_down) == [("仁济医院", "A", "B", "李代表"), ("<b>&Co</b>", "B", "C", "李代表")]
     assert moves(digest.moved_up) == [("瑞金医院", "C", "B", "王代表")]
     assert digest.moved_down[0].reasons == (("declining", {"pct": 42.0}), ("last_order", {"days": 38}))
-    # Not 中山 (already at risk a week ago), not the tier C clinic, not another team's; 协和 was not scored before.
+    # Not 中山 (already at risk a week ago), not the tier C clinic, not the ¥5k B 小诊所 (neither A nor top CLV),
+    # not another team's; 协和 was not scored before.
     assert [(a.customer_name, a.tier, a.rep_name, a.monetary) for a in digest.newly_at_risk] == [
         ("协和医院", "A", "王代表", 1.5e6),
         ("华山医院", "A", "李代表", 8e5),
@@ -171,6 +178,7 @@ def test_an_admin_gets_everyone(engine):
         ("江苏省人民医院", "A", "D", "Tom Rep"),
         ("<b>&Co</b>", "B", "C", "李代表"),
     ]
+    # 南京鼓楼 is B but has the top CLV; 小诊所 (B, ¥5k, silent 356 days) is not a key account.
     assert [a.customer_name for a in digest.newly_at_risk] == ["协和医院", "华山医院", "南京鼓楼医院"]
     assert [(r.name, r.overdue_follow_ups) for r in digest.reps] == [("Tom Rep", 1), ("李代表", 0), ("王代表", 1)]
 
@@ -203,6 +211,32 @@ def test_a_week_without_a_new_run_has_no_changes_and_says_why(engine):
     text = render_digest("zh-Hans", digest)[0]
     assert text.splitlines()[0] == "<b>第48周 团队分级变化：↑0 ↓0 · 新增风险客户 0</b>"
     assert "自 11月23日周一 以来没有新的评分，分级没有变化。" in text
+
+
+def test_the_first_digest_calls_nothing_new_without_a_run_to_compare_with(engine):
+    manager = add_person(engine, name="张经理", role="manager")
+    rep = add_person(engine, name="李代表", manager_id=manager)
+    run = add_scoring_run(engine, as_of=TODAY)
+    for name, tier, stage, clv in (
+        ("华山医院", "A", "at_risk", 1e5),
+        ("协和医院", "B", "at_risk", 9e5),  # top CLV
+        ("小诊所", "B", "at_risk", 1e3),  # neither A nor top CLV
+        ("仁济医院", "A", "active", 2e5),
+    ):
+        customer = add_customer(engine, name=name, rep_id=rep)
+        reasons = [["at_risk", {"silent_days": 60, "usual_days": 20}]]
+        add_tier_snapshot(engine, run_id=run, customer_id=customer, tier=tier, stage=stage, clv=clv, reasons=reasons)
+
+    digest = digest_for(engine, manager)
+    [zh] = render_digest("zh-Hans", digest)
+    [english] = render_digest("en", digest)
+
+    assert digest.compared_with is None and not digest.at_risk_is_new
+    assert [a.customer_name for a in digest.newly_at_risk] == ["华山医院", "协和医院"]
+    assert zh.splitlines()[0] == "<b>第47周 团队分级变化：↑0 ↓0 · 有风险的重点客户 2</b>"
+    assert "<b>⚠️ 有流失风险的重点客户 2 家</b>" in zh and "新增" not in zh
+    assert english.splitlines()[0] == "<b>Week 47 team tier changes: ↑0 ↓0 · 2 key accounts at risk</b>"
+    assert "<b>⚠️ Key accounts at risk: 2</b>" in english and "newly" not in english
 
 
 def test_a_quiet_week_and_an_empty_database_still_read_well(engine):
@@ -240,7 +274,7 @@ def test_rendered_in_chinese_and_english_with_moved_down_first_and_names_escaped
         "11月16日周一 – 11月22日周日",
     ]
     assert english.splitlines()[0] == "<b>Week 47 team tier changes: ↑1 ↓2 · 2 key accounts newly at risk</b>"
-    assert hant.splitlines()[0] == "<b>第47周 團隊分級變化：↑1 ↓2 · 新增風險客戶 2</b>"  # OpenCC keeps 周
+    assert hant.splitlines()[0] == "<b>第47週 團隊分級變化：↑1 ↓2 · 新增風險客戶 2</b>"
     assert "• <b>仁济医院</b> A→B · 李代表\n   <i>比上一周期下降 42%；最近下单 38 天前</i>" in zh
     assert "• <b>协和医院</b> [A] ¥150万 · 王代表\n   <i>已 40 天未下单，平时约每 10 天一单</i>" in zh
     assert "• <b>&lt;b&gt;&amp;Co&lt;/b&gt;</b> B→C · 李代表" in zh
@@ -249,8 +283,8 @@ def test_rendered_in_chinese_and_english_with_moved_down_first_and_names_escaped
         zh.index(title) for title in ("⬇️ 降级 2 家", "⬆️ 升级 1 家", "⚠️ 新增风险的重点客户 2 家", "📊 代表覆盖情况")
     ]
     assert positions == sorted(positions)
-    # The cycle of A (Mon-Sun) is 6/7 gone on the Sunday reported; B's fortnight began on 16 November too.
-    assert "（A 周期已过 86%，B 周期已过 43%）" in zh
+    # The week reported is over: A's cycle (Mon-Sun) is all gone, B's fortnight (from 16 November) half.
+    assert "（A 周期已过 100%，B 周期已过 50%）" in zh
     # Under-reached reps first; 中山's contact on 15 November was before the B cycle began.
     assert zh.split("📊")[1].splitlines()[1:3] == [
         "<b>王代表</b> · A 0/1（0%）⚠️不足 · B 0/1（0%）⚠️不足 · 联系 0 次 · 逾期跟进 1 条",

@@ -83,7 +83,13 @@ def traditional(simplified: Catalog, domain: str) -> Catalog:
     """zh_Hant from zh_Hans: every text converted with OpenCC s2twp; ids, comments and dates kept."""
     import opencc
 
-    convert = opencc.OpenCC("s2twp").convert
+    s2twp = opencc.OpenCC("s2twp").convert
+
+    def convert(text: str) -> str:
+        # s2twp turns 周 into 週 only inside the phrases it knows (週期, 週一) and keeps 第{week}周 or "1 周";
+        # every 周 in these catalogs means week, and Taiwan writes week 週.
+        return s2twp(text).replace("周", "週")
+
     derived = Catalog(
         locale="zh_Hant",
         domain=domain,

@@ -49,20 +49,30 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
         rows = connection.execute(
             select(person_table).where(person_table.c.active.is_(True), person_table.c.telegram_user_id.is_not(None))
         ).all()
+    return [_recipient(row, settings) for row in rows]
+
+
+def recipient_of(*, engine: Engine, settings: Settings, person_id: int) -> Recipient | None:
+    """One active person as a recipient, joined or not (chat 0 when not): for previews and the console."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(person_table).where(person_table.c.id == person_id, person_table.c.active.is_(True))
+        ).first()
+    return None if row is None else _recipient(row, settings)
+
+
+def _recipient(row, settings: Settings) -> Recipient:
     team = settings.team
-    return [
-        Recipient(
-            person_id=row.id,
-            chat_id=row.telegram_user_id,
-            name=row.name,
-            role=row.role,
-            lang=row.language or team.language,
-            tz=row.timezone or team.timezone,
-            push_time=PushSettings.parse_time(row.push_time) if row.push_time else settings.pushes.daily_list_time,
-            paused_until=row.paused_until,
-        )
-        for row in rows
-    ]
+    return Recipient(
+        person_id=row.id,
+        chat_id=row.telegram_user_id or 0,
+        name=row.name,
+        role=row.role,
+        lang=row.language or team.language,
+        tz=row.timezone or team.timezone,
+        push_time=PushSettings.parse_time(row.push_time) if row.push_time else settings.pushes.daily_list_time,
+        paused_until=row.paused_until,
+    )
 
 
 def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:

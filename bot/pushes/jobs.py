@@ -6,7 +6,7 @@ yet claimed". A sweep runs at each distinct local push time (named daily jobs su
 start-up is the catch-up after downtime, and it only sends what is still useful:
 
 - daily list: on the recipient's workdays, from their push time until ``daily_list_catch_up_until``;
-- follow-up nudge: on workdays, from the nudge time until NUDGE_UNTIL;
+- follow-up nudge: on workdays, from the nudge time until NUDGE_UNTIL (the rules are in bot.pushes.due);
 - weekly digest: on the digest weekday, from the digest time until the end of that day;
 - nightly scoring: once per team-local day, from ``scoring_time`` on (fresh tiers are useful all day).
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -31,18 +31,16 @@ from bot.context import TierContext
 from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
-from bot.pushes.calendar import is_workday
+from bot.pushes.due import RULES, compose_push
 from bot.pushes.pacing import BotPace
-from bot.pushes.push_log import day_period, instance_id, week_period
+from bot.pushes.push_log import instance_id
 from bot.pushes.scheduled_runs import claim_scheduled_run, finish_scheduled_run, renew_scheduled_run
 from bot.pushes.sender import BroadcastReport, Push, broadcast
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = timedelta(minutes=5)
-NUDGE_UNTIL = time(20, 0)
 RENDER_BATCH = 100
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class PushRunner:
@@ -114,67 +112,21 @@ class PushRunner:
 
     # -- the four sweeps -------------------------------------------------------------------------
     async def daily_lists(self, now: datetime) -> BroadcastReport:
-        pushes = self.settings.pushes
-        until = pushes.daily_list_catch_up_until
-        country = self.settings.team.country
-
-        def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
-            local = who.local_now(moment)
-            today = local.date()
-            ok = (
-                who.role == Role.REP
-                and is_workday(today, country)
-                and not who.paused_on(today)
-                and who.push_time <= local.time() < until
-            )
-            return (day_period(today) if ok else None), today
-
-        def render(who, today, period):
-            return compose.daily_list_push(
-                engine=self.engine, settings=self.settings, who=who, today=today, period=period
-            )
-
-        return await self._sweep(PushKind.DAILY_LIST, due, render, now)
+        return await self._sweep_kind(PushKind.DAILY_LIST, now)
 
     async def nudges(self, now: datetime) -> BroadcastReport:
-        start = self.settings.pushes.followup_nudge_time
-        country = self.settings.team.country
-
-        def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
-            local = who.local_now(moment)
-            today = local.date()
-            ok = (
-                is_workday(today, country)
-                and not who.paused_on(today)
-                and start <= local.time() < max(NUDGE_UNTIL, start)
-            )
-            return (day_period(today) if ok else None), today
-
-        def render(who, today, period):
-            return compose.nudge_push(engine=self.engine, who=who, today=today, period=period)
-
-        return await self._sweep(PushKind.FOLLOW_UP_NUDGE, due, render, now)
+        return await self._sweep_kind(PushKind.FOLLOW_UP_NUDGE, now)
 
     async def digests(self, now: datetime) -> BroadcastReport:
-        pushes = self.settings.pushes
-        start = pushes.digest_time
-        weekday = WEEKDAYS.index(pushes.digest_weekday)
+        return await self._sweep_kind(PushKind.WEEKLY_DIGEST, now)
 
-        def due(who: compose.Recipient, moment: datetime) -> tuple[str | None, date]:
-            local = who.local_now(moment)
-            today = local.date()
-            ok = (
-                compose.receives_digest(who)
-                and today.weekday() == weekday
-                and not who.paused_on(today)
-                and local.time() >= start
-            )
-            return (week_period(today) if ok else None), today
+    async def _sweep_kind(self, kind: PushKind, now: datetime) -> BroadcastReport:
+        """One kind's sweep with its due rule and composer from bot.pushes.due (shared with previews)."""
 
         def render(who, today, period):
-            return compose.digest_push(engine=self.engine, settings=self.settings, who=who, today=today, period=period)
+            return compose_push(kind, engine=self.engine, settings=self.settings, who=who, today=today, period=period)
 
-        return await self._sweep(PushKind.WEEKLY_DIGEST, due, render, now)
+        return await self._sweep(kind, RULES[kind](self.settings), render, now)
 
     async def nightly_scoring(self, now: datetime) -> bool:
         """Score once per team-local day after scoring_time; True if this instance ran it."""

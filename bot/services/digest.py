@@ -4,12 +4,19 @@ The digest is sent on `today` (local). It reports:
 
 - tier changes between the latest finished run on or before today − 7 and the latest on or before today
   (so a Monday digest after the nightly run compares this Monday's run with last Monday's);
-- key accounts (tier A or B in the latest of those runs) whose stage is at_risk there but was not in the
-  earlier run (or that were not scored then); with no earlier run at all, every at-risk key account;
+- key accounts at risk: key accounts (KEY_ACCOUNTS below) whose stage is at_risk in the latest of those runs
+  but was not in the earlier run (or that were not scored then); with no earlier run at all, every at-risk
+  key account, and the digest then calls them at risk, not *newly* at risk (`at_risk_is_new`);
 - customers left without an active rep (none, or one who has left), so they can be handed over;
+- once a month, what the last 90 days proved about the tiers (bot.services.proof), company-wide;
 - per rep, from `team_overview`: attainment, contacts and overdue follow-ups for the week that ended
   yesterday (Monday..yesterday). A digest read on Monday morning is about last week: with today itself,
-  every rep would show no contacts and no coverage yet.
+  every rep would show no contacts and no coverage yet. That week is over, so each cycle's elapsed share
+  and status are read at the end of its last day (a finished Monday-Sunday A cycle is 100 % gone, not 6/7).
+
+KEY_ACCOUNTS: a customer is a key account when it is tier A in the latest run, or its CLV is among the top
+KEY_CLV_SHARE (10 %) of that run's customers by CLV (at least one customer), so a large B customer counts
+and a small one silent for a year does not.
 
 Whose customers: an admin's digest covers every customer; a manager's, the customers of the people they
 manage and their own (the same rule as bot.services.customers); a rep's, their own.
@@ -17,19 +24,23 @@ manage and their own (the same rule as bot.services.customers); a rep's, their o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, bindparam, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.config import Settings
 from bot.models.people import Role
 from bot.models.tables import customer_table, person_table, scoring_run_table, tier_snapshot_table
-from bot.services.team import RepOverview, team_overview
+from bot.services.proof import TierProof, monthly_proof
+from bot.services.team import RepOverview, TierAttainment, attainment_status, team_overview
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
 
-KEY_TIERS = ("A", "B")
+KEY_TIERS = ("A", "B")  # the tiers whose coverage the digest reports
+KEY_ACCOUNT_TIER = "A"  # a key account: tier A, or a top-CLV customer of any tier
+KEY_CLV_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ class DigestMove:
 
 @dataclass(frozen=True)
 class AtRiskAccount:
-    """A key account (tier A or B) that became at risk during the week."""
+    """A key account (tier A, or top CLV) that became at risk during the week (or is at risk, in a first digest)."""
 
     customer_id: int
     customer_name: str
@@ -78,14 +89,20 @@ class Digest:
     latest_run: date | None
     moved_down: tuple[DigestMove, ...]  # biggest loss first: from A before from B, then by name
     moved_up: tuple[DigestMove, ...]  # best new tier first, then by name
-    newly_at_risk: tuple[AtRiskAccount, ...]  # A before B, then by revenue, largest first
+    newly_at_risk: tuple[AtRiskAccount, ...]  # by tier, then by revenue, largest first
     reps: tuple[RepOverview, ...]  # by name, as team_overview returns them
     orphaned: tuple[OrphanedCustomer, ...] = ()  # without an active rep, by rep then name
+    proof: TierProof | None = None  # the month's first digest: what the last 90 days proved (bot.services.proof)
 
     @property
     def week_number(self) -> int:
         """ISO week number of the reported week."""
         return self.week_end.isocalendar().week
+
+    @property
+    def at_risk_is_new(self) -> bool:
+        """Whether newly_at_risk is new since an earlier run; without one it is everything at risk now."""
+        return self.compared_with is not None
 
     @property
     def is_quiet(self) -> bool:
@@ -98,6 +115,9 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
     week_end = today - timedelta(days=1)
     # Raises PermissionError first, before anything about customers is read.
     reps = team_overview(engine=engine, settings=settings, viewer_id=viewer_id, today=week_end, tz=tz)
+    reps = [
+        replace(rep, attainment=tuple(_at_day_end(item, week_end, settings) for item in rep.attainment)) for rep in reps
+    ]
     to_run = run_on_or_before(engine, today)
     from_run = run_on_or_before(engine, today - timedelta(days=7))
     with engine.connect() as connection:
@@ -148,7 +168,20 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         newly_at_risk=tuple(at_risk),
         reps=tuple(reps),
         orphaned=tuple(orphaned),
+        proof=monthly_proof(engine=engine, settings=settings, today=today),
     )
+
+
+def _at_day_end(item: TierAttainment, day: date, settings: Settings) -> TierAttainment:
+    """The attainment once `day` is over: the share of the cycle gone includes the day itself."""
+    days = (item.cycle_end - item.cycle_start).days + 1
+    gone = min((day - item.cycle_start).days + 1, days)
+    status = (
+        attainment_status(item.covered_share, day_in_cycle=gone, days=days, priority=settings.priority)
+        if item.customers
+        else "on_track"
+    )
+    return replace(item, cycle_elapsed=gone / days, status=status)
 
 
 def _customers_of(role: str, viewer_id: int):
@@ -179,7 +212,11 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
     """Key accounts at risk in to_run and not at risk (or not scored) in from_run, in one query."""
     if to_run is None or from_run == to_run:
         return []
+    clv_floor = _top_clv_floor(connection, to_run)
     now, before = tier_snapshot_table.alias("now"), tier_snapshot_table.alias("before")
+    key_account = now.c.tier == KEY_ACCOUNT_TIER
+    if clv_floor is not None:
+        key_account = or_(key_account, now.c.clv >= clv_floor)
     statement = (
         select(
             customer_table.c.id,
@@ -201,7 +238,7 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
         )
         .where(
             now.c.run_id == to_run,
-            now.c.tier.in_(KEY_TIERS),
+            key_account,
             now.c.stage == "at_risk",
             or_(before.c.stage.is_(None), before.c.stage != "at_risk"),
         )
@@ -216,6 +253,24 @@ def _newly_at_risk(connection: Connection, scope, from_run: int | None, to_run: 
         )
         for row in rows
     ]
+
+
+def _top_clv_floor(connection: Connection, run_id: int) -> float | None:
+    """The lowest CLV still in the run's top KEY_CLV_SHARE of customers by CLV; None when no CLV is positive."""
+    scored = connection.execute(
+        select(func.count()).select_from(tier_snapshot_table).where(tier_snapshot_table.c.run_id == run_id)
+    ).scalar_one()
+    top = max(1, math.ceil(scored * KEY_CLV_SHARE))
+    # The smallest of the `top` largest positive CLVs (all of them when fewer are positive).
+    largest = (
+        select(tier_snapshot_table.c.clv.label("clv"))
+        .where(tier_snapshot_table.c.run_id == run_id, tier_snapshot_table.c.clv > 0)
+        .order_by(tier_snapshot_table.c.clv.desc())
+        .limit(top)
+        .subquery()
+    )
+    floor = connection.execute(select(func.min(largest.c.clv))).scalar()
+    return None if floor is None else float(floor)
 
 
 def _without_active_rep(connection: Connection, scope) -> list[OrphanedCustomer]:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150  # 4:5 portrait: Telegram shows it full width on a phone
 CHART_REPS = 15
+TITLE_SIZE, TITLE_PAD = 14, 24  # points; the pad leaves room for the "cycle gone" label under the title
 COLOURS = {"under": "#d62728", "on_track": "#4c72b0", "over": "#2ca02c"}
 
 # Where the usual CJK fonts live (Debian/Ubuntu, Fedora, Arch, Alpine, macOS, Windows); first found wins.
@@ -101,6 +102,17 @@ def _drawable(text: str, path: str, *, romanize: bool) -> str:
 
 def digest_chart(digest: Digest, lang: str) -> bytes:
     """A PNG of the digest's A and B coverage per rep, in the reader's language when a font allows."""
+    figure = draw_chart(digest, lang)
+    try:
+        buffer = io.BytesIO()
+        FigureCanvasAgg(figure).print_png(buffer)
+        return buffer.getvalue()
+    finally:
+        figure.clear()
+
+
+def draw_chart(digest: Digest, lang: str) -> Figure:
+    """The chart as a drawn Agg figure (the caller clears it): what digest_chart prints, and tests measure."""
     font_path = cjk_font_path()
     if font_path is None:
         _warn_no_cjk_font()
@@ -115,20 +127,16 @@ def digest_chart(digest: Digest, lang: str) -> bytes:
         return _drawable(str(text), font_path, romanize=romanize)
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
-    try:
-        _draw(figure, digest, lang, font, label)
-        buffer = io.BytesIO()
-        FigureCanvasAgg(figure).print_png(buffer)
-        return buffer.getvalue()
-    finally:
-        figure.clear()
+    FigureCanvasAgg(figure)
+    _draw(figure, digest, lang, font, label)
+    return figure
 
 
 def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
     title = t(lang, "digest.chart.title", week=digest.week_number)
     subtitle = t(
         lang,
-        "digest.chart.subtitle",
+        "digest.chart.subtitle" if digest.at_risk_is_new else "digest.chart.subtitle_first",
         up=len(digest.moved_up),
         down=len(digest.moved_down),
         at_risk=len(digest.newly_at_risk),
@@ -155,11 +163,26 @@ def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
         tick.set_fontproperties(font(12.5 if len(reps) <= 10 else 11))
         tick.set_parse_math(False)
     axes[0].set_ylim(len(reps) - 0.5, -0.5)  # the rep furthest behind on top
+    _fit_titles(figure, axes)
     legend = [
         Patch(color=COLOURS[status], label=label(t(lang, f"digest.chart.{status}")))
         for status in ("under", "on_track", "over")
     ]
     figure.legend(handles=legend, loc="lower center", ncol=3, frameon=False, prop=font(12), bbox_to_anchor=(0.5, 0.01))
+
+
+def _fit_titles(figure: Figure, axes) -> None:
+    """Shrink a panel title that is wider than its panel (long words in English) until it fits."""
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # draw_chart attaches one
+    renderer = canvas.get_renderer()
+    for axis in axes:
+        title = axis.title
+        room = axis.get_window_extent(renderer).width
+        size = float(TITLE_SIZE)
+        while title.get_window_extent(renderer).width > room and size > 8:
+            size -= 0.5
+            title.set_fontsize(size)
 
 
 def _tier_panel(axis, tier: str, items: list[TierAttainment], rows: list[int], lang: str, font, label) -> None:
@@ -184,17 +207,26 @@ def _tier_panel(axis, tier: str, items: list[TierAttainment], rows: list[int], l
             bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
             zorder=5,
         )
-    axis.axvline(elapsed, color="#222222", linestyle="--", linewidth=1.6)
-    axis.text(
-        elapsed,
-        -0.75,
+    axis.axvline(elapsed, color="#222222", linestyle="--", linewidth=1.6, clip_on=False)  # whole at 100 %
+    # Just above the panel, where the dashed line meets it; the panel title sits higher (its pad).
+    axis.annotate(
         label(t(lang, "digest.chart.elapsed", share=percent(elapsed))),
+        xy=(elapsed, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 3),
+        textcoords="offset points",
         ha="center" if 0.2 < elapsed < 0.8 else ("left" if elapsed <= 0.2 else "right"),
         va="bottom",
         fontproperties=font(10.5),
         parse_math=False,
+        annotation_clip=False,
     )
-    axis.set_title(label(t(lang, "digest.chart.tier", tier=tier, days=days)), fontproperties=font(14, "bold"), pad=30)
+    # Centred over its own panel and no wider than it (_fit_titles), so the two titles never meet.
+    axis.set_title(
+        label(t(lang, "digest.chart.tier", tier=tier, days=days)),
+        fontproperties=font(TITLE_SIZE, "bold"),
+        pad=TITLE_PAD,
+    )
     axis.set_xlim(0, 1)
     axis.set_xticks([0, 0.5, 1])
     axis.set_xticklabels(["0", "50%", "100%"])

@@ -21,7 +21,7 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
     lines: list[str] = [
         t(
             lang,
-            "digest.headline",
+            "digest.headline" if digest.at_risk_is_new else "digest.headline_first",
             week=digest.week_number,
             up=len(digest.moved_up),
             down=len(digest.moved_down),
@@ -34,6 +34,7 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
         lines.append(comparison)
     if digest.is_quiet and not comparison:
         lines.append(t(lang, "digest.quiet"))
+    lines += _proof(lang, digest)
     if digest.moved_down:
         lines += ["", t(lang, "digest.down_title", count=len(digest.moved_down))]
         lines += _capped(lang, digest.moved_down, lambda move: _move(lang, move, currency))
@@ -41,7 +42,8 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
         lines += ["", t(lang, "digest.up_title", count=len(digest.moved_up))]
         lines += _capped(lang, digest.moved_up, lambda move: _move(lang, move, currency))
     if digest.newly_at_risk:
-        lines += ["", t(lang, "digest.at_risk_title", count=len(digest.newly_at_risk))]
+        title = "digest.at_risk_title" if digest.at_risk_is_new else "digest.at_risk_title_all"
+        lines += ["", t(lang, title, count=len(digest.newly_at_risk))]
         lines += _capped(lang, digest.newly_at_risk, lambda account: _at_risk(lang, account, currency))
     if digest.orphaned:
         lines += ["", t(lang, "digest.orphaned_title", count=len(digest.orphaned))]
@@ -70,6 +72,15 @@ def _comparison(lang: str, digest: Digest) -> Markup | None:
     if digest.compared_with == digest.latest_run:
         return t(lang, "digest.no_new_run", date=day(lang, digest.latest_run))
     return None
+
+
+def _proof(lang: str, digest: Digest) -> list[str]:
+    """The month's one sentence on what the tiers proved, after a blank line; nothing in other weeks."""
+    if digest.proof is None:
+        return []
+    proof = digest.proof
+    share, customers_share = percent(proof.revenue_share), percent(proof.customers_share)
+    return ["", t(lang, "digest.proof", days=proof.days, share=share, customers_share=customers_share)]
 
 
 def _rep_name(lang: str, name: str | None) -> str:

@@ -12,12 +12,21 @@ from bot.views.common import keyboard, shorten
 PAGE_SIZE = 10
 
 
+def _filter_label(lang: str, group: str | None) -> Markup:
+    """The filter in the title: a tier letter as it is, 'at-risk' in the reader's words; nothing for all."""
+    if group is None:
+        return Markup("")
+    if group == "at-risk":
+        return t(lang, "mine.filter.at-risk")
+    return Markup(f"[{group}] ")
+
+
 def render_mine(
     lang: str, lines: list[CustomerLine], group: str | None, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     pages = max(1, -(-len(lines) // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    label = Markup(f"[{group}] ") if group else Markup("")
+    label = _filter_label(lang, group)
     text = [t(lang, "mine.title", filter=label, count=len(lines), page=page, pages=pages)]
     if not lines:
         text.append(t(lang, "mine.empty"))
