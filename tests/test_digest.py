@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from bot.config import Settings
 from bot.i18n.build import compiled
+from bot.services.coverage import RepCoverage, TierCoverage, team_coverage, under_reached_below
 from bot.services.digest import AtRiskAccount, Digest, DigestMove, weekly_digest
-from bot.services.team import RepOverview, TierAttainment
 from bot.views import chart
 from bot.views.digest import render_digest
 from tests.builders import (
@@ -161,7 +161,7 @@ def test_a_manager_gets_their_team_moves_and_newly_at_risk_key_accounts(engine):
         ("华山医院", "A", "李代表", 8e5),
     ]
     assert digest.newly_at_risk[1].reasons[0] == ("at_risk", {"silent_days": 45, "usual_days": 12})  # the alert leads
-    assert [(r.name, r.contacts_this_week, r.overdue_follow_ups) for r in digest.reps] == [
+    assert [(r.name, r.contacts_recent, r.overdue_follow_ups) for r in digest.reps] == [
         ("李代表", 2, 0),
         ("王代表", 0, 1),
     ]
@@ -283,13 +283,38 @@ def test_rendered_in_chinese_and_english_with_moved_down_first_and_names_escaped
         zh.index(title) for title in ("⬇️ 降级 2 家", "⬆️ 升级 1 家", "⚠️ 新增风险的重点客户 2 家", "📊 代表覆盖情况")
     ]
     assert positions == sorted(positions)
-    # The week reported is over: A's cycle (Mon-Sun) is all gone, B's fortnight (from 16 November) half.
-    assert "（A 周期已过 100%，B 周期已过 50%）" in zh
-    # Under-reached reps first; 中山's contact on 15 November was before the B cycle began.
+    # Seen: "（A 周期已过 100%，B 周期已过 50%）" and 李代表 B 1/2 (a fixed fortnight from 16 November).
+    # Wanted: /team's rolling windows up to Sunday, with their dates; 中山 (15 November) is inside B's 14 days.
+    assert "周期已过" not in zh and "cycle" not in english
+    assert "<b>📊 代表覆盖情况</b>（A 11月16日–11月22日，B 11月9日–11月22日）" in zh
+    assert "<b>📊 Coverage by rep</b> (A 16 Nov–22 Nov, B 9 Nov–22 Nov)" in english
+    # Under-reached reps first.
     assert zh.split("📊")[1].splitlines()[1:3] == [
         "<b>王代表</b> · A 0/1（0%）⚠️不足 · B 0/1（0%）⚠️不足 · 联系 0 次 · 逾期跟进 1 条",
-        "<b>李代表</b> · A 1/1（100%）正常 · B 1/2（50%）正常 · 联系 2 次 · 逾期跟进 0 条",
+        "<b>李代表</b> · A 1/1（100%）正常 · B 2/2（100%）正常 · 联系 2 次 · 逾期跟进 0 条",
     ]
+
+
+def test_the_digest_and_team_agree_for_the_same_rep_and_week(engine):
+    """Seen: the digest counted fixed cycles (30/90-day blocks from 2024-01-01, "周期已过 N%") while /team
+    counted rolling ones, so they disagreed. Wanted: the digest's coverage is /team's on the week's last day."""
+    ids = build_week(engine)
+
+    digest = digest_for(engine, ids["manager"])
+    team = team_coverage(engine=engine, settings=SETTINGS, viewer_id=ids["manager"], today=digest.week_end, tz=TZ)
+
+    assert digest.reps == tuple(team)
+    li = {item.tier: item for item in next(rep for rep in digest.reps if rep.name == "李代表").tiers}
+    # The old fixed fortnight began on 16 November (1/2); the rolling 14 days up to Sunday hold 中山's 15 November.
+    assert (li["B"].window_start, li["B"].window_end, li["B"].covered, li["B"].customers) == (
+        date(2026, 11, 9),
+        date(2026, 11, 22),
+        2,
+        2,
+    )
+    # C: the 30 days up to Sunday, not the fixed block 2026-11-09..2026-12-08 counted from 2024-01-01.
+    assert (li["C"].window_start, li["C"].window_end) == (date(2026, 10, 24), date(2026, 11, 22))
+    assert digest.coverage_target == under_reached_below(SETTINGS.priority) == 0.9
 
 
 def test_sql_statements_do_not_grow_with_the_team(engine):
@@ -316,33 +341,29 @@ def test_sql_statements_do_not_grow_with_the_team(engine):
 # --- Rendering a big team ---------------------------------------------------------------------------
 
 
-def attainment(tier: str, customers: int, covered: int, elapsed: float, status: str) -> TierAttainment:
-    return TierAttainment(
-        tier,
-        customers,
-        covered,
-        covered / customers if customers else 0.0,
-        elapsed,
-        status,
-        date(2026, 11, 16),
-        date(2026, 11, 22),
-    )
+WEEK_END = date(2026, 11, 22)
+
+
+def tier_coverage(tier: str, customers: int, covered: int, days: int) -> TierCoverage:
+    share = covered / customers if customers else 0.0
+    status = "under" if customers and share < under_reached_below(SETTINGS.priority) else "on_track"
+    start = WEEK_END - timedelta(days=days - 1)
+    return TierCoverage(tier, customers, covered, max(covered - 1, 0), start, WEEK_END, status, {"visit": covered})
 
 
 def hand_made_digest(reps: int = 8, moves_down: int = 5, names: str = "上海市第{n}人民医院") -> Digest:
-    statuses = ("under", "on_track", "over")
+    # Every third rep (n % 3 == 2) covered (nearly) all; the others trail, each by a different amount.
     overviews = tuple(
-        RepOverview(
+        RepCoverage(
             person_id=n,
             name=f"{'李王张刘陈杨赵黄'[n % 8]}代表{n}",
-            per_tier={"A": 10, "B": 20, "C": 30, "D": 40},
-            attainment=(
-                attainment("A", 10, n % 11, 6 / 7, statuses[n % 3]),
-                attainment("B", 20, (n * 3) % 21, 6 / 14, statuses[(n + 1) % 3]),
-                attainment("C", 30, 10, 0.5, "on_track"),
-                attainment("D", 40, 10, 0.5, "on_track"),
+            tiers=(
+                tier_coverage("A", 10, 10 if n % 3 == 2 else n % 10, 7),
+                tier_coverage("B", 20, 20 - n % 2 if n % 3 == 2 else (n * 3) % 20, 14),
+                tier_coverage("C", 30, 10, 30),
+                tier_coverage("D", 40, 10, 90),
             ),
-            contacts_this_week=n * 2,
+            contacts_recent=n * 2,
             overdue_follow_ups=n % 4,
             unscored=0,
         )
@@ -357,7 +378,9 @@ def hand_made_digest(reps: int = 8, moves_down: int = 5, names: str = "上海市
         AtRiskAccount(2000 + n, f"仁济医院{n}", None, "A", 1.2e6, (("at_risk", {"silent_days": 45, "usual_days": 12}),))
         for n in range(moves_down // 3)
     )
-    return Digest(1, True, TODAY, date(2026, 11, 16), date(2026, 11, 22), LAST_WEEK, TODAY, down, up, risk, overviews)
+    target = under_reached_below(SETTINGS.priority)
+    week = (date(2026, 11, 16), WEEK_END)
+    return Digest(1, True, TODAY, *week, LAST_WEEK, TODAY, down, up, risk, overviews, coverage_target=target)
 
 
 def test_a_big_team_is_capped_per_section_and_split_under_telegram_limit():
@@ -381,14 +404,14 @@ def test_reps_furthest_behind_come_first():
     [text] = render_digest("en", digest)
 
     rep_lines = [line for line in text.splitlines() if line.startswith("<b>") and "contacts" in line]
-    # Under-reached first, each group by how far A or B trails the cycle; not by name (刘 张 李 杨 王 陈).
+    # Under-reached first, each group by its lowest A or B share; not by name (刘 张 李 杨 王 陈).
     assert [line.split("</b>")[0].removeprefix("<b>") for line in rep_lines] == [
         "李代表0",
-        "张代表2",
-        "刘代表3",
-        "杨代表5",
         "王代表1",
+        "刘代表3",
         "陈代表4",
+        "杨代表5",
+        "张代表2",
     ]
     assert all("⚠️ under" in line for line in rep_lines[:4]) and not any("⚠️ under" in line for line in rep_lines[4:])
 

@@ -89,3 +89,26 @@ def test_the_first_chart_calls_no_account_newly_at_risk(lang, first, later):
         figure.clear()
     assert any(text.endswith(first) for text in texts["first"]) and not any(later in text for text in texts["first"])
     assert any(text.endswith(later) for text in texts["later"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles", "target"),
+    [
+        ("zh-Hans", ["A 类 11月16日–11月22日", "B 类 11月9日–11月22日"], "达标线 90%"),
+        ("en", ["Tier A · 16 Nov–22 Nov", "Tier B · 9 Nov–22 Nov"], "target 90%"),
+    ],
+)
+def test_each_panel_shows_its_rolling_window_and_the_under_reached_line_not_a_cycle_gone(lang, titles, target):
+    """Seen: a finished week's chart said `周期已过 86%`. Wanted: /team's rolling windows with their dates, bars
+    against the line below which a tier is under-reached (coverage.under_reached_below), never a share gone."""
+    need_cjk_font(lang)
+    figure = chart.draw_chart(hand_made_digest(reps=6), lang)
+    try:
+        texts = [text for text, _ in text_boxes(figure)]
+        assert [axis.get_title() for axis in figure.axes[:2]] == titles
+        assert texts.count(target) == 2
+        assert not any("周期" in text or "cycle" in text for text in texts)
+        [a_line] = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--"]
+        assert list(a_line.get_xdata()) == [0.9, 0.9]
+    finally:
+        figure.clear()

@@ -13,7 +13,7 @@ days ending today: today - (days - 1) .. today. A 7-day A window on Monday 30 No
                     a full window has no elapsed share left to allow for
 
 Customers with no snapshot in the latest finished run count as D, as on the daily list. Who is shown is
-decided as for team_overview: an admin every active rep, a manager their active reps, a rep themself.
+decided by team_reps (bot.services.team): an admin every active rep, a manager their active reps, a rep themself.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from bot.clock import as_utc
-from bot.config import TIERS, Settings
+from bot.config import TIERS, PrioritySettings, Settings
 from bot.models.tables import contact_table, customer_table, tier_snapshot_table
 from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc
 from bot.services.team import contacts_by_person, overdue_follow_ups_by_person, team_reps
@@ -57,6 +57,11 @@ RECENT_DAYS = 7
 def channel_of(outcome: str) -> str:
     """The channel a contact used, from its outcome code: 'visit', 'phone', 'wechat' or 'other'."""
     return _CHANNEL_OF.get(outcome, "other")
+
+
+def under_reached_below(priority: PrioritySettings) -> float:
+    """The covered share under which a tier is under-reached: a full window, less the margin."""
+    return 1 - priority.under_reached_margin
 
 
 def rolling_window(today: date, days: int) -> tuple[date, date]:
@@ -165,13 +170,13 @@ def team_coverage(*, engine: Engine, settings: Settings, viewer_id: int, today: 
             channel_tally = by_channel.setdefault(key, dict.fromkeys(CHANNELS, 0))
             channel_tally[strongest] += 1
         tally[2] += int(row.id in covered_before)
-    margin = settings.priority.under_reached_margin
+    floor = under_reached_below(settings.priority)
     result = []
     for rep in reps:
         tiers = []
         for name in TIERS:
             customers, covered, before, _ = counts.get((rep.id, name), [0, 0, 0, 0])
-            under = customers > 0 and covered / customers < 1 - margin
+            under = customers > 0 and covered / customers < floor
             tiers.append(
                 TierCoverage(
                     tier=name,

@@ -9,10 +9,12 @@ The digest is sent on `today` (local). It reports:
   key account, and the digest then calls them at risk, not *newly* at risk (`at_risk_is_new`);
 - customers left without an active rep (none, or one who has left), so they can be handed over;
 - once a month, what the last 90 days proved about the tiers (bot.services.proof), company-wide;
-- per rep, from `team_overview`: attainment, contacts and overdue follow-ups for the week that ended
-  yesterday (Monday..yesterday). A digest read on Monday morning is about last week: with today itself,
-  every rep would show no contacts and no coverage yet. That week is over, so each cycle's elapsed share
-  and status are read at the end of its last day (a finished Monday-Sunday A cycle is 100 % gone, not 6/7).
+- per rep, from `team_coverage` (bot.services.coverage), the same rolling coverage /team shows, as of the
+  last day of the reported week (yesterday): per tier, customers contacted within the tier's cadence ending
+  that day (with the window's dates), contacts in those seven days and follow-ups overdue by then. A digest
+  read on Monday morning is about last week: with today itself, every rep would show no contacts yet. A
+  rolling window is always whole, so there is no "share of the cycle gone": a tier is under-reached below
+  `coverage_target` (coverage.under_reached_below), the line the chart draws.
 
 KEY_ACCOUNTS: a customer is a key account when it is tier A in the latest run, or its CLV is among the top
 KEY_CLV_SHARE (10 %) of that run's customers by CLV (at least one customer), so a large B customer counts
@@ -25,7 +27,7 @@ manage and their own (the same rule as bot.services.customers); a rep's, their o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Integer, and_, bindparam, func, or_, select
@@ -34,8 +36,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.config import Settings
 from bot.models.people import Role
 from bot.models.tables import customer_table, person_table, scoring_run_table, tier_snapshot_table
+from bot.services.coverage import RepCoverage, team_coverage, under_reached_below
 from bot.services.proof import TierProof, monthly_proof
-from bot.services.team import RepOverview, TierAttainment, attainment_status, team_overview
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
 
 KEY_TIERS = ("A", "B")  # the tiers whose coverage the digest reports
@@ -90,9 +92,11 @@ class Digest:
     moved_down: tuple[DigestMove, ...]  # biggest loss first: from A before from B, then by name
     moved_up: tuple[DigestMove, ...]  # best new tier first, then by name
     newly_at_risk: tuple[AtRiskAccount, ...]  # by tier, then by revenue, largest first
-    reps: tuple[RepOverview, ...]  # by name, as team_overview returns them
+    reps: tuple[RepCoverage, ...]  # by name, as team_coverage returns them for week_end
     orphaned: tuple[OrphanedCustomer, ...] = ()  # without an active rep, by rep then name
     proof: TierProof | None = None  # the month's first digest: what the last 90 days proved (bot.services.proof)
+    # The covered share below which a tier is under-reached (coverage.under_reached_below); the chart's line.
+    coverage_target: float = field(kw_only=True)
 
     @property
     def week_number(self) -> int:
@@ -114,10 +118,7 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
     """The digest the viewer gets on `today`; PermissionError for an unknown or inactive viewer."""
     week_end = today - timedelta(days=1)
     # Raises PermissionError first, before anything about customers is read.
-    reps = team_overview(engine=engine, settings=settings, viewer_id=viewer_id, today=week_end, tz=tz)
-    reps = [
-        replace(rep, attainment=tuple(_at_day_end(item, week_end, settings) for item in rep.attainment)) for rep in reps
-    ]
+    reps = team_coverage(engine=engine, settings=settings, viewer_id=viewer_id, today=week_end, tz=tz)
     to_run = run_on_or_before(engine, today)
     from_run = run_on_or_before(engine, today - timedelta(days=7))
     with engine.connect() as connection:
@@ -169,19 +170,8 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         reps=tuple(reps),
         orphaned=tuple(orphaned),
         proof=monthly_proof(engine=engine, settings=settings, today=today),
+        coverage_target=under_reached_below(settings.priority),
     )
-
-
-def _at_day_end(item: TierAttainment, day: date, settings: Settings) -> TierAttainment:
-    """The attainment once `day` is over: the share of the cycle gone includes the day itself."""
-    days = (item.cycle_end - item.cycle_start).days + 1
-    gone = min((day - item.cycle_start).days + 1, days)
-    status = (
-        attainment_status(item.covered_share, day_in_cycle=gone, days=days, priority=settings.priority)
-        if item.customers
-        else "on_track"
-    )
-    return replace(item, cycle_elapsed=gone / days, status=status)
 
 
 def _customers_of(role: str, viewer_id: int):
@@ -304,12 +294,12 @@ def _person_names(connection: Connection, ids: set[int]) -> dict[int, str]:
     return names
 
 
-def most_behind_first(reps: tuple[RepOverview, ...] | list[RepOverview]) -> list[RepOverview]:
-    """Reps ordered for a manager's eye: under-reached first, then by how far A or B coverage trails the cycle."""
+def most_behind_first(reps: tuple[RepCoverage, ...] | list[RepCoverage]) -> list[RepCoverage]:
+    """Reps ordered for a manager's eye: under-reached first, then by the lowest A or B covered share."""
 
-    def urgency(rep: RepOverview) -> tuple:
-        key = [item for item in rep.attainment if item.tier in KEY_TIERS and item.customers]
-        behind = max((item.cycle_elapsed - item.covered_share for item in key), default=float("-inf"))
-        return (not any(item.status == "under" for item in key), -behind, rep.name, rep.person_id)
+    def urgency(rep: RepCoverage) -> tuple:
+        key = [item for item in rep.tiers if item.tier in KEY_TIERS and item.customers]
+        lowest = min((item.share for item in key), default=float("inf"))
+        return (not any(item.status == "under" for item in key), lowest, rep.name, rep.person_id)
 
     return sorted(reps, key=urgency)

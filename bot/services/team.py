@@ -1,27 +1,9 @@
-"""A team at a glance, for /team and the weekly digest: per rep, tiers, call-cycle attainment, activity.
+"""Who a viewer sees of the team, and the team's lists: for /team (bot.services.coverage), a manager's /today
+and /mine at-risk, and the weekly digest.
 
 Who is shown to `viewer_id`: an admin sees every active rep; a manager the active reps whose manager_id
 is the manager; a rep only themself (their own coverage, nothing of anyone else's). An unknown or
 inactive viewer gets PermissionError.
-
-Call cycles, in the manner of a pharma call-cycle plan: each tier's cycle is its cadence
-(`settings.cadence`) in days, in fixed blocks counted from Monday 2024-01-01. A 7-day A cycle is always
-Monday–Sunday, a 14-day B cycle a fixed fortnight starting on a Monday; 30- and 90-day cycles are fixed
-blocks too, not calendar months, so any configured cadence works the same way and the cycle boundaries
-are the same for every rep. For the local day `today` (in `tz`) in a cycle that starts on `start`:
-
-    covered        customers with a not-undone contact, by anyone, dated start..today (local dates)
-    cycle_elapsed  (today - start) / cadence: the share of the cycle gone before today began
-    'under'        covered_share < cycle_elapsed × (1 - under_reached_margin)
-    'over'         covered_share > (today - start + 1) / cadence × (1 + over_reached_margin),
-                   i.e. ahead even of where the rep has to be by the end of today
-    'on_track'     otherwise
-
-The margins are relative to the pace: with the default 0.10, 62 % covered with 70 % of the cycle gone
-is under (62 % < 63 %), and on the first morning of a cycle nobody is under yet.
-Customers with no snapshot in the latest finished run count as tier D, as on the daily list
-(per_tier, attainment); `unscored` says how many of them there are.
-To report a finished week in a Monday digest, pass the Sunday before as `today`.
 """
 
 from __future__ import annotations
@@ -32,114 +14,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
 from bot.clock import local_date
-from bot.config import TIERS, PrioritySettings, Settings
+from bot.config import Settings
 from bot.models.people import Role
 from bot.models.tables import contact_table, customer_table, follow_up_table, person_table, tier_snapshot_table
 from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, due_customers, last_contact_column
 from bot.services.followups import is_open
-
-CYCLE_EPOCH = date(2024, 1, 1)  # a Monday
-
-
-@dataclass(frozen=True)
-class TierAttainment:
-    tier: str
-    customers: int
-    covered: int  # contacted within the current cycle
-    covered_share: float  # covered / customers (0 when no customers)
-    cycle_elapsed: float  # share of the current cycle gone before today, 0..1
-    status: str  # 'under' | 'on_track' | 'over'
-    cycle_start: date
-    cycle_end: date
-
-
-@dataclass(frozen=True)
-class RepOverview:
-    person_id: int
-    name: str
-    per_tier: dict[str, int]  # A, B, C, D; never-scored customers under D
-    attainment: tuple[TierAttainment, ...]  # A, B, C, D
-    contacts_this_week: int  # contacts by the rep dated Monday..today (local)
-    overdue_follow_ups: int  # open follow-ups due before today
-    unscored: int  # customers without a snapshot in the latest run (counted under D)
-
-
-def current_cycle(today: date, days: int) -> tuple[date, date]:
-    """First and last day of the fixed `days`-long cycle that contains today."""
-    start = CYCLE_EPOCH + timedelta(days=(today - CYCLE_EPOCH).days // days * days)
-    return start, start + timedelta(days=days - 1)
-
-
-def attainment_status(covered_share: float, *, day_in_cycle: int, days: int, priority: PrioritySettings) -> str:
-    """'under', 'on_track' or 'over' for a coverage on the given day (0 = first) of a cycle."""
-    if covered_share < day_in_cycle / days * (1 - priority.under_reached_margin):
-        return "under"
-    if covered_share > (day_in_cycle + 1) / days * (1 + priority.over_reached_margin):
-        return "over"
-    return "on_track"
-
-
-def team_overview(*, engine: Engine, settings: Settings, viewer_id: int, today: date, tz: str) -> list[RepOverview]:
-    """One overview per rep the viewer may see, by name."""
-    zone = ZoneInfo(tz)
-    tomorrow_starts = day_start_utc(today + timedelta(days=1), zone)
-    week_starts = day_start_utc(today - timedelta(days=today.weekday()), zone)
-    cycles = {tier: current_cycle(today, settings.cadence.days(tier)) for tier in TIERS}
-    cycle_starts = {tier: day_start_utc(start, zone) for tier, (start, _) in cycles.items()}
-    with engine.connect() as connection:
-        team, reps = team_reps(connection, viewer_id)
-        if not reps:
-            return []
-        books = _books(connection, team, cycle_starts, tomorrow_starts)
-        contacts = contacts_by_person(connection, team, week_starts, tomorrow_starts)
-        overdue = overdue_follow_ups_by_person(connection, team, today)
-    overviews = []
-    for rep in reps:
-        book = {tier: books.get((rep.id, tier), (0, 0, 0)) for tier in TIERS}
-        overviews.append(
-            RepOverview(
-                person_id=rep.id,
-                name=rep.name,
-                per_tier={tier: customers for tier, (customers, _, _) in book.items()},
-                attainment=tuple(
-                    _attainment(tier, customers, covered, cycles[tier], today, settings)
-                    for tier, (customers, covered, _) in book.items()
-                ),
-                contacts_this_week=contacts.get(rep.id, 0),
-                overdue_follow_ups=overdue.get(rep.id, 0),
-                unscored=sum(unscored for _, _, unscored in book.values()),
-            )
-        )
-    return overviews
-
-
-def _books(
-    connection: Connection, team: Any, cycle_starts: dict[str, datetime], before: datetime
-) -> dict[tuple[int, str], tuple[int, int, int]]:
-    """(customers, covered, unscored) per (rep, tier), counted by the database; never-scored ones under D.
-
-    Covered: the last contact before `before` is on or after the start of the tier's cycle.
-    """
-    tier = func.coalesce(tier_snapshot_table.c.tier, "D")
-    cycle_start = case(cycle_starts, value=tier)
-    contacted_in_cycle = last_contact_column(customer_table.c.id, before) >= cycle_start
-    rows = connection.execute(
-        select(
-            customer_table.c.rep_id,
-            tier.label("tier"),
-            func.count().label("customers"),
-            func.sum(case((contacted_in_cycle, 1), else_=0)).label("covered"),
-            func.sum(case((tier_snapshot_table.c.tier.is_(None), 1), else_=0)).label("unscored"),
-        )
-        .select_from(customers_with_latest_snapshot())
-        .where(customer_table.c.rep_id.in_(team))
-        .group_by(customer_table.c.rep_id, tier)
-    ).all()
-    return {(row.rep_id, row.tier): (int(row.customers), int(row.covered), int(row.unscored)) for row in rows}
 
 
 def team_reps(connection: Connection, viewer_id: int) -> tuple[Any, Sequence[Row[Any]]]:
@@ -192,27 +75,6 @@ def _team_condition(role: str, viewer_id: int):
             person_table.c.manager_id == viewer_id, person_table.c.role == Role.REP, person_table.c.active.is_(True)
         )
     return person_table.c.id == viewer_id
-
-
-def _attainment(
-    tier: str, customers: int, covered: int, cycle: tuple[date, date], today: date, settings: Settings
-) -> TierAttainment:
-    days = settings.cadence.days(tier)
-    day_in_cycle = (today - cycle[0]).days
-    share = covered / customers if customers else 0.0
-    return TierAttainment(
-        tier=tier,
-        customers=customers,
-        covered=covered,
-        covered_share=share,
-        cycle_elapsed=day_in_cycle / days,
-        # A tier with no customers has nothing to cover, so it is never under.
-        status=attainment_status(share, day_in_cycle=day_in_cycle, days=days, priority=settings.priority)
-        if customers
-        else "on_track",
-        cycle_start=cycle[0],
-        cycle_end=cycle[1],
-    )
 
 
 # ------------------------------------------------------------------ a manager's /today and /mine at-risk

@@ -1,4 +1,8 @@
-"""The digest's chart: per rep, A and B coverage against the share of the cycle gone, sized for a phone.
+"""The digest's chart: per rep, A and B rolling coverage against the under-reached line, sized for a phone.
+
+Each panel is one tier: its window's dates in the title (the same rolling windows as /team), a bar per rep
+with the covered share, red when under-reached, and a dashed line at the digest's coverage_target (below it
+a tier is under-reached, bot.services.coverage.under_reached_below).
 
 Drawn on a bare Agg `Figure` (no pyplot), so no figure, rcParam or backend choice outlives the call.
 Chinese needs a CJK font; CI and servers install `fonts-wqy-microhei` (Debian/Ubuntu). Without one,
@@ -20,16 +24,17 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 
 from bot.i18n import t
+from bot.services.coverage import TierCoverage
 from bot.services.digest import Digest, most_behind_first
-from bot.services.team import TierAttainment
 from bot.views.common import percent, shorten
+from bot.views.team import short_day
 
 log = logging.getLogger(__name__)
 
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150  # 4:5 portrait: Telegram shows it full width on a phone
 CHART_REPS = 15
-TITLE_SIZE, TITLE_PAD = 14, 24  # points; the pad leaves room for the "cycle gone" label under the title
-COLOURS = {"under": "#d62728", "on_track": "#4c72b0", "over": "#2ca02c"}
+TITLE_SIZE, TITLE_PAD = 14, 24  # points; the pad leaves room for the target line's label under the title
+COLOURS = {"under": "#d62728", "on_track": "#4c72b0"}
 
 # Where the usual CJK fonts live (Debian/Ubuntu, Fedora, Arch, Alpine, macOS, Windows); first found wins.
 CJK_FONT_FILES = (
@@ -155,8 +160,8 @@ def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
     )
     rows = list(range(len(reps)))
     for axis, tier in zip(axes, ("A", "B"), strict=True):
-        items = [next(item for item in rep.attainment if item.tier == tier) for rep in reps]
-        _tier_panel(axis, tier, items, rows, lang, font, label)
+        items = [next(item for item in rep.tiers if item.tier == tier) for rep in reps]
+        _tier_panel(axis, tier, items, rows, digest.coverage_target, lang, font, label)
     axes[0].set_yticks(rows)
     axes[0].set_yticklabels([label(shorten(rep.name, 10)) for rep in reps])
     for tick in axes[0].get_yticklabels():
@@ -164,11 +169,10 @@ def _draw(figure: Figure, digest: Digest, lang: str, font, label) -> None:
         tick.set_parse_math(False)
     axes[0].set_ylim(len(reps) - 0.5, -0.5)  # the rep furthest behind on top
     _fit_titles(figure, axes)
-    legend = [
-        Patch(color=COLOURS[status], label=label(t(lang, f"digest.chart.{status}")))
-        for status in ("under", "on_track", "over")
-    ]
-    figure.legend(handles=legend, loc="lower center", ncol=3, frameon=False, prop=font(12), bbox_to_anchor=(0.5, 0.01))
+    legend = [Patch(color=colour, label=label(t(lang, f"digest.chart.{status}"))) for status, colour in COLOURS.items()]
+    figure.legend(
+        handles=legend, loc="lower center", ncol=len(legend), frameon=False, prop=font(12), bbox_to_anchor=(0.5, 0.01)
+    )
 
 
 def _fit_titles(figure: Figure, axes) -> None:
@@ -185,17 +189,17 @@ def _fit_titles(figure: Figure, axes) -> None:
             title.set_fontsize(size)
 
 
-def _tier_panel(axis, tier: str, items: list[TierAttainment], rows: list[int], lang: str, font, label) -> None:
-    days = (items[0].cycle_end - items[0].cycle_start).days + 1
-    elapsed = items[0].cycle_elapsed
-    shares = [item.covered_share if item.customers else 0.0 for item in items]
+def _tier_panel(
+    axis, tier: str, items: list[TierCoverage], rows: list[int], target: float, lang: str, font, label
+) -> None:
+    shares = [item.share for item in items]
     colours = [COLOURS[item.status] for item in items]
     axis.barh(rows, shares, height=0.62, color=colours)
     for row, item in zip(rows, items, strict=True):
-        text = percent(item.covered_share) if item.customers else "–"
-        inside = item.customers and item.covered_share > 0.78
+        text = percent(item.share) if item.customers else "–"
+        inside = item.customers and item.share > 0.78
         axis.text(
-            item.covered_share - 0.02 if inside else item.covered_share + 0.02,
+            item.share - 0.02 if inside else item.share + 0.02,
             row,
             text,
             va="center",
@@ -203,27 +207,28 @@ def _tier_panel(axis, tier: str, items: list[TierAttainment], rows: list[int], l
             color="white" if inside else "#222222",
             fontproperties=font(11),
             parse_math=False,
-            # Keeps a label readable where it crosses the dashed cycle line.
+            # Keeps a label readable where it crosses the dashed target line.
             bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
             zorder=5,
         )
-    axis.axvline(elapsed, color="#222222", linestyle="--", linewidth=1.6, clip_on=False)  # whole at 100 %
+    axis.axvline(target, color="#222222", linestyle="--", linewidth=1.6, clip_on=False)
     # Just above the panel, where the dashed line meets it; the panel title sits higher (its pad).
     axis.annotate(
-        label(t(lang, "digest.chart.elapsed", share=percent(elapsed))),
-        xy=(elapsed, 1),
+        label(t(lang, "digest.chart.target", share=percent(target))),
+        xy=(target, 1),
         xycoords=("data", "axes fraction"),
         xytext=(0, 3),
         textcoords="offset points",
-        ha="center" if 0.2 < elapsed < 0.8 else ("left" if elapsed <= 0.2 else "right"),
+        ha="center" if 0.2 < target < 0.8 else ("left" if target <= 0.2 else "right"),
         va="bottom",
         fontproperties=font(10.5),
         parse_math=False,
         annotation_clip=False,
     )
     # Centred over its own panel and no wider than it (_fit_titles), so the two titles never meet.
+    start, end = items[0].window_start, items[0].window_end
     axis.set_title(
-        label(t(lang, "digest.chart.tier", tier=tier, days=days)),
+        label(t(lang, "digest.chart.tier_window", tier=tier, start=short_day(lang, start), end=short_day(lang, end))),
         fontproperties=font(TITLE_SIZE, "bold"),
         pad=TITLE_PAD,
     )

@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.i18n import Markup, t
+from bot.services.coverage import RepCoverage, TierCoverage
 from bot.services.digest import AtRiskAccount, Digest, DigestMove, most_behind_first
-from bot.services.team import RepOverview
 from bot.split import split_message
 from bot.views.common import day, money, percent, reasons_text, shorten
+from bot.views.team import short_day
 
 T = TypeVar("T")
 SECTION_LIMIT = 15  # lines per section; a phone screen, not a report
@@ -126,14 +127,26 @@ def _capped(lang: str, items: Sequence[T], line: Callable[[T], str]) -> list[str
     return lines
 
 
-def _reps(lang: str, reps: tuple[RepOverview, ...]) -> list[str]:
+def _reps(lang: str, reps: tuple[RepCoverage, ...]) -> list[str]:
     if not reps:
         return [t(lang, "digest.no_reps")]
-    elapsed = {item.tier: item.cycle_elapsed for item in reps[0].attainment}
-    lines: list[str] = [t(lang, "digest.reps_title", a_elapsed=percent(elapsed["A"]), b_elapsed=percent(elapsed["B"]))]
+    # Every rep's windows end on the same day with the same cadence: the dates go once, in the title.
+    window = {
+        item.tier: (short_day(lang, item.window_start), short_day(lang, item.window_end)) for item in reps[0].tiers
+    }
+    lines: list[str] = [
+        t(
+            lang,
+            "digest.coverage_title",
+            a_start=window["A"][0],
+            a_end=window["A"][1],
+            b_start=window["B"][0],
+            b_end=window["B"][1],
+        )
+    ]
     ordered = most_behind_first(reps)
     for rep in ordered[:SECTION_LIMIT]:
-        coverage = {item.tier: _coverage(lang, item) for item in rep.attainment}
+        coverage = {item.tier: _coverage(lang, item) for item in rep.tiers}
         lines.append(
             t(
                 lang,
@@ -141,7 +154,7 @@ def _reps(lang: str, reps: tuple[RepOverview, ...]) -> list[str]:
                 name=shorten(rep.name, 20),
                 a=coverage["A"],
                 b=coverage["B"],
-                contacts=rep.contacts_this_week,
+                contacts=rep.contacts_recent,
                 overdue=rep.overdue_follow_ups,
             )
         )
@@ -150,7 +163,7 @@ def _reps(lang: str, reps: tuple[RepOverview, ...]) -> list[str]:
     return lines
 
 
-def _coverage(lang: str, item) -> Markup:
+def _coverage(lang: str, item: TierCoverage) -> Markup:
     if item.customers == 0:
         return t(lang, "digest.tier_none", tier=item.tier)
     return t(
@@ -159,6 +172,6 @@ def _coverage(lang: str, item) -> Markup:
         tier=item.tier,
         covered=item.covered,
         customers=item.customers,
-        share=percent(item.covered_share),
+        share=percent(item.share),
         status=t(lang, f"digest.status.{item.status}"),
     )
