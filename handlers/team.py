@@ -1,25 +1,33 @@
 """/team for managers and admins: rolling coverage per rep, one rep's review (`/team 徐平` or a button), and
 a reminder to that rep. Every tap checks again that the member manages the rep (callback data can be forged).
+A rep gets at most one reminder a day, whoever taps: it is claimed in the push log (kind rep_reminder, the
+day as period) before it is sent, so a second tap, or a tap after a restart, is told when it went out.
 Also a manager's /today (the team's due A/B customers by rep), called from handlers/today.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.clock import as_utc, utc_now
 from bot.context import TierContext
 from bot.i18n import language_for, t
 from bot.models.people import Role
+from bot.models.pushes import PushKind
+from bot.pushes import push_log
 from bot.services.rep_review import RepReview, find_team_reps, rep_review
 from bot.services.team import team_due_today
 from bot.views import callbacks
 from bot.views.team import render_nudge, render_pick_rep, render_rep_review, render_team, render_team_today
 from handlers.common import MAX_INPUT, acknowledge, answer
+
+REMINDER_LEASE = timedelta(minutes=2)  # a claimed reminder whose tap died is taken over after this
 
 
 def _manages(context: TierContext) -> bool:
@@ -68,21 +76,50 @@ async def remind_rep(update: Update, context: TierContext) -> None:
     if not review.anything_to_remind:
         await acknowledge(update, t(lang, "team.nudge_nothing", name=review.name))
         return
+    if review.telegram_user_id is None:
+        text = t(lang, "team.nudge_unreachable", name=review.name)
+        await acknowledge(update, text)
+        await answer(update, text)
+        return
+    key = {"person_id": review.person_id, "kind": PushKind.REP_REMINDER, "period": push_log.day_period(context.today())}
+    instance = push_log.instance_id()
+    claimed = await asyncio.to_thread(
+        push_log.claim, context.engine, **key, instance=instance, now=utc_now(), lease=REMINDER_LEASE
+    )
+    if not claimed:
+        await acknowledge(update, await _not_again(context, review.name, key))
+        return
     rep_lang = language_for(review.language, None, context.settings.team.language)
-    delivered = False
-    if review.telegram_user_id is not None:
-        try:
-            await context.bot.send_message(review.telegram_user_id, render_nudge(rep_lang, review, context.member.name))
-            delivered = True
-        except TelegramError:  # the rep blocked the bot or never opened it
-            delivered = False
-    if not delivered:
+    try:
+        await context.bot.send_message(review.telegram_user_id, render_nudge(rep_lang, review, context.member.name))
+    except TelegramError as error:  # the rep blocked the bot or never opened it; a later tap may try again
+        await asyncio.to_thread(
+            push_log.mark_failed,
+            context.engine,
+            **key,
+            instance=instance,
+            now=utc_now(),
+            error=type(error).__name__,
+            permanent=False,
+        )
         text = t(lang, "team.nudge_unreachable", name=review.name)
     else:
+        await asyncio.to_thread(push_log.mark_sent, context.engine, **key, instance=instance, now=utc_now())
         counts = {"customers": len(review.uncovered), "overdue": len(review.overdue)}
         text = t(lang, "team.nudge_sent", name=review.name, **counts)
     await acknowledge(update, text)
     await answer(update, text)
+
+
+async def _not_again(context: TierContext, name: str, key: dict) -> str:
+    """Why no second reminder goes out today: sent at what time, on its way, or undeliverable."""
+    state = await asyncio.to_thread(push_log.push_state, context.engine, **key)
+    if state is not None and state.status == push_log.SENT and state.sent_at is not None:
+        sent = as_utc(state.sent_at).astimezone(ZoneInfo(context.tz))
+        return t(context.lang, "team.nudge_already_sent", name=name, time=f"{sent:%H:%M}")
+    if state is not None and state.status == push_log.CLAIMED:
+        return t(context.lang, "team.nudge_pending", name=name)
+    return t(context.lang, "team.nudge_unreachable", name=name)
 
 
 async def _review(context: TierContext, rep_id: int, today: date) -> RepReview | None:

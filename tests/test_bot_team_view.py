@@ -14,6 +14,7 @@ import time_machine
 from sqlalchemy import func, select, update
 
 from bot.models.tables import person_table, scoring_run_table
+from tests.bot_harness import BotHarness
 from tests.builders import add_contact, add_customer, add_person, add_tier_snapshot, local_time
 from tests.team_fixture import ADMIN_TG, MANAGER_TG, OTHER_MANAGER_TG, OTHER_REP_TG, REP_TG, TODAY, TZ
 
@@ -320,3 +321,31 @@ async def test_help_tells_managers_how_to_open_one_rep(bot):
     en = (await bot.send(MANAGER_TG, "/help", lang="en")).text
     assert "/team <i>name</i> — one rep's uncovered customers and overdue follow-ups, with a reminder button" in en
     assert "/team" not in (await bot.send(REP_TG, "/help")).text
+
+
+async def test_a_rep_is_reminded_once_a_day_even_across_a_restart(bot):
+    """Seen: every tap on 🔔 sent the rep another reminder. Wanted: one a day per rep, whoever taps; a second
+    tap says when it went out, and a restart (a new application on the same database) does not forget it."""
+    team = bot.team
+
+    first = await bot.tap(MANAGER_TG, f"tn:{team.rep}")
+    again = await bot.tap(MANAGER_TG, f"tn:{team.rep}")
+    by_admin = await bot.tap(ADMIN_TG, f"tn:{team.rep}")
+
+    def to_rep(reply):
+        return [c for c in reply.calls if c.method == "sendMessage" and c.params["chat_id"] == REP_TG]
+
+    assert len(to_rep(first)) == 1 and to_rep(again) == to_rep(by_admin) == []
+    told = "今天 09:00 已提醒过 李代表，每位代表每天只提醒一次。"
+    assert again.toasts == [told] and again.texts == []
+    assert by_admin.toasts == [told]
+    async with BotHarness(bot.settings, bot.engine) as restarted:
+        after_restart = await restarted.tap(MANAGER_TG, f"tn:{team.rep}")
+        assert to_rep(after_restart) == [] and after_restart.toasts == [told]
+        with time_machine.travel(datetime(2026, 11, 24, 8, 30, tzinfo=SHANGHAI), tick=False):
+            next_day = await restarted.tap(MANAGER_TG, f"tn:{team.rep}")
+            next_day_again = await restarted.tap(MANAGER_TG, f"tn:{team.rep}", lang="en")
+    assert restarted.errors == []
+    assert len(to_rep(next_day)) == 1
+    assert next_day.toasts == ["✅ 已提醒 李代表：未联系的 A/B 客户 1 家，逾期跟进 1 条。"]
+    assert next_day_again.toasts == ["李代表 was already reminded today at 08:30: one reminder per rep a day."]

@@ -15,6 +15,7 @@ class PushKind(StrEnum):
     DAILY_LIST = "daily_list"
     FOLLOW_UP_NUDGE = "follow_up_nudge"
     WEEKLY_DIGEST = "weekly_digest"
+    REP_REMINDER = "rep_reminder"  # a manager's 🔔 reminder to a rep (handlers/team.py): once per rep and day
 
 
 class PushLog(SQLModel, table=True):
