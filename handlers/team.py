@@ -11,6 +11,7 @@ import asyncio
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -81,39 +82,62 @@ async def remind_rep(update: Update, context: TierContext) -> None:
         await acknowledge(update, text)
         await answer(update, text)
         return
-    key = {"person_id": review.person_id, "kind": PushKind.REP_REMINDER, "period": push_log.day_period(context.today())}
+    # The rep's one reminder of the day, in the push log: claimed first, so two taps never both send.
+    period = push_log.day_period(context.today())
     instance = push_log.instance_id()
     claimed = await asyncio.to_thread(
-        push_log.claim, context.engine, **key, instance=instance, now=utc_now(), lease=REMINDER_LEASE
+        push_log.claim,
+        context.engine,
+        person_id=review.person_id,
+        kind=PushKind.REP_REMINDER,
+        period=period,
+        instance=instance,
+        now=utc_now(),
+        lease=REMINDER_LEASE,
     )
     if not claimed:
-        await acknowledge(update, await _not_again(context, review.name, key))
+        await acknowledge(update, await _not_again(context, review, period))
         return
     rep_lang = language_for(review.language, None, context.settings.team.language)
+    error = None
     try:
         await context.bot.send_message(review.telegram_user_id, render_nudge(rep_lang, review, context.member.name))
-    except TelegramError as error:  # the rep blocked the bot or never opened it; a later tap may try again
-        await asyncio.to_thread(
-            push_log.mark_failed,
-            context.engine,
-            **key,
-            instance=instance,
-            now=utc_now(),
-            error=type(error).__name__,
-            permanent=False,
-        )
+    except TelegramError as failure:  # the rep blocked the bot or never opened it; a later tap may try again
+        error = type(failure).__name__
+    await asyncio.to_thread(_settle, context.engine, review.person_id, period, instance, error)
+    if error is not None:
         text = t(lang, "team.nudge_unreachable", name=review.name)
     else:
-        await asyncio.to_thread(push_log.mark_sent, context.engine, **key, instance=instance, now=utc_now())
         counts = {"customers": len(review.uncovered), "overdue": len(review.overdue)}
         text = t(lang, "team.nudge_sent", name=review.name, **counts)
     await acknowledge(update, text)
     await answer(update, text)
 
 
-async def _not_again(context: TierContext, name: str, key: dict) -> str:
+def _settle(engine: Engine, rep_id: int, period: str, instance: str, error: str | None) -> None:
+    """Record the claimed reminder as sent, or (error) as worth another tap later."""
+    kind = PushKind.REP_REMINDER
+    if error is None:
+        push_log.mark_sent(engine, person_id=rep_id, kind=kind, period=period, instance=instance, now=utc_now())
+    else:
+        push_log.mark_failed(
+            engine,
+            person_id=rep_id,
+            kind=kind,
+            period=period,
+            instance=instance,
+            now=utc_now(),
+            error=error,
+            permanent=False,
+        )
+
+
+async def _not_again(context: TierContext, review: RepReview, period: str) -> str:
     """Why no second reminder goes out today: sent at what time, on its way, or undeliverable."""
-    state = await asyncio.to_thread(push_log.push_state, context.engine, **key)
+    state = await asyncio.to_thread(
+        push_log.push_state, context.engine, person_id=review.person_id, kind=PushKind.REP_REMINDER, period=period
+    )
+    name = review.name
     if state is not None and state.status == push_log.SENT and state.sent_at is not None:
         sent = as_utc(state.sent_at).astimezone(ZoneInfo(context.tz))
         return t(context.lang, "team.nudge_already_sent", name=name, time=f"{sent:%H:%M}")
