@@ -7,8 +7,8 @@ three reasons (code, params), JSON-serialisable, rendered by the i18n layer like
                                                   "2025年12月 ¥3.1万 大单滑出12个月窗口"
     no_orders_days       days (since the last purchase day)        "近95天无下单"
     new_orders           count (purchase days since the previous run), amount
-    value_rank_crossed   before_class, after_class (ABC), line_pct (the ABC line crossed), amount_before,
-                         amount_after, window_days                 "销售额排名 A类 → B类（前80%线）…"
+    value_rank_fell      amount_before, amount_after, window_days, line_pct and line_class (the ABC line
+    value_rank_rose      crossed: the top 80 % is class A)   "近12个月销售额 ¥25万 → ¥18万，跌出前80%（A 类线）"
     growth_crossed       before_pct, after_pct (signed, "+22"), line_pct (growth_trend)
     potential_raised     score        potential_lowered  score     potential_cleared  (none)
     value_score_crossed  before, after, line (value score × 100)
@@ -17,10 +17,11 @@ three reasons (code, params), JSON-serialisable, rendered by the i18n layer like
 
 Driver: a fall with less window revenue names the largest sale day that left the window; a fall with
 no stage change and at least at_risk_min_days of silence names the silence; a rise names the orders
-since the previous run. Criteria, in the order the tier rules weigh them: value rank (ABC, when the A
-line or the development line is concerned), growth, potential, lifecycle stage, low value. Growth and
-value score are judged against their line moved by the hysteresis margin in the move's direction, the
-line the move actually crossed; the reason names the rule's own line.
+since the previous run. Criteria, in the order the tier rules weigh them: value rank (ABC: always for
+a move into or out of A, and when the development line (class C) is crossed), growth, potential,
+lifecycle stage, low value. Growth and value score are judged against their line moved by the
+hysteresis margin in the move's direction, the line the move actually crossed; the reason names the
+rule's own line.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ MOVE_REASON_PARAMS: dict[str, tuple[str, ...]] = {
     "order_left_window": ("day", "amount", "window_days"),
     "no_orders_days": ("days",),
     "new_orders": ("count", "amount"),
-    "value_rank_crossed": ("before_class", "after_class", "line_pct", "amount_before", "amount_after", "window_days"),
+    "value_rank_fell": ("amount_before", "amount_after", "window_days", "line_pct", "line_class"),
+    "value_rank_rose": ("amount_before", "amount_after", "window_days", "line_pct", "line_class"),
     "growth_crossed": ("before_pct", "after_pct", "line_pct"),
     "potential_raised": ("score",),
     "potential_lowered": ("score",),
@@ -131,19 +133,22 @@ def _crossed(before: TierFigures, after: TierFigures, rules: ScoringRules, down:
     margin = rules.hysteresis_margin if down else -rules.hysteresis_margin
     classes = {before.abc_class, after.abc_class}
     potential = max(before.potential_score or 0, after.potential_score or 0)
-    development = potential >= rules.development_potential_score and "C" in classes
-    if before.abc_class != after.abc_class and ("A" in classes or development):
-        line = rules.abc_a_share if "A" in classes else rules.abc_b_share
+    development = potential >= rules.development_potential_score and "C" in classes and "A" not in classes
+    # Into or out of A, value rank is the criterion even when hysteresis held the class change back.
+    top = "A" in classes or "A" in (before.tier, after.tier)
+    if top or (development and before.abc_class != after.abc_class):
+        line, line_class = (rules.abc_a_share, "A") if top else (rules.abc_b_share, "B")
+        # The rank's own direction: a development target that starts buying rises in rank and falls in tier.
+        fell = (before.abc_class or "C") < (after.abc_class or "C") if before.abc_class != after.abc_class else down
         reasons.append(
             (
-                "value_rank_crossed",
+                "value_rank_fell" if fell else "value_rank_rose",
                 {
-                    "before_class": before.abc_class,
-                    "after_class": after.abc_class,
-                    "line_pct": round(line * 100),
                     "amount_before": round(before.monetary, 2),
                     "amount_after": round(after.monetary, 2),
                     "window_days": rules.window_days,
+                    "line_pct": round(line * 100),
+                    "line_class": line_class,
                 },
             )
         )

@@ -36,18 +36,28 @@ def test_a_large_order_leaving_the_window_and_growth_falling_under_its_line():
 def test_value_rank_crossing_the_a_line_names_the_line_and_both_amounts():
     before = replace(STEADY, tier="A", abc_class="A", monetary=250_000.0, trend=0.05)
     after = replace(before, tier="C", abc_class="B", monetary=180_000.0)
-    assert explain_move(before, after, MoveDrivers(), RULES) == (
-        (
-            "value_rank_crossed",
-            {
-                "before_class": "A",
-                "after_class": "B",
-                "line_pct": 80,
-                "amount_before": 250_000.0,
-                "amount_after": 180_000.0,
-                "window_days": 365,
-            },
-        ),
+    reason = (
+        "value_rank_fell",
+        {
+            "amount_before": 250_000.0,
+            "amount_after": 180_000.0,
+            "window_days": 365,
+            "line_pct": 80,
+            "line_class": "A",
+        },
+    )
+    assert explain_move(before, after, MoveDrivers(), RULES) == (reason,)
+    # Held by hysteresis while its class had already slipped, it is still the value rank that moved it.
+    held = replace(before, abc_class="B")
+    assert explain_move(held, after, MoveDrivers(), RULES) == (reason,)
+    # Back up, the other way round; and a development target that started buying crosses the B line.
+    rose = ("value_rank_rose", {**reason[1], "amount_before": 180_000.0, "amount_after": 250_000.0})
+    assert explain_move(after, replace(before, tier="A"), MoveDrivers(), RULES) == (rose,)
+    target = replace(STEADY, abc_class="C", potential_score=4.0, monetary=2_000.0, trend=0.0)
+    buying = replace(target, tier="C", abc_class="B", monetary=30_000.0)
+    assert explain_move(target, buying, MoveDrivers(), RULES)[0] == (
+        "value_rank_rose",
+        {"amount_before": 2_000.0, "amount_after": 30_000.0, "window_days": 365, "line_pct": 95, "line_class": "B"},
     )
 
 
