@@ -15,7 +15,8 @@ three reasons (code, params), JSON-serialisable, rendered by the i18n layer like
     now_new  (none)   now_active  (none)   now_at_risk  silent_days   now_lost  silent_days
     value_score_moved    before, after (value score × 100): only when nothing else explains the move
 
-Driver: a fall with less window revenue names the largest sale day that left the window; a fall with
+Driver: a fall with less window revenue names the largest sale day that left the window when it was a
+large order (LARGE_ORDER_SHARE of the previous window's revenue); a fall with
 no stage change and at least at_risk_min_days of silence names the silence; a rise names the orders
 since the previous run. Criteria, in the order the tier rules weigh them: value rank (ABC: always for
 a move into or out of A, and when the development line (class C) is crossed), growth, potential,
@@ -34,6 +35,9 @@ from scoring.rules import ScoringRules
 
 Reason = tuple[str, dict[str, object]]
 MAX_MOVE_REASONS = 3
+# A sale day that left the window is the driver of a fall when it was at least this share of the
+# customer's previous window revenue: a large order, not one of many routine ones.
+LARGE_ORDER_SHARE = 0.1
 TIER_RANK = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 MOVE_REASON_PARAMS: dict[str, tuple[str, ...]] = {
@@ -117,7 +121,7 @@ def _driver(
         return None
     if drivers.left_window and after.monetary < before.monetary:
         day, amount = max(drivers.left_window, key=lambda sale: sale[1])
-        if amount > 0:
+        if amount > 0 and amount >= LARGE_ORDER_SHARE * before.monetary:
             return (
                 "order_left_window",
                 {"day": day.isoformat(), "amount": round(amount, 2), "window_days": rules.window_days},

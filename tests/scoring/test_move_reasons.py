@@ -33,6 +33,14 @@ def test_a_large_order_leaving_the_window_and_growth_falling_under_its_line():
     )
 
 
+def test_a_routine_order_leaving_the_window_is_not_called_the_driver():
+    after = replace(STEADY, tier="C", monetary=89_000.0, trend=0.07)
+    drivers = MoveDrivers(left_window=((date(2025, 12, 1), 2_000.0),))  # 2 % of the year
+    assert explain_move(STEADY, after, drivers, RULES) == (
+        ("growth_crossed", {"before_pct": "+22", "after_pct": "+7", "line_pct": 20}),
+    )
+
+
 def test_value_rank_crossing_the_a_line_names_the_line_and_both_amounts():
     before = replace(STEADY, tier="A", abc_class="A", monetary=250_000.0, trend=0.05)
     after = replace(before, tier="C", abc_class="B", monetary=180_000.0)
