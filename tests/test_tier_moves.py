@@ -14,7 +14,9 @@ from bot.models.tables import sale_line_table
 from bot.services.digest import weekly_digest
 from bot.services.scoring_runs import run_scoring
 from bot.services.tiers import TierMove, tier_changes, tier_history
+from bot.views.common import reason_text, reasons_text
 from bot.views.digest import render_digest
+from scoring.moves import MOVE_REASON_PARAMS
 from tests.bot_harness import BotHarness
 from tests.builders import add_customer, add_person
 
@@ -135,3 +137,23 @@ async def test_the_card_lists_each_move_with_its_day_and_reason_in_both_language
     ]
     # A tier that never changed lists no history.
     assert "级别历史" not in steady.texts[0] and "←" not in steady.texts[0]
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+@pytest.mark.parametrize("code", sorted(MOVE_REASON_PARAMS))
+def test_every_move_reason_renders_in_words(lang, code):
+    samples = {"day": "2025-12-01", "before_pct": "+22", "after_pct": "+7", "line_class": "A"}
+    params = {name: samples.get(name, 12) for name in MOVE_REASON_PARAMS[code]}
+    text = reason_text(lang, code, params)
+    assert "{" not in text and code.replace("_", " ") != text
+
+
+def test_move_reasons_read_with_their_figures_and_dates():
+    assert reasons_text("zh-Hans", MOVE) == "2025年11月20日 ¥1.2万 大单滑出12个月窗口；增长 +25% → -13%（B 级线 +20%）"
+    assert reason_text("zh-Hans", "no_orders_days", {"days": 90}) == "近90天无下单"
+    assert reason_text("zh-Hans", "potential_raised", {"score": 5}) == "潜力上调为 5/5"
+    assert reason_text("en", "potential_raised", {"score": 5}) == "potential raised to 5/5"
+    assert reason_text("en", "new_orders", {"count": 3, "amount": 12_000.0}) == (
+        "new orders since the previous run: ¥12k (3×)"
+    )
+    assert reason_text("zh-Hans", "now_at_risk", {"silent_days": 61}) == "已 61 天未下单，转为流失风险"
