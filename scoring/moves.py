@@ -83,8 +83,9 @@ class MoveDrivers:
     new_amount: float = 0.0
 
 
-def _known(value: float | None) -> bool:
-    return value is not None and not math.isnan(value)
+def _number(value: float | None) -> float:
+    """The figure, NaN when unknown: NaN compares False with every line, as an unknown figure should."""
+    return math.nan if value is None else float(value)
 
 
 def explain_move(
@@ -126,8 +127,9 @@ def _driver(
                 "order_left_window",
                 {"day": day.isoformat(), "amount": round(amount, 2), "window_days": rules.window_days},
             )
-    if not silence_stated and _known(after.recency_days) and after.recency_days >= rules.at_risk_min_days:  # type: ignore[operator]
-        return ("no_orders_days", {"days": round(after.recency_days)})  # type: ignore[arg-type]
+    silent = _number(after.recency_days)
+    if not silence_stated and silent >= rules.at_risk_min_days:
+        return ("no_orders_days", {"days": round(silent)})
     return None
 
 
@@ -156,34 +158,34 @@ def _crossed(before: TierFigures, after: TierFigures, rules: ScoringRules, down:
                 },
             )
         )
-    if _known(before.trend) and _known(after.trend):
-        line = rules.growth_trend - margin
-        if (before.trend >= line) != (after.trend >= line):  # type: ignore[operator]
-            reasons.append(
-                (
-                    "growth_crossed",
-                    {
-                        "before_pct": f"{round(before.trend * 100):+d}",  # type: ignore[operator]
-                        "after_pct": f"{round(after.trend * 100):+d}",  # type: ignore[operator]
-                        "line_pct": round(rules.growth_trend * 100),
-                    },
-                )
+    trend_before, trend_after = _number(before.trend), _number(after.trend)
+    line = rules.growth_trend - margin
+    if not (math.isnan(trend_before) or math.isnan(trend_after)) and (trend_before >= line) != (trend_after >= line):
+        reasons.append(
+            (
+                "growth_crossed",
+                {
+                    "before_pct": f"{round(trend_before * 100):+d}",
+                    "after_pct": f"{round(trend_after * 100):+d}",
+                    "line_pct": round(rules.growth_trend * 100),
+                },
             )
-    if before.potential_score != after.potential_score and not (
-        not _known(before.potential_score) and not _known(after.potential_score)
-    ):
-        if not _known(after.potential_score):
-            reasons.append(("potential_cleared", {}))
-        else:
-            raised = not _known(before.potential_score) or after.potential_score > before.potential_score  # type: ignore[operator]
-            code = "potential_raised" if raised else "potential_lowered"
-            reasons.append((code, {"score": round(after.potential_score)}))  # type: ignore[arg-type]
+        )
+    potential_before, potential_after = _number(before.potential_score), _number(after.potential_score)
+    if math.isnan(potential_after) and not math.isnan(potential_before):
+        reasons.append(("potential_cleared", {}))
+    elif not math.isnan(potential_after) and potential_before != potential_after:
+        # An unknown potential becoming known counts as raised: something now suggests potential.
+        code = "potential_lowered" if potential_after < potential_before else "potential_raised"
+        reasons.append((code, {"score": round(potential_after)}))
     if before.stage != after.stage and after.stage != "prospect":
-        params = {"silent_days": round(after.recency_days or 0)} if after.stage in ("at_risk", "lost") else {}
+        params: dict[str, object] = {}
+        if after.stage in ("at_risk", "lost"):
+            params["silent_days"] = round(after.recency_days or 0)
         reasons.append((f"now_{after.stage}", params))
     line = rules.low_value_score - margin
     if (before.value_score >= line) != (after.value_score >= line):
-        values = {"before": _hundred(before.value_score), "after": _hundred(after.value_score)}
+        values: dict[str, object] = {"before": _hundred(before.value_score), "after": _hundred(after.value_score)}
         reasons.append(("value_score_crossed", {**values, "line": _hundred(rules.low_value_score)}))
     return reasons
 

@@ -98,7 +98,7 @@ def _drivers(
         bindparam("ids", expanding=True),
         *(bindparam(name, type_=Date) for name in ("left_from", "left_to", "previous_as_of", "as_of")),
     )
-    rows = []
+    rows: list = []
     for start in range(0, len(ids), _CHUNK):
         params = {"ids": ids[start : start + _CHUNK], "left_from": left_from, "left_to": left_to}
         rows.extend(connection.execute(statement, {**params, "previous_as_of": previous_as_of, "as_of": as_of}).all())

@@ -198,7 +198,7 @@ def run_scoring(
     scores = score_customers(aggregates, customers, rules, as_of, previous)
     with engine.connect() as connection:
         # Why each moved customer moved, stored with its snapshot (issue 14: every move explained).
-        moves = move_reasons(connection, scores, previous_run_id=previous_run_id, as_of=as_of, rules=rules)
+        explained = move_reasons(connection, scores, previous_run_id=previous_run_id, as_of=as_of, rules=rules)
     return _store_run(
         engine,
         scores,
@@ -207,7 +207,7 @@ def run_scoring(
         rules=rules,
         started=started,
         previous_run_id=previous_run_id,
-        moves=moves,
+        explained=explained,
     )
 
 
@@ -220,9 +220,9 @@ def _store_run(
     rules: ScoringRules,
     started: datetime,
     previous_run_id: int | None,
-    moves: dict[int, tuple] | None = None,
+    explained: dict[int, tuple] | None = None,
 ) -> ScoringSummary:
-    rows = _snapshot_rows(scores, moves or {})
+    rows = _snapshot_rows(scores, explained or {})
     with changing(engine) as (connection, changes):
         run_id = connection.execute(
             scoring_run_table.insert().returning(scoring_run_table.c.id),
@@ -275,12 +275,12 @@ def _jsonable(value):
     return value
 
 
-def _snapshot_rows(scores: pd.DataFrame, moves: dict[int, tuple]) -> list[dict]:
+def _snapshot_rows(scores: pd.DataFrame, explained: dict[int, tuple]) -> list[dict]:
     frame = scores[_SNAPSHOT_COLUMNS].astype(object).where(scores[_SNAPSHOT_COLUMNS].notna(), None)
     rows = frame.to_dict("records")
     for row, reasons in zip(rows, scores["reasons"], strict=True):
         for key, value in row.items():
             if isinstance(value, np.generic):
                 row[key] = value.item()
-        row["reasons_json"] = encode_reasons(_jsonable(list(reasons)), moves.get(row["customer_id"]))
+        row["reasons_json"] = encode_reasons(_jsonable(list(reasons)), explained.get(row["customer_id"]))
     return rows

@@ -23,7 +23,7 @@ def _stage(lang: str, tier: CustomerTier) -> Markup:
     return stage
 
 
-def _reasons_and_facts(lang: str, tier: CustomerTier, currency: str) -> list[str]:
+def _reasons_and_facts(lang: str, tier: CustomerTier, currency: str) -> list[Markup]:
     """Why the tier, then the 12-month figures the reasons did not already state."""
     judged = [(code, params) for code, params in tier.reasons if code not in _FACT_CODES]
     if not judged:
@@ -36,7 +36,7 @@ def _reasons_and_facts(lang: str, tier: CustomerTier, currency: str) -> list[str
     return [reasons_text(lang, judged, currency), facts]
 
 
-def _history(lang: str, history: list[TierMove], currency: str) -> list[str]:
+def _history(lang: str, history: list[TierMove], currency: str) -> list[Markup]:
     """Each change of tier with its day and why; nothing when the tier never changed."""
     if not history:
         return []
