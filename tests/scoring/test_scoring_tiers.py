@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scoring.engine import score_customers
-from scoring.lifecycle import STAGES
+from scoring.lifecycle import STAGES, TREND_LABELS, revenue_trend
 from scoring.rules import ScoringRules
 from scoring.tiers import TIERS, TierSignals, apply_hysteresis, decide_tiers, thresholds
 
@@ -147,3 +147,18 @@ def test_score_customers_holds_a_tier_near_the_abc_line(
         assert customer["reasons"][0][1]["raw_tier"] != previous
     # customers without a previous tier are scored on the raw rules and never "changed"
     assert scores.loc[1, "previous_tier"] is None and not scores.loc[1, "tier_changed"]
+
+
+def test_the_development_line_and_the_declining_line_come_from_the_rules() -> None:
+    signals = TierSignals(
+        np.array([NAN]), np.array([0.0]), np.array([4.0]), np.array([NAN]), np.array([STAGES.index("prospect")])
+    )
+    stricter = ScoringRules(development_potential_score=5)
+    assert TIERS[decide_tiers(signals, thresholds(RULES), RULES).tier[0]] == "B"
+    assert TIERS[decide_tiers(signals, thresholds(stricter), stricter).tier[0]] == "D"
+    with pytest.raises(ValueError, match="development_potential_score"):
+        ScoringRules(development_potential_score=6).validate()
+    with pytest.raises(ValueError, match="declining_trend"):
+        ScoringRules(declining_trend=1.5).validate()
+    _, labels = revenue_trend(np.array([70.0, 85.0]), np.array([100.0, 100.0]), 0.2, declining_trend=0.25)
+    assert [TREND_LABELS[label] for label in labels] == ["declining", "steady"]
