@@ -133,8 +133,13 @@ class ScoringSettings(_Section):
     rfm_weights: tuple[float, float, float] = (0.2, 0.3, 0.5)
     potential_high_score: int = Field(5, ge=1, le=5)
     potential_low_score: int = Field(2, ge=1, le=5)
+    # Potential score (1-5) at or above which a customer buying little or nothing yet (never bought, or
+    # 12-month revenue in ABC class C) is tier B, a development target (see config.example.toml).
+    development_potential_score: int = Field(4, ge=1, le=5)
     low_value_score: float = Field(0.25, ge=0, le=1)
     growth_trend: float = Field(0.2, gt=0)
+    # 12-month revenue at least this fraction below the previous 12 months: "declining" (the card's mark).
+    declining_trend: float = Field(0.2, gt=0, lt=1)
     hysteresis_margin: float = Field(0.05, ge=0, lt=0.5)
     prediction_days: int = Field(90, ge=7)
     clv_months: int = Field(12, ge=1, le=120)

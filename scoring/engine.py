@@ -103,7 +103,9 @@ def score_customers(
     life = lifecycle(first_day, last_day, purchase_days, as_of_day, rules)
     rfm = rfm_scores(life.silent_days, window_orders, monetary, rules.rfm_weights)
     position = abc_position(monetary)
-    trend, trend_label = revenue_trend(monetary, agg["previous_amount"].to_numpy(), rules.growth_trend)
+    trend, trend_label = revenue_trend(
+        monetary, agg["previous_amount"].to_numpy(), rules.growth_trend, rules.declining_trend
+    )
     potential = potential_scores(team["potential_value"], team["potential_class"])
     predicted = predict_customers(
         first_day, last_day, purchase_days, agg["history_amount"].to_numpy(), as_of_day, rules
@@ -157,6 +159,7 @@ def score_customers(
         "in_window": window_orders > 0,
         "abc_b": raw.abc_b,
         "high_potential": raw.high_potential,
+        "development": raw.development,
         "low_potential": raw.low_potential,
         "growing": raw.growing,
         "low_value": raw.low_value,

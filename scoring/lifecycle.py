@@ -11,7 +11,8 @@ Stages, first match wins:
 - active: everyone else.
 
 Trend compares the net revenue of the window with the window before it, as a fraction: growing
-at +growth_trend or more, declining at -growth_trend or less, steady between; new when only the
+at +growth_trend or more, declining at -declining_trend or less (the card's "declining" mark beside
+the stage), steady between; new when only the
 current window has revenue, none when neither has.
 """
 
@@ -69,9 +70,13 @@ def lifecycle(
 
 
 def revenue_trend(
-    window_amount: np.ndarray, previous_amount: np.ndarray, growth_trend: float
+    window_amount: np.ndarray, previous_amount: np.ndarray, growth_trend: float, declining_trend: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the window-on-window change (NaN when the previous window is not positive) and label codes."""
+    """Return the window-on-window change (NaN when the previous window is not positive) and label codes.
+
+    Declining at -declining_trend or less; without one, at -growth_trend (the line is symmetric).
+    """
+    falling = growth_trend if declining_trend is None else declining_trend
     had_before = previous_amount > 0
     trend = np.full(len(window_amount), np.nan)
     trend[had_before] = window_amount[had_before] / previous_amount[had_before] - 1.0
@@ -81,7 +86,7 @@ def revenue_trend(
     # The 1e-9 keeps an exact +20 % (120 after 100) growing despite float division.
     with np.errstate(invalid="ignore"):
         label[trend >= growth_trend - 1e-9] = GROWING
-        label[trend <= -growth_trend + 1e-9] = DECLINING
+        label[trend <= -falling + 1e-9] = DECLINING
     return trend, label
 
 

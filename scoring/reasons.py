@@ -12,6 +12,7 @@ params; the i18n layer renders each code in every language. Codes and their para
     no_recent_orders     window_days                                   "no order in 12 months"
     last_order           days (since the last purchase day)            "last order 6 days ago"
     high_potential       score (1–5), value (the number from the customer file, or None)
+    development_target   score, value: B as a development target (high potential, buys little yet)
     ordinary_potential   score, value
     low_potential        score, value
     unknown_potential    (none)                                        "potential unknown"
@@ -25,8 +26,8 @@ params; the i18n layer renders each code in every language. Codes and their para
                                                    "stays A (would be B): not clearly past the line"
 Choice, in order and capped at 3: held_by_hysteresis when hysteresis changed the outcome; then by
 the rules' tier (the raw tier): A: top_value, orders, an alert (at_risk, lost or declining) or
-last_order; B: what made it B (solid_value, growing, high_potential), prospect, alert, orders,
-last_order; C: new_customer, revenue or no_recent_orders, ordinary_potential when low value, alert,
+last_order; B: what made it B first (growing, high_potential or development_target), solid_value, prospect,
+alert, orders, last_order; C: new_customer, revenue or no_recent_orders, ordinary_potential when low value, alert,
 orders, last_order; D: prospect, lost or low_value, the potential reason, alert, last_order.
 """
 
@@ -46,6 +47,7 @@ ORDERS = "orders"
 NO_RECENT_ORDERS = "no_recent_orders"
 LAST_ORDER = "last_order"
 HIGH_POTENTIAL = "high_potential"
+DEVELOPMENT_TARGET = "development_target"
 ORDINARY_POTENTIAL = "ordinary_potential"
 LOW_POTENTIAL = "low_potential"
 UNKNOWN_POTENTIAL = "unknown_potential"
@@ -67,6 +69,7 @@ REASON_PARAMS: dict[str, tuple[str, ...]] = {
     NO_RECENT_ORDERS: ("window_days",),
     LAST_ORDER: ("days",),
     HIGH_POTENTIAL: ("score", "value"),
+    DEVELOPMENT_TARGET: ("score", "value"),
     ORDINARY_POTENTIAL: ("score", "value"),
     LOW_POTENTIAL: ("score", "value"),
     UNKNOWN_POTENTIAL: (),
@@ -91,7 +94,8 @@ def explain_tiers(facts: Mapping[str, np.ndarray], window_days: int) -> list[tup
     """Return each customer's 2–3 reasons.
 
     `facts`, arrays with one entry per customer: booleans held, is_prospect, bought, in_window, abc_b,
-    high_potential, growing, low_value, low_potential, is_new, is_lost, is_at_risk, is_declining;
+    high_potential, development (optional), growing, low_value, low_potential, is_new, is_lost, is_at_risk,
+    is_declining;
     raw_tier (0–3) and raw_tier_letter; previous_tier; floats monetary, revenue_rank_pct,
     window_orders, recency_days, age_days, usual_interval_days, trend, potential_score,
     potential_value.
@@ -135,9 +139,10 @@ def choose_reason_codes(facts: Mapping[str, np.ndarray], alert: np.ndarray, pote
     by_tier = {
         0: [code(TOP_VALUE), orders, alert, last_order],
         1: [
-            code(SOLID_VALUE, facts["abc_b"]),
             code(GROWING, facts["growing"]),
             code(HIGH_POTENTIAL, facts["high_potential"]),
+            code(DEVELOPMENT_TARGET, facts.get("development", False) & ~facts["high_potential"]),
+            code(SOLID_VALUE, facts["abc_b"]),
             code(PROSPECT, facts["is_prospect"]),
             alert, orders, last_order,
         ],
@@ -258,6 +263,7 @@ def _param_builders(facts: Mapping[str, np.ndarray], window_days: int) -> dict[s
         NO_RECENT_ORDERS: lambda rows: [{"window_days": window_days} for _ in range(len(rows))],
         LAST_ORDER: days("recency_days"),
         HIGH_POTENTIAL: potential,
+        DEVELOPMENT_TARGET: potential,
         ORDINARY_POTENTIAL: potential,
         LOW_POTENTIAL: potential,
         UNKNOWN_POTENTIAL: nothing,

@@ -32,11 +32,19 @@ class ScoringRules:
     # potential_low_score is low potential. Unknown potential counts as low: nothing to go on.
     potential_high_score: int = 5
     potential_low_score: int = 2
+    # Development targets, as a pharma team keeps them: a customer whose potential score is at least
+    # this and who buys little or nothing yet (never bought, or its window revenue is in ABC class C,
+    # the smallest customers that together make the last 1 - abc_b_share of the team's revenue) is
+    # tier B whatever its value, so that a large hospital that does not buy yet is worked on.
+    development_potential_score: int = 4
     # value_score under this is low value: with low potential, such a customer is tier D.
     low_value_score: float = 0.25
     # Window revenue at least this fraction above the previous window's is growing (tier B
     # material); at least this fraction below is declining.
     growth_trend: float = 0.2
+    # Window revenue at least this fraction below the previous window's is declining: the trend
+    # label, the declining reason and the card's "declining" mark beside the lifecycle stage.
+    declining_trend: float = 0.2
     # Hysteresis: a customer whose tier would change must be past the rule's boundary by more than
     # this, in the rule's own 0..1 terms (revenue share for ABC, value_score, trend fraction).
     hysteresis_margin: float = 0.05
@@ -82,6 +90,10 @@ class ScoringRules:
                 "potential scores must satisfy 1 <= potential_low_score < potential_high_score <= 5, "
                 f"got {self.potential_low_score!r} and {self.potential_high_score!r}"
             )
+        if not 1 <= self.development_potential_score <= 5:
+            raise ValueError(f"development_potential_score must be 1–5, got {self.development_potential_score!r}")
+        if not 0 < self.declining_trend < 1:
+            raise ValueError(f"declining_trend must be in (0, 1), got {self.declining_trend!r}")
         for name in ("low_value_score", "hysteresis_margin"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")

@@ -3,9 +3,12 @@
 Tier rules, first match wins (thresholds from ScoringRules):
 - A (核心客户): ABC class A: the revenue ranked above the customer is under abc_a_share.
 - B (潜力客户): growth, value not yet A (README, "How tiers are decided"): high potential (potential_score >=
-  potential_high_score), prospects and lost customers included, since a rep should go there; or
-  growing (window revenue at least growth_trend above the previous window's) while not low value,
-  so that ¥100 becoming ¥130 is not a growth account. ABC class B alone is C: middle value.
+  potential_high_score), prospects and lost customers included, since a rep should go there; or a
+  development target: potential_score >= development_potential_score while buying little or nothing
+  yet (never bought, or window revenue in ABC class C), whatever its value; or growing (window revenue
+  at least growth_trend above the previous window's) while not low value, so that ¥100 becoming ¥130
+  is not a growth account, and not at risk or lost: a customer that stopped ordering is not growing.
+  ABC class B alone is C: middle value.
 - D (低价值客户): a prospect (never bought) without high potential; or a customer that is low value
   (value_score < low_value_score, which includes everyone silent for the whole window) or lost,
   and has low or unknown potential (potential_score <= potential_low_score or none), unless new:
@@ -14,10 +17,12 @@ Tier rules, first match wins (thresholds from ScoringRules):
 
 Hysteresis (a Schmitt trigger): besides the raw tier, tiers are computed with every threshold moved
 by hysteresis_margin against the customer (stricter: abc shares - m, growth_trend + m,
-low_value_score + m) and in its favour (more lenient: the opposite). Against the previous run's
-tier, a customer moves up only as far as the stricter tiers allow and down only as far as the more
-lenient tiers force, so it must be past a boundary by more than the margin, in that boundary's own
-terms (revenue share, trend fraction, value_score), to change tier. Potential and lifecycle have no
+low_value_score + m, and the development line of little purchase abc_b_share + m × (1 - abc_b_share):
+the whole tail is that narrow, so the margin is taken in proportion) and in its favour (more lenient:
+the opposite). Against the previous run's tier, a customer moves up only as far as the stricter
+tiers allow and down only as far as the more lenient tiers force, so it must be past a boundary by
+more than the margin, in that boundary's own terms (revenue share, trend fraction, value_score), to
+change tier. Potential and lifecycle have no
 margin: potential is an integer score from the customer file and silence only grows between runs.
 """
 
@@ -28,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from scoring.lifecycle import LOST, NEW, PROSPECT
+from scoring.lifecycle import AT_RISK, LOST, NEW, PROSPECT
 from scoring.rules import ScoringRules
 
 TIERS = ("A", "B", "C", "D")
@@ -52,6 +57,7 @@ class TierThresholds(NamedTuple):
     b_share: float
     growth_trend: float
     low_value_score: float
+    little_share: float  # revenue ranked above the customer at least this: buys little (development)
 
 
 class TierDecision(NamedTuple):
@@ -64,6 +70,7 @@ class TierDecision(NamedTuple):
     growing: np.ndarray
     low_value: np.ndarray
     low_potential: np.ndarray
+    development: np.ndarray
 
 
 def thresholds(rules: ScoringRules, strictness: float = 0.0) -> TierThresholds:
@@ -73,6 +80,7 @@ def thresholds(rules: ScoringRules, strictness: float = 0.0) -> TierThresholds:
         b_share=rules.abc_b_share - strictness,
         growth_trend=rules.growth_trend + strictness,
         low_value_score=rules.low_value_score + strictness,
+        little_share=rules.abc_b_share + strictness * (1 - rules.abc_b_share),
     )
 
 
@@ -84,14 +92,18 @@ def decide_tiers(signals: TierSignals, limits: TierThresholds, rules: ScoringRul
         high_potential = signals.potential_score >= rules.potential_high_score
         low_potential = ~(signals.potential_score > rules.potential_low_score)
         low_value = signals.value_score < limits.low_value_score - _EPSILON
-        growing = (signals.trend >= limits.growth_trend - _EPSILON) & ~low_value
+        silent = (signals.stage == AT_RISK) | (signals.stage == LOST)
+        growing = (signals.trend >= limits.growth_trend - _EPSILON) & ~low_value & ~silent
+        # NaN (no window revenue) compares False: buys nothing, so little.
+        buys_much = signals.share_above < limits.little_share - _EPSILON
+        development = (signals.potential_score >= rules.development_potential_score) & ~buys_much & ~abc_a
     prospect = signals.stage == PROSPECT
     judged_on_value = (low_value | (signals.stage == LOST)) & low_potential & (signals.stage != NEW)
     tier = np.full(len(signals.stage), 2, dtype=np.int64)
     tier[prospect | judged_on_value] = 3
-    tier[high_potential | growing] = 1
+    tier[high_potential | development | growing] = 1
     tier[abc_a] = 0
-    return TierDecision(tier, abc_a, abc_b & ~abc_a, high_potential, growing, low_value, low_potential)
+    return TierDecision(tier, abc_a, abc_b & ~abc_a, high_potential, growing, low_value, low_potential, development)
 
 
 def tier_codes(tiers: np.ndarray) -> np.ndarray:

@@ -45,12 +45,14 @@ TODAY_EN = (
     "3. <b>老百姓大药房(徐汇店)</b> [C] never contacted"
 )
 RENJI_CARD_ZH = (
-    "<b>仁济医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\ntop value；14 次下单\n\n"
+    "<b>仁济医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\ntop value\n"
+    "近12个月 14 次下单 · 最近下单 6 天前\n\n"
     "<b>最近联系</b>\n"
     "• 11月22日周日 拜访（李代表） — interested in samples"
 )
 RENJI_CARD_EN = (
-    "<b>仁济医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\ntop value; 14 orders\n\n"
+    "<b>仁济医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\ntop value\n"
+    "14 orders in 12 months · last order 6 days ago\n\n"
     "<b>Last contacts</b>\n"
     "• Sun 22 Nov visited by 李代表 — interested in samples"
 )
@@ -231,11 +233,15 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
     latest = _latest_run(bot.engine)
     older = add_scoring_run(bot.engine, as_of=date(2026, 10, 22))
     add_tier_snapshot(bot.engine, run_id=older, customer_id=zhongshan, tier="B")
-    reasons = [
-        ["top_value", {"amount": 2400000.0, "top_pct": 2.0, "window_days": 365}],
-        ["orders", {"count": 20, "window_days": 365}],
-        ["growing", {"pct": 35.0}],
-    ]
+    move = {"amount_before": 1800000.0, "amount_after": 2400000.0, "window_days": 365, "line_pct": 80}
+    reasons = {
+        "tier": [
+            ["top_value", {"amount": 2400000.0, "top_pct": 2.0, "window_days": 365}],
+            ["orders", {"count": 20, "window_days": 365}],
+            ["growing", {"pct": 35.0}],
+        ],
+        "move": [["value_rank_rose", {**move, "line_class": "A"}]],
+    }
     add_tier_snapshot(
         bot.engine,
         run_id=latest,
@@ -249,6 +255,9 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
         p_alive=0.93,
         expected_purchases=4.24,
         clv=800000.0,
+        r_score=5,
+        f_score=4,
+        m_score=5,
     )
     add_contact(
         bot.engine,
@@ -270,9 +279,12 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
     zh = await bot.send(REP_TG, "中山医院")
     assert zh.texts == [
         "<b>中山医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\n"
-        "近12个月 ¥240万，排名前 2%；20 次下单；比上一周期增长 35%\n"
+        "近12个月 ¥240万，排名前 2%；比上一周期增长 35%\n"
+        "近12个月 20 次下单 · 最近下单 3 天前\n"
+        "最近下单 R5 · 频次 F4 · 金额 M5\n"
         "仍活跃概率：93% · 未来90天预计有 4.2 天下单 · 12个月价值 ¥80万\n"
-        "级别历史：A ← B\n\n"
+        "级别历史：\n"
+        "• 11月22日周日 B→A：近12个月销售额 ¥180万 → ¥240万，进入前80%（A 类线）\n\n"
         "<b>最近联系</b>\n"
         "• 11月22日周日 电话（张经理）\n"
         "• 11月20日周五 拜访（李代表） — &lt;b&gt;王主任&lt;/b&gt; &amp; 药剂科\n"
@@ -282,9 +294,12 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
     en = await bot.send(REP_TG, "zhongshan", lang="en")
     assert en.texts == [
         "<b>中山医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\n"
-        "¥2.4m in 12 months, top 2%; 20 orders; up 35% on the previous period\n"
+        "¥2.4m in 12 months, top 2%; up 35% on the previous period\n"
+        "20 orders in 12 months · last order 3 days ago\n"
+        "Recency R5 · Frequency F4 · Monetary M5\n"
         "Still active: 93% · expected in the next 90 days: 4.2 order days · 12-month value ¥800k\n"
-        "Tier history: A ← B\n\n"
+        "Tier history:\n"
+        "• Sun 22 Nov B→A: 12-month sales ¥1.8m → ¥2.4m, into the top 80% (class A line)\n\n"
         "<b>Last contacts</b>\n"
         "• Sun 22 Nov called by 张经理\n"
         "• Fri 20 Nov visited by 李代表 — &lt;b&gt;王主任&lt;/b&gt; &amp; 药剂科\n"

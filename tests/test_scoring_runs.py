@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import Settings
 from bot.services.scoring_runs import load_aggregates, load_customers, rules_from_settings, run_scoring
-from bot.services.tiers import latest_tier, tier_changes, tier_history
+from bot.services.tiers import TierMove, latest_tier, tier_changes, tier_history
 from bot.views.exports import export_table
 from scoring.aggregate import aggregate_sales
 from scoring.engine import score_customers
+from scoring.moves import MOVE_REASON_PARAMS
 from tests.builders import add_contact, add_customer, add_person, local_time
 
 AS_OF = date(2026, 11, 23)
@@ -83,7 +84,13 @@ def test_a_run_stores_a_snapshot_per_customer_and_the_next_run_lists_changes(eng
     tier = latest_tier(engine=engine, customer_id=prospect)
     assert tier is not None and tier.tier == "D" and tier.stage == "prospect"
     assert tier.reasons[0][0] == "prospect"
-    assert [t for _, t, _ in tier_history(engine=engine, customer_id=prospect)] == ["D", "D"]
+    # It stayed D: its history lists no move. Every customer that moved has the reasons of its move.
+    assert tier_history(engine=engine, customer_id=prospect) == []
+    assert changes and all(c.reasons and c.reasons[0][0] in MOVE_REASON_PARAMS for c in changes)
+    moved = changes[0]
+    assert tier_history(engine=engine, customer_id=moved.customer_id) == [
+        TierMove(AS_OF, moved.before, moved.after, moved.reasons)
+    ]
 
 
 def test_hysteresis_uses_the_previous_run(engine):

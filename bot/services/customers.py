@@ -13,7 +13,7 @@ from bot.clock import local_date
 from bot.models.people import Role
 from bot.models.tables import contact_table, customer_table, follow_up_table, person_table
 from bot.services.invites import Member
-from bot.services.tiers import CustomerTier, latest_tier, latest_tiers, tier_history
+from bot.services.tiers import CustomerTier, TierMove, latest_tier, latest_tiers, tier_history
 
 MINE_FILTERS = ("A", "B", "C", "D", "at-risk")
 
@@ -87,7 +87,7 @@ class CustomerCard:
     rep_id: int | None
     rep_name: str | None
     tier: CustomerTier | None
-    history: list[tuple[date, str, str]]
+    history: list[TierMove]  # changes of tier, newest first (tier_history)
     contacts: list[ContactLine]
     follow_ups: list[tuple[date, str | None]]
 

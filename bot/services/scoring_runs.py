@@ -17,7 +17,8 @@ from bot.clock import as_utc, team_today, utc_now
 from bot.config import Settings
 from bot.i18n import has, plain
 from bot.models.tables import import_run_table, scoring_run_table, tier_snapshot_table
-from bot.services.tiers import finished_run_id
+from bot.services.move_reasons import move_reasons
+from bot.services.tiers import encode_reasons, finished_run_id
 from scoring.aggregate import AGGREGATE_COLUMNS
 from scoring.engine import score_customers
 from scoring.rules import ScoringRules
@@ -195,8 +196,18 @@ def run_scoring(
         customers = load_customers(connection)
         previous_run_id, previous = load_previous(connection, as_of=as_of)
     scores = score_customers(aggregates, customers, rules, as_of, previous)
+    with engine.connect() as connection:
+        # Why each moved customer moved, stored with its snapshot (issue 14: every move explained).
+        explained = move_reasons(connection, scores, previous_run_id=previous_run_id, as_of=as_of, rules=rules)
     return _store_run(
-        engine, scores, as_of=as_of, trigger=trigger, rules=rules, started=started, previous_run_id=previous_run_id
+        engine,
+        scores,
+        as_of=as_of,
+        trigger=trigger,
+        rules=rules,
+        started=started,
+        previous_run_id=previous_run_id,
+        explained=explained,
     )
 
 
@@ -209,8 +220,9 @@ def _store_run(
     rules: ScoringRules,
     started: datetime,
     previous_run_id: int | None,
+    explained: dict[int, tuple] | None = None,
 ) -> ScoringSummary:
-    rows = _snapshot_rows(scores)
+    rows = _snapshot_rows(scores, explained or {})
     with changing(engine) as (connection, changes):
         run_id = connection.execute(
             scoring_run_table.insert().returning(scoring_run_table.c.id),
@@ -263,12 +275,12 @@ def _jsonable(value):
     return value
 
 
-def _snapshot_rows(scores: pd.DataFrame) -> list[dict]:
+def _snapshot_rows(scores: pd.DataFrame, explained: dict[int, tuple]) -> list[dict]:
     frame = scores[_SNAPSHOT_COLUMNS].astype(object).where(scores[_SNAPSHOT_COLUMNS].notna(), None)
     rows = frame.to_dict("records")
     for row, reasons in zip(rows, scores["reasons"], strict=True):
         for key, value in row.items():
             if isinstance(value, np.generic):
                 row[key] = value.item()
-        row["reasons_json"] = json.dumps(_jsonable(list(reasons)), ensure_ascii=False)
+        row["reasons_json"] = encode_reasons(_jsonable(list(reasons)), explained.get(row["customer_id"]))
     return rows

@@ -1,4 +1,9 @@
-"""Reading tiers back: a customer's latest tier and reasons, its history, and tier changes between runs."""
+"""Reading tiers back: a customer's latest tier and reasons, its history, and tier changes between runs.
+
+A snapshot's reasons_json holds the reasons of its tier as a JSON list [[code, params], ...]; when the
+customer moved tier in that run, it is an object {"tier": [...], "move": [...]} whose "move" reasons
+say why (scoring.moves). Both forms are read everywhere through parse_reasons and parse_move_reasons.
+"""
 
 from __future__ import annotations
 
@@ -40,10 +45,26 @@ class CustomerTier:
     # The run's horizons: expected_purchases covers prediction_days, clv covers clv_months.
     prediction_days: int = 90
     clv_months: int = 12
+    trend_label: str | None = None  # 'growing', 'steady', 'declining', 'new', 'none'
+    r_score: int = 0
+    f_score: int = 0
+    m_score: int = 0
+
+
+@dataclass(frozen=True)
+class TierMove:
+    """One change of tier: the run's day, the tier before and after, and why (empty for runs before reasons)."""
+
+    as_of: date
+    before: str
+    after: str
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
 class TierChange:
+    """A customer whose tier differs between two runs; reasons say why it moved (see tier_changes)."""
+
     customer_id: int
     customer_name: str
     rep_id: int | None
@@ -61,14 +82,31 @@ def _as_date(value) -> date:
 
 
 def parse_reasons(raw: str) -> tuple[Reason, ...]:
-    """Reasons stored as JSON [[code, params], ...] back to a tuple of (code, params)."""
-    return tuple((code, params) for code, params in json.loads(raw))
+    """The tier's reasons, stored as JSON [[code, params], ...] or inside {"tier": ..., "move": ...}."""
+    stored = json.loads(raw)
+    if isinstance(stored, dict):
+        stored = stored.get("tier", [])
+    return tuple((code, params) for code, params in stored)
+
+
+def parse_move_reasons(raw: str | None) -> tuple[Reason, ...]:
+    """Why the customer moved tier in the snapshot's run; empty when it did not (or was stored before)."""
+    stored = json.loads(raw) if raw else []
+    moves = stored.get("move", []) if isinstance(stored, dict) else []
+    return tuple((code, params) for code, params in moves)
+
+
+def encode_reasons(tier_reasons, move_reasons=None) -> str:
+    """The reasons_json of a snapshot: the tier's reasons, with the move's when the tier moved."""
+    tier = [[code, params] for code, params in tier_reasons]
+    stored: list | dict = tier if not move_reasons else {"tier": tier, "move": [[c, p] for c, p in move_reasons]}
+    return json.dumps(stored, ensure_ascii=False)
 
 
 _TIER_SELECT = """
 SELECT s.customer_id, s.run_id, r.as_of, s.tier, s.previous_tier, s.stage, s.value_rank_pct, s.recency_days,
        s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, s.abc_class, s.trend, s.potential_score,
-       s.p_alive, s.expected_purchases, s.clv, s.reasons_json
+       s.p_alive, s.expected_purchases, s.clv, s.trend_label, s.reasons_json
 FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id
 """
 
@@ -93,6 +131,10 @@ def _customer_tier(row) -> CustomerTier:
         expected_purchases=row.expected_purchases,
         clv=row.clv,
         reasons=parse_reasons(row.reasons_json),
+        trend_label=row.trend_label,
+        r_score=row.r_score or 0,
+        f_score=row.f_score or 0,
+        m_score=row.m_score or 0,
         **_horizons(getattr(row, "rules_json", None)),
     )
 
@@ -154,18 +196,26 @@ def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> di
     return {row.customer_id: _customer_tier(row) for row in rows}
 
 
-def tier_history(*, engine: Engine, customer_id: int, limit: int = 12) -> list[tuple[date, str, str]]:
-    """(as_of, tier, stage) of the customer's latest runs, newest first."""
+def tier_history(*, engine: Engine, customer_id: int, limit: int = 6) -> list[TierMove]:
+    """The customer's changes of tier, newest first, each with its run's day and why it moved.
+
+    Contract: one TierMove per finished run whose snapshot has a previous tier different from its tier
+    (a run that kept the tier lists nothing); at most `limit`; reasons from the snapshot's move reasons.
+    """
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT r.as_of, s.tier, s.stage FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id "
+                "SELECT r.as_of, s.previous_tier, s.tier, s.reasons_json "
+                "FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id "
                 "WHERE s.customer_id = :customer AND r.finished_at IS NOT NULL "
+                "AND s.previous_tier IS NOT NULL AND s.previous_tier <> s.tier "
                 "ORDER BY r.as_of DESC, r.id DESC LIMIT :limit"
             ),
             {"customer": customer_id, "limit": limit},
         ).all()
-    return [(_as_date(row.as_of), row.tier, row.stage) for row in rows]
+    return [
+        TierMove(_as_date(row.as_of), row.previous_tier, row.tier, parse_move_reasons(row.reasons_json)) for row in rows
+    ]
 
 
 def run_on_or_before(engine: Engine, day: date) -> int | None:
@@ -183,13 +233,18 @@ def tier_changes(
     until: date | None = None,
     customer_ids: list[int] | None = None,
 ) -> list[TierChange]:
-    """Customers whose tier differs between two runs (given by id, or the latest runs on or before dates)."""
+    """Customers whose tier differs between two runs (given by id, or the latest runs on or before dates).
+
+    A change's reasons say why it moved: the stored move reasons of its latest move after the earlier
+    run (up to the later one), or, for moves stored before move reasons existed, its new tier's reasons.
+    """
     if to_run_id is None:
         to_run_id = run_on_or_before(engine, until) if until else latest_run_id(engine)
     if from_run_id is None and since is not None:
         from_run_id = run_on_or_before(engine, since)
     if to_run_id is None or from_run_id is None or from_run_id == to_run_id:
         return []
+    wanted = None if customer_ids is None else set(customer_ids)
     with engine.connect() as connection:
         rows = connection.execute(
             text(
@@ -200,9 +255,38 @@ def tier_changes(
             ),
             {"from_run": from_run_id, "to_run": to_run_id},
         ).all()
-    wanted = None if customer_ids is None else set(customer_ids)
+        rows = [row for row in rows if wanted is None or row.customer_id in wanted]
+        moves = _latest_move_reasons(connection, [row.customer_id for row in rows], from_run_id, to_run_id)
     return [
-        TierChange(row.customer_id, row.name, row.rep_id, row.before, row.after, parse_reasons(row.reasons_json))
+        TierChange(
+            row.customer_id,
+            row.name,
+            row.rep_id,
+            row.before,
+            row.after,
+            moves.get(row.customer_id) or parse_reasons(row.reasons_json),
+        )
         for row in rows
-        if wanted is None or row.customer_id in wanted
     ]
+
+
+def _latest_move_reasons(
+    connection: Connection, customer_ids: list[int], from_run_id: int, to_run_id: int
+) -> dict[int, tuple[Reason, ...]]:
+    """Per customer, the move reasons of its latest move in a run after from_run, up to to_run."""
+    statement = text(
+        "SELECT s.customer_id, s.reasons_json FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id "
+        "JOIN scoring_run f ON f.id = :from_run JOIN scoring_run t ON t.id = :to_run "
+        "WHERE r.finished_at IS NOT NULL AND s.previous_tier IS NOT NULL AND s.previous_tier <> s.tier "
+        "AND (r.as_of > f.as_of OR (r.as_of = f.as_of AND r.id > f.id)) "
+        "AND (r.as_of < t.as_of OR (r.as_of = t.as_of AND r.id <= t.id)) "
+        "AND s.customer_id IN :ids ORDER BY r.as_of, r.id"
+    ).bindparams(bindparam("ids", expanding=True))
+    latest: dict[int, tuple[Reason, ...]] = {}
+    for start in range(0, len(customer_ids), 900):
+        chunk = customer_ids[start : start + 900]
+        for row in connection.execute(statement, {"from_run": from_run_id, "to_run": to_run_id, "ids": chunk}):
+            reasons = parse_move_reasons(row.reasons_json)
+            if reasons:
+                latest[row.customer_id] = reasons  # ordered by run: the last one kept is the latest move
+    return latest

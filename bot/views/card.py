@@ -6,8 +6,48 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, t
 from bot.services.customers import CustomerCard
+from bot.services.tiers import CustomerTier, TierMove
 from bot.views import callbacks
 from bot.views.common import day, keyboard, money, percent, reasons_text, shorten
+
+# Reasons that only state a figure of the facts line: the card says each figure once.
+_FACT_CODES = frozenset({"revenue", "orders", "last_order", "no_recent_orders"})
+_AMOUNT_CODES = frozenset({"top_value", "solid_value", "low_value"})
+
+
+def _stage(lang: str, tier: CustomerTier) -> Markup:
+    """The lifecycle stage, with the declining mark when revenue fell past the declining line."""
+    stage = t(lang, f"stage.{tier.stage}")
+    if tier.trend_label == "declining" and tier.trend is not None:
+        stage = Markup(stage + t(lang, "card.declining", pct=round(abs(tier.trend) * 100)))
+    return stage
+
+
+def _reasons_and_facts(lang: str, tier: CustomerTier, currency: str) -> list[Markup]:
+    """Why the tier, then the 12-month figures the reasons did not already state."""
+    judged = [(code, params) for code, params in tier.reasons if code not in _FACT_CODES]
+    if not judged:
+        return [reasons_text(lang, tier.reasons, currency)]
+    last = t(lang, "never") if tier.recency_days is None else t(lang, "days_ago", days=int(tier.recency_days))
+    if {code for code, _ in judged} & _AMOUNT_CODES:
+        facts = t(lang, "card.facts_no_amount", orders=tier.frequency, last=last)
+    else:
+        facts = t(lang, "card.facts", amount=money(lang, tier.monetary, currency), orders=tier.frequency, last=last)
+    return [reasons_text(lang, judged, currency), facts]
+
+
+def _history(lang: str, history: list[TierMove], currency: str) -> list[Markup]:
+    """Each change of tier with its day and why; nothing when the tier never changed."""
+    if not history:
+        return []
+    lines = [t(lang, "card.history_title")]
+    for move in history:
+        when = {"date": day(lang, move.as_of), "before": move.before, "after": move.after}
+        if move.reasons:
+            lines.append(t(lang, "card.history_move", reasons=reasons_text(lang, move.reasons, currency), **when))
+        else:
+            lines.append(t(lang, "card.history_move_bare", **when))
+    return lines
 
 
 def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -25,16 +65,12 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
                 "card.tier",
                 tier=tier.tier,
                 tier_name=t(lang, f"tier.{tier.tier}"),
-                stage=t(lang, f"stage.{tier.stage}"),
+                stage=_stage(lang, tier),
             )
         )
-        lines.append(reasons_text(lang, tier.reasons, currency))
-        # Value customers' reasons already state revenue, orders and recency; others get the facts too.
-        if not {code for code, _ in tier.reasons} & {"top_value", "solid_value"}:
-            last = t(lang, "never") if tier.recency_days is None else t(lang, "days_ago", days=int(tier.recency_days))
-            lines.append(
-                t(lang, "card.facts", amount=money(lang, tier.monetary, currency), orders=tier.frequency, last=last)
-            )
+        lines += _reasons_and_facts(lang, tier, currency)
+        if tier.r_score and tier.f_score and tier.m_score:
+            lines.append(t(lang, "card.rfm", r=tier.r_score, f=tier.f_score, m=tier.m_score))
         if tier.p_alive is not None and tier.stage != "prospect":
             lines.append(
                 t(
@@ -47,9 +83,7 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
                     clv=money(lang, tier.clv, currency),
                 )
             )
-        if len(card.history) > 1:
-            history = " ← ".join(f"{entry_tier}" for _, entry_tier, _ in card.history)
-            lines.append(t(lang, "card.history", history=history))
+        lines += _history(lang, card.history, currency)
     lines.append("")
     lines.append(t(lang, "card.contacts"))
     if not card.contacts:

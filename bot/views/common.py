@@ -17,6 +17,10 @@ def money(lang: str, amount: float | None, symbol: str = "¥") -> str:
     """¥1.2m in English, ¥120万 in Chinese (萬 in Traditional): CLDR's short form, as a rep says it."""
     if amount is None:
         return "–"
+    # Below its first abbreviation (千 is not one in Chinese: 万 is) the short form prints every
+    # decimal (¥0.0107, ¥1256.11): whole units, as a rep says it.
+    if abs(amount) < 10_000:
+        amount = round(amount)
     # Babel shows a currency it has no code for as given, so the team's symbol passes through unchanged.
     return format_compact_currency(amount, symbol, locale=babel_locale(lang), fraction_digits=1)
 
@@ -39,8 +43,11 @@ def reason_text(lang: str, code: str, params: dict, currency: str = "¥") -> Mar
     """One scoring or list reason in words; money, shares and periods formatted for the reader."""
     formatted: dict = {}
     for name, value in params.items():
-        if name == "amount" and isinstance(value, int | float):
+        if name in ("amount", "amount_before", "amount_after") and isinstance(value, int | float):
             formatted[name] = money(lang, value, currency)
+        elif name == "day" and isinstance(value, str):
+            # A move reason's sale day (ISO): with its year, since it is usually last year's.
+            formatted[name] = format_skeleton("yMMMd", date.fromisoformat(value), locale=babel_locale(lang))
         elif name == "value":
             # A potential attribute: bed count or market potential, shown beside the 1-5 score.
             formatted[name] = "" if value is None else f" ({_number(lang, float(value))})"

@@ -15,6 +15,7 @@ from bot.views.team import short_day
 T = TypeVar("T")
 SECTION_LIMIT = 15  # lines per section; a phone screen, not a report
 REASONS_PER_LINE = 2
+MOVE_REASONS_PER_LINE = 3  # why it moved: the driver and the criteria crossed (scoring.moves)
 
 
 def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
@@ -97,7 +98,7 @@ def _move(lang: str, move: DigestMove, currency: str) -> str:
         after=move.after,
         rep=_rep_name(lang, move.rep_name),
     )
-    return _with_reasons(lang, line, move.reasons, currency)
+    return _with_reasons(lang, line, move.reasons, currency, limit=MOVE_REASONS_PER_LINE)
 
 
 def _at_risk(lang: str, account: AtRiskAccount, currency: str) -> str:
@@ -112,10 +113,10 @@ def _at_risk(lang: str, account: AtRiskAccount, currency: str) -> str:
     return _with_reasons(lang, line, account.reasons, currency)
 
 
-def _with_reasons(lang: str, line: str, reasons, currency: str) -> str:
+def _with_reasons(lang: str, line: str, reasons, currency: str, limit: int = REASONS_PER_LINE) -> str:
     if not reasons:
         return line
-    words = reasons_text(lang, reasons, currency, limit=REASONS_PER_LINE)
+    words = reasons_text(lang, reasons, currency, limit=limit)
     return f"{line}\n{t(lang, 'digest.reasons_line', reasons=words)}"
 
 

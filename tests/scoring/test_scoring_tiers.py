@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scoring.engine import score_customers
-from scoring.lifecycle import STAGES
+from scoring.lifecycle import STAGES, TREND_LABELS, revenue_trend
 from scoring.rules import ScoringRules
 from scoring.tiers import TIERS, TierSignals, apply_hysteresis, decide_tiers, thresholds
 
@@ -46,11 +46,16 @@ def _tier(
         ({"value": 0.1}, "D"),  # low value, potential unknown
         ({"value": 0.1, "potential": 2.0}, "D"),
         ({"value": 0.1, "potential": 3.0}, "C"),  # ordinary potential keeps it C
-        ({"value": 0.1, "potential": 4.0}, "C"),  # high potential is the top quintile (5) by default
+        ({"value": 0.1, "potential": 4.0}, "B"),  # buys nothing yet, potential 4: a development target
+        ({"share_above": 0.97, "value": 0.1, "potential": 4.0}, "B"),  # buys little (ABC class C)
+        ({"share_above": 0.97, "value": 0.1, "potential": 3.0}, "C"),  # ordinary potential: not development
+        ({"share_above": 0.90, "value": 0.5, "potential": 4.0}, "C"),  # buys (ABC class B): judged on value
+        ({"share_above": 0.97, "value": 0.0, "stage": "lost", "potential": 4.0}, "B"),  # win back
         ({"value": 0.1, "potential": 5.0}, "B"),
         ({"value": 0.1, "stage": "new"}, "C"),  # not judged on value in its first 90 days
         ({"value": 0.0, "stage": "prospect"}, "D"),
         ({"value": 0.0, "stage": "prospect", "potential": 3.0}, "D"),
+        ({"value": 0.0, "stage": "prospect", "potential": 4.0}, "B"),  # a large hospital not buying yet
         ({"value": 0.0, "stage": "prospect", "potential": 5.0}, "B"),
         ({"value": 0.0, "stage": "lost", "potential": 2.0}, "D"),
         ({"value": 0.0, "stage": "lost", "potential": 3.0}, "C"),
@@ -58,6 +63,8 @@ def _tier(
         ({"value": 0.6, "stage": "lost"}, "D"),  # lost with nothing suggesting potential
         ({"value": 0.5, "trend": 0.25}, "B"),  # growing
         ({"value": 0.5, "trend": 0.15}, "C"),
+        ({"value": 0.5, "trend": 0.25, "stage": "at_risk"}, "C"),  # stopped ordering: not growing
+        ({"value": 0.5, "trend": 0.25, "stage": "lost"}, "D"),
         ({"value": 0.1, "trend": 3.0}, "D"),  # ¥100 becoming ¥400 is not a growth account
         ({"share_above": 0.10, "stage": "at_risk", "potential": 1.0}, "A"),
     ],
@@ -84,6 +91,11 @@ def test_tier_rules(signals: dict, tier: str) -> None:
         ({"value": 0.5, "trend": 0.17}, "B", "B"),
         ({"value": 0.5, "trend": 0.14}, "B", "C"),
         ({"value": 0.0, "stage": "prospect", "potential": 5.0}, "D", "B"),  # no margin on potential
+        # The development line (ABC class C, 95 %) moves by the margin in proportion to the 5 % tail.
+        ({"share_above": 0.951, "value": 0.3, "potential": 4.0}, "C", "C"),  # little, not clearly: stays C
+        ({"share_above": 0.96, "value": 0.3, "potential": 4.0}, "C", "B"),  # clearly little: development
+        ({"share_above": 0.948, "value": 0.3, "potential": 4.0}, "B", "B"),  # buys more, not clearly: stays B
+        ({"share_above": 0.94, "value": 0.3, "potential": 4.0}, "B", "C"),
     ],
 )
 def test_hysteresis_in_both_directions(signals: dict, previous: str, tier: str) -> None:
@@ -135,3 +147,18 @@ def test_score_customers_holds_a_tier_near_the_abc_line(
         assert customer["reasons"][0][1]["raw_tier"] != previous
     # customers without a previous tier are scored on the raw rules and never "changed"
     assert scores.loc[1, "previous_tier"] is None and not scores.loc[1, "tier_changed"]
+
+
+def test_the_development_line_and_the_declining_line_come_from_the_rules() -> None:
+    signals = TierSignals(
+        np.array([NAN]), np.array([0.0]), np.array([4.0]), np.array([NAN]), np.array([STAGES.index("prospect")])
+    )
+    stricter = ScoringRules(development_potential_score=5)
+    assert TIERS[decide_tiers(signals, thresholds(RULES), RULES).tier[0]] == "B"
+    assert TIERS[decide_tiers(signals, thresholds(stricter), stricter).tier[0]] == "D"
+    with pytest.raises(ValueError, match="development_potential_score"):
+        ScoringRules(development_potential_score=6).validate()
+    with pytest.raises(ValueError, match="declining_trend"):
+        ScoringRules(declining_trend=1.5).validate()
+    _, labels = revenue_trend(np.array([70.0, 85.0]), np.array([100.0, 100.0]), 0.2, declining_trend=0.25)
+    assert [TREND_LABELS[label] for label in labels] == ["declining", "steady"]
