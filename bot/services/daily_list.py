@@ -48,7 +48,9 @@ from bot.models.tables import (
     scoring_run_table,
     tier_snapshot_table,
 )
+from bot.services.day_plan import keep_plan, stored_plan
 from bot.services.followups import is_open
+from bot.services.playbook import TierPlaybook, playbook_for
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons
 
 # A customer twice its cadence overdue is as urgent as it gets; beyond that only tier and boosts count.
@@ -72,6 +74,10 @@ class DailyItem:
     reasons: tuple[str, ...]
     tier_reasons: tuple[Reason, ...]
     score: float
+    # Days past the cadence as ranked: a never-contacted customer counts from when it became known.
+    urgency_days: int = 0
+    done: bool = False  # on the day's plan and contacted today: it keeps its place, marked done
+    playbook: TierPlaybook | None = None  # how the tier is served (bot.services.playbook)
 
 
 # An item before its tier reasons are parsed, with the reasons as stored (JSON): only shown items need them.
@@ -126,7 +132,8 @@ def last_contact_column(customer_id: Any, before: datetime) -> Any:
 
 @dataclass(frozen=True)
 class DailyPage:
-    """One page of the rep's day: its lines, the number of the first one, and how many are listable in all."""
+    """One page of the rep's day: its lines, the number of the first one, and how many are on the day's list
+    (the plan's lines, done ones included, and the listable customers after them)."""
 
     items: list[DailyItem]
     first: int
@@ -139,12 +146,20 @@ class DailyPage:
 
 
 def daily_list(
-    *, engine: Engine, settings: Settings, person_id: int, today: date, tz: str, capacity: int | None = None
+    *,
+    engine: Engine,
+    settings: Settings,
+    person_id: int,
+    today: date,
+    tz: str,
+    capacity: int | None = None,
+    writes: Engine | None = None,
 ) -> list[DailyItem]:
-    """Today's list for the rep: promised follow-ups, then due customers by score, at most capacity lines."""
-    return daily_page(
-        engine=engine, settings=settings, person_id=person_id, today=today, tz=tz, capacity=capacity
-    ).items
+    """The lines of today's list still to do (the first page of daily_page without the done ones)."""
+    page = daily_page(
+        engine=engine, settings=settings, person_id=person_id, today=today, tz=tz, capacity=capacity, writes=writes
+    )
+    return [item for item in page.items if not item.done]
 
 
 def daily_page(
@@ -156,23 +171,47 @@ def daily_page(
     tz: str,
     page: int = 1,
     capacity: int | None = None,
+    writes: Engine | None = None,
 ) -> DailyPage:
-    """Page ``page`` of today's list, capacity lines a page, in the order of the first page (a page past
-    the end is the last one)."""
+    """Page ``page`` of today's list, capacity lines a page (a page past the end is the last one).
+
+    The first page is the day's plan: fixed when first built that day and stored on ``writes`` (without
+    it, a stored plan is read but none is stored: a preview, the log flow's picker), it keeps its order;
+    a customer contacted today stays in place, marked done; one snoozed or no longer listable leaves it;
+    free places take the next ranked customers at the end. Later pages hold the others in ranked order.
+    """
     limit = max(settings.priority.daily_capacity if capacity is None else capacity, 0)
-    follow_ups, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True)
+    with engine.connect() as connection:
+        plan = stored_plan(connection, person_id, today)
+    follow_ups, due, done = _candidates(
+        engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True, plan=plan or []
+    )
     listed = {item.customer_id for item, _ in follow_ups}
     ranked = follow_ups + [pair for pair in due if pair[0].customer_id not in listed]
-    pages = max(1, -(-len(ranked) // limit)) if limit else 1
-    start = (min(max(page, 1), pages) - 1) * limit
+    by_id = {pair[0].customer_id: pair for pair in [*ranked, *done]}
+    kept = [customer_id for customer_id in plan or [] if customer_id in by_id]
+    planned = set(kept)
+    free = max(limit - len(kept), 0)
+    day = kept + [pair[0].customer_id for pair in ranked if pair[0].customer_id not in planned][:free]
+    if writes is not None and day != plan:
+        day = keep_plan(writes, person_id, today, day, first=plan is None)
+        day = [customer_id for customer_id in day if customer_id in by_id]
+    lines, planned = day[:limit], set(day[:limit])
+    rest = [pair for pair in ranked if pair[0].customer_id not in planned]
+    pages = 1 + (-(-len(rest) // limit) if limit else 0)
+    served = min(max(page, 1), pages)
     # Only the lines shown need their tier reasons: parsing them for a whole book is most of the cost.
-    chosen = [_with_tier_reasons(pair) for pair in ranked[start : start + limit]]
-    return DailyPage(chosen, start + 1, len(ranked))
+    if served == 1:
+        chosen = [_with_tier_reasons(by_id[customer_id]) for customer_id in lines]
+        return DailyPage(chosen, 1, len(lines) + len(rest))
+    start = (served - 2) * limit
+    chosen = [_with_tier_reasons(pair) for pair in rest[start : start + limit]]
+    return DailyPage(chosen, len(lines) + start + 1, len(lines) + len(rest))
 
 
 def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: date, tz: str) -> list[DailyItem]:
     """Every due customer of the rep, ranked as on the daily list, with no capacity cap and no follow-ups."""
-    _, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=False)
+    _, due, _ = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=False, plan=[])
     return [_with_tier_reasons(pair) for pair in due]
 
 
@@ -193,13 +232,21 @@ def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: 
 
 
 def _candidates(
-    engine: Engine, settings: Settings, person_id: int, today: date, zone: ZoneInfo, *, with_follow_ups: bool
-) -> tuple[list[_Unparsed], list[_Unparsed]]:
-    """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers."""
+    engine: Engine,
+    settings: Settings,
+    person_id: int,
+    today: date,
+    zone: ZoneInfo,
+    *,
+    with_follow_ups: bool,
+    plan: Sequence[int],
+) -> tuple[list[_Unparsed], list[_Unparsed], list[_Unparsed]]:
+    """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers,
+    and the customers of the day's plan contacted today, marked done."""
     tomorrow_starts = day_start_utc(today + timedelta(days=1), zone)
     with engine.connect() as connection:
         promised = _open_follow_ups_due(connection, person_id, today) if with_follow_ups else []
-        rows = _book(connection, person_id, {f.customer_id for f in promised}, tomorrow_starts)
+        rows = _book(connection, person_id, {f.customer_id for f in promised} | set(plan), tomorrow_starts)
     by_customer = {row.id: row for row in rows}
     last_seen = {row.id: local_date(row.last_contact_at, zone) if row.last_contact_at else None for row in rows}
     listable = {row.id for row in rows if not _contacted_today_or_snoozed(row, last_seen[row.id], today)}
@@ -219,7 +266,15 @@ def _candidates(
         and _is_due(last_seen[row.id], today, cadences[row.tier or "D"])
     ]
     due.sort(key=lambda pair: _rank(pair[0]))
-    return follow_ups, due
+    done = [
+        (replace(item, done=True), reasons)
+        for item, reasons in (
+            _item(by_customer[customer_id], today, settings, today, None)
+            for customer_id in plan
+            if customer_id in by_customer and last_seen[customer_id] == today
+        )
+    ]
+    return follow_ups, due, done
 
 
 def _is_due(last: date | None, today: date, cadence_days: int) -> bool:
@@ -247,6 +302,7 @@ def _book(connection: Connection, person_id: int, extra_ids: set[int], before: d
             customer_table.c.id,
             customer_table.c.name,
             customer_table.c.rep_id,
+            customer_table.c.created_at.label("known_at"),
             tier_snapshot_table.c.tier,
             tier_snapshot_table.c.previous_tier,
             tier_snapshot_table.c.stage,
@@ -278,7 +334,10 @@ def _item(row: Any, last: date | None, settings: Settings, today: date, promise:
     cadence = settings.cadence.days(row.tier or "D")
     since = (today - last).days if last is not None else None
     overdue = since - cadence if since is not None else None
-    ratio = OVERDUE_RATIO_CAP if overdue is None else min(max(overdue, 0) / cadence, OVERDUE_RATIO_CAP)
+    # Never contacted: due by the tier's cycle, counted from when the customer became known (the day it
+    # was loaded), so it is due today until a cycle has passed, and not endlessly overdue.
+    urgency = overdue if overdue is not None else _days_known(row.known_at, today) - cadence
+    ratio = min(max(urgency, 0) / cadence, OVERDUE_RATIO_CAP)
     score = settings.priority.tier_weights[row.tier or "D"] * (1 + ratio)
     signals: list[str] = []
     if row.tier is not None:
@@ -312,10 +371,21 @@ def _item(row: Any, last: date | None, settings: Settings, today: date, promise:
         reasons=(first, *signals),
         tier_reasons=(),  # parsed once the item is chosen for display (see daily_list)
         score=round(score, 6),
+        urgency_days=max(urgency, 0),
+        playbook=playbook_for(settings, row.tier),
     )
     return item, row.reasons_json or "[]"
 
 
+def _days_known(known_at: datetime | None, today: date) -> int:
+    """Days since the customer was loaded (0 when unknown or later than today)."""
+    if known_at is None:
+        return 0
+    known = known_at if known_at.tzinfo else known_at.replace(tzinfo=UTC)
+    return max((today - known.date()).days, 0)
+
+
 def _rank(item: DailyItem) -> tuple:
-    overdue = float("inf") if item.days_overdue is None else item.days_overdue
-    return (item.tier is None, -item.score, -overdue, item.customer_name, item.customer_id)
+    """Scored customers first; then by score (the urgency), the higher tier first, the longer overdue."""
+    tier = TIER_ORDER.get(item.tier or "", len(TIER_ORDER))
+    return (item.tier is None, -item.score, tier, -item.urgency_days, item.customer_name, item.customer_id)

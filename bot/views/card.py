@@ -6,11 +6,15 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, t
 from bot.services.customers import CustomerCard
+from bot.services.playbook import TierPlaybook
 from bot.views import callbacks
 from bot.views.common import day, keyboard, money, percent, reasons_text, shorten
+from bot.views.playbook import playbook_line
 
 
-def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def render_card(
+    lang: str, card: CustomerCard, currency: str, playbook: TierPlaybook | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
     place = " ".join(part for part in (card.city, card.district) if part) or "–"
     lines: list[str] = [t(lang, "card.title", name=card.name, kind=t(lang, f"kind.{card.kind}"), place=place)]
     if card.rep_name:
@@ -50,6 +54,8 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
         if len(card.history) > 1:
             history = " ← ".join(f"{entry_tier}" for _, entry_tier, _ in card.history)
             lines.append(t(lang, "card.history", history=history))
+    if playbook is not None:  # service by tier (issue 13 §3)
+        lines.append(playbook_line(lang, playbook))
     lines.append("")
     lines.append(t(lang, "card.contacts"))
     if not card.contacts:
