@@ -213,7 +213,7 @@ class PlaybookSettings(_Section):
     D: TierPlaybookSettings = DEFAULT_PLAYBOOK["D"]
 
     def of(self, tier: str) -> TierPlaybookSettings:
-        return getattr(self, tier)  # type: ignore[no-any-return]
+        return getattr(self, tier)
 
 
 class PushSettings(_Section):

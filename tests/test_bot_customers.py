@@ -45,7 +45,8 @@ TODAY_EN = (
     "3. <b>老百姓大药房(徐汇店)</b> [C] never contacted · 👉 routine visit"
 )
 RENJI_CARD_ZH = (
-    "<b>仁济医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\ntop value；14 次下单\n服务方式：拜访主任/科室会\n\n"
+    "<b>仁济医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\ntop value；14 次下单\n"
+    "服务方式：拜访主任/科室会\n\n"
     "<b>最近联系</b>\n"
     "• 11月22日周日 拜访（李代表） — interested in samples"
 )
@@ -151,7 +152,9 @@ async def test_a_sentence_that_only_mentions_today_is_not_the_daily_list(bot):
 async def test_today_for_another_rep_and_for_members_without_customers(bot):
     team = bot.team
     other = await bot.send(OTHER_REP_TG, "/today")
-    assert other.texts == ["<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系 · 👉 拜访主任/科室会"]
+    assert other.texts == [
+        "<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系 · 👉 拜访主任/科室会"
+    ]
     assert other.buttons == _daily_buttons("zh", [(team.other_rep_customer, "仁爱医院")])
     for user in (MANAGER_TG, ADMIN_TG):
         assert (await bot.send(user, "/today")).texts == ["您名下还没有客户。请联系管理员导入客户文件。"]

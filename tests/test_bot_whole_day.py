@@ -35,6 +35,8 @@ async def test_today_says_how_many_more_are_due_and_pages_on(bot):
     back = await bot.tap(REP_TG, "tp:1")
     assert back.texts == first.texts
     assert back.buttons == first.buttons
+    past_the_end = await bot.tap(REP_TG, "tp:9")
+    assert past_the_end.texts == second.texts and past_the_end.buttons == second.buttons
     assert (await bot.tap(REP_TG, "tp:x")).toasts == ["该按钮已失效，请重新查询。"]
 
 

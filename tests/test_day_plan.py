@@ -114,5 +114,9 @@ def test_a_never_contacted_c_known_for_months_ties_an_a_due_today_and_the_a_goes
     hospital_item, clinic_item, fresh_item = items
     assert hospital_item.score == clinic_item.score == pytest.approx(4.0)
     # Due by the C cycle of 30 days since it was loaded: 170 days overdue (the score caps at one cycle).
-    assert (clinic_item.urgency_days, clinic_item.days_overdue, clinic_item.reasons) == (170, None, ("never_contacted",))
+    assert (clinic_item.urgency_days, clinic_item.days_overdue, clinic_item.reasons) == (
+        170,
+        None,
+        ("never_contacted",),
+    )
     assert (fresh_item.urgency_days, fresh_item.score) == (10, pytest.approx(2.0 * (1 + 10 / 30)))

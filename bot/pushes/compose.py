@@ -71,9 +71,7 @@ def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today
     It fixes the day's plan (bot.services.day_plan) when it is the first list of the day, as /today would.
     """
     greeting = t(who.lang, "push.morning", name=who.name)
-    page = daily_page(
-        engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz, writes=engine
-    )
+    page = daily_page(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz, writes=engine)
     items = page.items
     upcoming = None
     if not items:

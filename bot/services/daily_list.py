@@ -7,18 +7,14 @@ For one rep and one local day `today` in the rep's time zone `tz`:
    They are the rep's promises, so they are listed even when the customer now belongs to another rep.
 2. Then due customers: customers whose rep is this person and whose days since the last contact reach
    the tier's cadence (`settings.cadence`). The last contact is anyone's, not undone, dated on or before
-   today (local date in `tz`); a customer never contacted is due. Ranked by score, highest first:
-
-       score = tier_weight × (1 + overdue ratio) + at_risk_boost (stage 'at_risk')
-               + downgraded_boost (the latest run moved it down a tier) + new_customer_boost (stage 'new')
-       overdue ratio = min(days_overdue / cadence, 1); a never-contacted customer counts as 1
-
-   Ties go to the longer overdue (never contacted first), then the name. A customer with no snapshot in
-   the latest finished scoring run (never scored) has tier None, is held to the D cadence, scored with
-   the D weight and no boost, and ranked after every scored customer.
+   today (local date in `tz`); a customer never contacted is due. Ranked as bot.services.daily_rank says:
+   by score (tier weight, how overdue, boosts), the higher tier first among equal scores; customers never
+   scored last.
 3. Never a customer contacted today, nor one this rep snoozed until a later day (a snooze until day X
    shows the customer again on X); both apply to follow-ups too. Never the same customer twice. At most
    `capacity` lines (default `settings.priority.daily_capacity`), follow-ups taking the first places.
+4. The first page is the day's plan (bot.services.day_plan): fixed when first built that day, it keeps
+   its order; a customer contacted today stays in its place, marked done (the day's progress).
 
 Two queries per call (follow-ups, then the rep's customers with their latest snapshot, last contact and
 snooze, through the indexes on follow_up (person_id, due_on), contact (customer_id, contacted_at),
@@ -48,40 +44,10 @@ from bot.models.tables import (
     scoring_run_table,
     tier_snapshot_table,
 )
+from bot.services.daily_rank import DailyItem, Unparsed, rank_key, ranked_item
 from bot.services.day_plan import keep_plan, stored_plan
 from bot.services.followups import is_open
-from bot.services.playbook import TierPlaybook, playbook_for
-from bot.services.tiers import TIER_ORDER, Reason, parse_reasons
-
-# A customer twice its cadence overdue is as urgent as it gets; beyond that only tier and boosts count.
-OVERDUE_RATIO_CAP = 1.0
-
-
-@dataclass(frozen=True)
-class DailyItem:
-    customer_id: int
-    customer_name: str
-    tier: str | None
-    stage: str | None
-    kind: str  # 'follow_up' | 'due'
-    follow_up_id: int | None
-    follow_up_due: date | None
-    follow_up_note: str | None
-    last_contact: date | None
-    days_since_contact: int | None
-    cadence_days: int | None
-    days_overdue: int | None  # days past the cadence: 0 = due today, negative = not due yet
-    reasons: tuple[str, ...]
-    tier_reasons: tuple[Reason, ...]
-    score: float
-    # Days past the cadence as ranked: a never-contacted customer counts from when it became known.
-    urgency_days: int = 0
-    done: bool = False  # on the day's plan and contacted today: it keeps its place, marked done
-    playbook: TierPlaybook | None = None  # how the tier is served (bot.services.playbook)
-
-
-# An item before its tier reasons are parsed, with the reasons as stored (JSON): only shown items need them.
-_Unparsed = tuple[DailyItem, str]
+from bot.services.tiers import TIER_ORDER, parse_reasons
 
 
 def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
@@ -138,6 +104,7 @@ class DailyPage:
     items: list[DailyItem]
     first: int
     total: int
+    number: int = 1  # the page served (a page past the end serves the last one)
 
     @property
     def more(self) -> int:
@@ -206,7 +173,7 @@ def daily_page(
         return DailyPage(chosen, 1, len(lines) + len(rest))
     start = (served - 2) * limit
     chosen = [_with_tier_reasons(pair) for pair in rest[start : start + limit]]
-    return DailyPage(chosen, len(lines) + start + 1, len(lines) + len(rest))
+    return DailyPage(chosen, len(lines) + start + 1, len(lines) + len(rest), served)
 
 
 def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: date, tz: str) -> list[DailyItem]:
@@ -215,7 +182,7 @@ def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: 
     return [_with_tier_reasons(pair) for pair in due]
 
 
-def _with_tier_reasons(unparsed: _Unparsed) -> DailyItem:
+def _with_tier_reasons(unparsed: Unparsed) -> DailyItem:
     item, reasons_json = unparsed
     return replace(item, tier_reasons=parse_reasons(reasons_json))
 
@@ -240,7 +207,7 @@ def _candidates(
     *,
     with_follow_ups: bool,
     plan: Sequence[int],
-) -> tuple[list[_Unparsed], list[_Unparsed], list[_Unparsed]]:
+) -> tuple[list[Unparsed], list[Unparsed], list[Unparsed]]:
     """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers,
     and the customers of the day's plan contacted today, marked done."""
     tomorrow_starts = day_start_utc(today + timedelta(days=1), zone)
@@ -250,26 +217,26 @@ def _candidates(
     by_customer = {row.id: row for row in rows}
     last_seen = {row.id: local_date(row.last_contact_at, zone) if row.last_contact_at else None for row in rows}
     listable = {row.id for row in rows if not _contacted_today_or_snoozed(row, last_seen[row.id], today)}
-    follow_ups: list[_Unparsed] = []
+    follow_ups: list[Unparsed] = []
     seen: set[int] = set()
     for promise in promised:  # oldest first, so a customer's oldest promise is the one kept
         if promise.customer_id in listable and promise.customer_id not in seen:
             seen.add(promise.customer_id)
             row = by_customer[promise.customer_id]
-            follow_ups.append(_item(row, last_seen[row.id], settings, today, promise))
+            follow_ups.append(ranked_item(row, last_seen[row.id], settings, today, promise))
     cadences = {tier: settings.cadence.days(tier) for tier in TIER_ORDER}
     due = [
-        _item(row, last_seen[row.id], settings, today, None)
+        ranked_item(row, last_seen[row.id], settings, today, None)
         for row in rows
         if row.rep_id == person_id
         and row.id in listable
         and _is_due(last_seen[row.id], today, cadences[row.tier or "D"])
     ]
-    due.sort(key=lambda pair: _rank(pair[0]))
+    due.sort(key=lambda pair: rank_key(pair[0]))
     done = [
         (replace(item, done=True), reasons)
         for item, reasons in (
-            _item(by_customer[customer_id], today, settings, today, None)
+            ranked_item(by_customer[customer_id], today, settings, today, None)
             for customer_id in plan
             if customer_id in by_customer and last_seen[customer_id] == today
         )
@@ -328,64 +295,3 @@ def _contacted_today_or_snoozed(row: Any, last: date | None, today: date) -> boo
     contacted_today = last == today  # contacts after today are never read
     snoozed = row.snoozed_until is not None and row.snoozed_until > today
     return contacted_today or snoozed
-
-
-def _item(row: Any, last: date | None, settings: Settings, today: date, promise: Any | None) -> _Unparsed:
-    cadence = settings.cadence.days(row.tier or "D")
-    since = (today - last).days if last is not None else None
-    overdue = since - cadence if since is not None else None
-    # Never contacted: due by the tier's cycle, counted from when the customer became known (the day it
-    # was loaded), so it is due today until a cycle has passed, and not endlessly overdue.
-    urgency = overdue if overdue is not None else _days_known(row.known_at, today) - cadence
-    ratio = min(max(urgency, 0) / cadence, OVERDUE_RATIO_CAP)
-    score = settings.priority.tier_weights[row.tier or "D"] * (1 + ratio)
-    signals: list[str] = []
-    if row.tier is not None:
-        boosts = settings.priority
-        if row.stage == "at_risk":
-            score += boosts.at_risk_boost
-            signals.append("at_risk")
-        if row.previous_tier in TIER_ORDER and TIER_ORDER[row.tier] > TIER_ORDER[row.previous_tier]:
-            score += boosts.downgraded_boost
-            signals.append("downgraded")
-        if row.stage == "new":
-            score += boosts.new_customer_boost
-            signals.append("new_customer")
-    if promise is not None:
-        first = "follow_up_overdue" if promise.due_on < today else "follow_up_today"
-    else:
-        first = "never_contacted" if overdue is None else ("overdue" if overdue > 0 else "due")
-    item = DailyItem(
-        customer_id=row.id,
-        customer_name=row.name,
-        tier=row.tier,
-        stage=row.stage,
-        kind="follow_up" if promise is not None else "due",
-        follow_up_id=promise.id if promise is not None else None,
-        follow_up_due=promise.due_on if promise is not None else None,
-        follow_up_note=promise.note if promise is not None else None,
-        last_contact=last,
-        days_since_contact=since,
-        cadence_days=cadence,
-        days_overdue=overdue,
-        reasons=(first, *signals),
-        tier_reasons=(),  # parsed once the item is chosen for display (see daily_list)
-        score=round(score, 6),
-        urgency_days=max(urgency, 0),
-        playbook=playbook_for(settings, row.tier),
-    )
-    return item, row.reasons_json or "[]"
-
-
-def _days_known(known_at: datetime | None, today: date) -> int:
-    """Days since the customer was loaded (0 when unknown or later than today)."""
-    if known_at is None:
-        return 0
-    known = known_at if known_at.tzinfo else known_at.replace(tzinfo=UTC)
-    return max((today - known.date()).days, 0)
-
-
-def _rank(item: DailyItem) -> tuple:
-    """Scored customers first; then by score (the urgency), the higher tier first, the longer overdue."""
-    tier = TIER_ORDER.get(item.tier or "", len(TIER_ORDER))
-    return (item.tier is None, -item.score, tier, -item.urgency_days, item.customer_name, item.customer_id)
