@@ -126,6 +126,10 @@ async def test_the_days_order_is_kept_across_a_restart_and_a_new_promise(bot):
 async def test_the_pushed_morning_list_is_the_reps_today(bot):
     team = bot.team
     who = next(r for r in recipients(engine=bot.engine, settings=bot.settings) if r.person_id == team.rep)
+    # A preview shows the list without fixing the day's plan; the push sent fixes it.
+    daily_list_push(engine=bot.engine, settings=bot.settings, who=who, today=TODAY, period="2026-11-23", fix_plan=False)
+    with bot.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM daily_plan")).scalar_one() == 0
     push = daily_list_push(engine=bot.engine, settings=bot.settings, who=who, today=TODAY, period="2026-11-23")
     add_follow_up(bot.engine, person_id=team.rep, customer_id=team.pharmacy, due_on=TODAY)
     today = await bot.send(REP_TG, "/today")

@@ -65,13 +65,17 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
     ]
 
 
-def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
+def daily_list_push(
+    *, engine: Engine, settings: Settings, who: Recipient, today: date, period: str, fix_plan: bool = True
+) -> Push:
     """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due.
 
-    It fixes the day's plan (bot.services.day_plan) when it is the first list of the day, as /today would.
+    Sent first that day, it fixes the day's plan (bot.services.day_plan) as /today would; a preview
+    passes fix_plan=False to show the same list without fixing it.
     """
     greeting = t(who.lang, "push.morning", name=who.name)
-    page = daily_page(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz, writes=engine)
+    writes = engine if fix_plan else None
+    page = daily_page(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz, writes=writes)
     items = page.items
     upcoming = None
     if not items:
