@@ -185,6 +185,42 @@ class PrioritySettings(_Section):
         return value
 
 
+# Service by tier (issue 13 §3): the ways a customer can be served; a contact's outcome maps to one of them.
+PLAYBOOK_CHANNELS = ("visit", "phone", "wechat", "email")
+
+
+class TierPlaybookSettings(_Section):
+    """How one tier is served: the channels that count as serving it, and the action in zh and en."""
+
+    channels: list[Literal["visit", "phone", "wechat", "email"]] = Field(min_length=1)
+    # The action as a rep reads it; left out, the built-in text of the tier (zh-Hant is converted from zh).
+    zh: str | None = Field(None, min_length=1, max_length=40)
+    en: str | None = Field(None, min_length=1, max_length=80)
+
+
+# The built-in playbook, as in a pharma call plan; a tier given without zh or en keeps these texts.
+DEFAULT_PLAYBOOK = {
+    "A": TierPlaybookSettings(
+        channels=["visit"], zh="拜访主任/科室会", en="visit the head of department / department meeting"
+    ),
+    "B": TierPlaybookSettings(channels=["visit"], zh="送样/学术资料", en="samples / academic material"),
+    "C": TierPlaybookSettings(channels=["visit"], zh="常规拜访", en="routine visit"),
+    "D": TierPlaybookSettings(channels=["phone", "wechat"], zh="电话/微信", en="phone / WeChat"),
+}
+
+
+class PlaybookSettings(_Section):
+    """[playbook]: each tier's service (差异化服务), shown on /today lines and the card, counted in /team."""
+
+    A: TierPlaybookSettings = DEFAULT_PLAYBOOK["A"]
+    B: TierPlaybookSettings = DEFAULT_PLAYBOOK["B"]
+    C: TierPlaybookSettings = DEFAULT_PLAYBOOK["C"]
+    D: TierPlaybookSettings = DEFAULT_PLAYBOOK["D"]
+
+    def of(self, tier: str) -> TierPlaybookSettings:
+        return getattr(self, tier)
+
+
 class PushSettings(_Section):
     # Times of day, local to each member (scoring: to the team); written "08:30" in the config file.
     daily_list_time: time = time(8, 30)
@@ -255,6 +291,7 @@ class Settings(_Section):
     scoring: ScoringSettings = ScoringSettings()
     cadence: CadenceSettings = CadenceSettings()
     priority: PrioritySettings = PrioritySettings()
+    playbook: PlaybookSettings = PlaybookSettings()
     pushes: PushSettings = PushSettings()
     invites: InviteSettings = InviteSettings()
     cache: CacheSettings = CacheSettings()

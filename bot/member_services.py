@@ -46,6 +46,7 @@ class MemberServices:
             today=today,
             tz=self.tz,
             page=page,
+            writes=self.writes,
         )
 
     async def daily_list(self, today: date) -> list[DailyItem]:
@@ -57,6 +58,7 @@ class MemberServices:
             person_id=self.member.person_id,
             today=today,
             tz=self.tz,
+            writes=self.writes,
         )
 
     async def upcoming_customer(self, today: date) -> tuple[str, str | None, date] | None:

@@ -11,6 +11,7 @@ from bot.cache import DO_NOT_CACHE, MISSING
 from bot.context import TierContext
 from bot.i18n import t
 from bot.services.customers import customer_card, visible_customer_ids
+from bot.services.playbook import playbook_for
 from bot.views import callbacks
 from bot.views.card import render_card
 from bot.views.common import keyboard, shorten
@@ -83,7 +84,15 @@ async def send_card(update: Update, context: TierContext, customer_id: int, allo
         return (
             None
             if card is None
-            else (card.rep_id, render_card(context.lang, card, context.settings.team.currency_symbol))
+            else (
+                card.rep_id,
+                render_card(
+                    context.lang,
+                    card,
+                    context.settings.team.currency_symbol,
+                    playbook_for(context.settings, card.tier.tier if card.tier else None),
+                ),
+            )
         )
 
     if allowed is None or customer_id in allowed:

@@ -64,9 +64,8 @@ async def today_page(update: Update, context: TierContext) -> None:
     else:
         shown = await context.member_services.daily_page(today, page)
         # A page past the end shows the last one; numbering and page buttons follow the page served.
-        served = (shown.first - 1) // max(context.settings.priority.daily_capacity, 1) + 1
         text_and_markup = render_daily_list(
-            context.lang, shown.items, today, page=served, first=shown.first, total=shown.total
+            context.lang, shown.items, today, page=shown.number, first=shown.first, total=shown.total
         )
     await acknowledge(update)
     await replace(update, *text_and_markup)

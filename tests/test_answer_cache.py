@@ -67,15 +67,15 @@ async def test_a_second_today_is_answered_from_memory_with_the_same_text_and_but
     assert english.texts != first.texts and counter.count > 0
 
 
-async def test_a_visit_logged_in_the_chat_leaves_the_kept_list_at_once(bot):
+async def test_a_visit_logged_in_the_chat_marks_the_kept_list_done_at_once(bot):
     before = await bot.send(REP_TG, "/today")
-    assert "瑞金医院" in before.text
+    assert "1. <b>瑞金医院</b>" in before.text
     await bot.send(REP_TG, "/log 瑞金医院 拜访")
     after = await bot.send(REP_TG, "/today")
-    assert "瑞金医院" not in after.text
-    # Undo brings it back, again at once.
+    assert "1. ✅ <s>瑞金医院</s>" in after.text  # the day's order holds: done in its place (issue 13 §3)
+    # Undo opens it again, again at once.
     await bot.send(REP_TG, "/undo")
-    assert "瑞金医院" in (await bot.send(REP_TG, "/today")).text
+    assert "1. <b>瑞金医院</b>" in (await bot.send(REP_TG, "/today")).text
 
 
 async def test_a_snooze_tap_leaves_the_kept_list_at_once(bot):
@@ -92,12 +92,12 @@ async def test_a_visit_logged_by_another_process_shows_once_the_feed_is_read(bot
         follow_up=None, dedup_key="elsewhere:1", now=utc_now(), tz=TZ,
     )  # fmt: skip
     other.dispose()
-    # Within the feed interval the kept list may still show it; once the interval has passed it cannot.
+    # Within the feed interval the kept list may still show it open; once the interval has passed it cannot.
     forget_feed_read(bot)
-    assert "瑞金医院" not in (await bot.send(REP_TG, "/today")).text
+    assert "1. ✅ <s>瑞金医院</s>" in (await bot.send(REP_TG, "/today")).text
 
 
-async def test_a_visit_by_another_rep_takes_the_customer_off_the_list_of_whoever_promised_a_follow_up(bot):
+async def test_a_visit_by_another_rep_marks_the_customer_done_on_the_list_of_whoever_promised_a_follow_up(bot):
     team = bot.team
     add_follow_up(bot.engine, person_id=team.rep, customer_id=team.other_rep_customer, due_on=TODAY)
     assert "仁爱医院" in (await bot.send(REP_TG, "/today")).text
@@ -108,7 +108,7 @@ async def test_a_visit_by_another_rep_takes_the_customer_off_the_list_of_whoever
     )  # fmt: skip
     other.dispose()
     forget_feed_read(bot)
-    assert "仁爱医院" not in (await bot.send(REP_TG, "/today")).text
+    assert "2. ✅ <s>仁爱医院</s>" in (await bot.send(REP_TG, "/today")).text
 
 
 async def test_a_kept_card_shows_a_contact_logged_by_the_manager(bot):

@@ -19,21 +19,25 @@ from tests.team_fixture import ADMIN_TG, MANAGER_TG, OTHER_MANAGER_TG, OTHER_REP
 # ---------------------------------------------------------------------------------------------- after logging
 
 
-async def test_a_logged_customer_leaves_todays_list_and_the_manager_sees_the_contact(bot):
+async def test_a_logged_customer_stays_on_todays_list_marked_done_and_the_manager_sees_the_contact(bot):
     team = bot.team
     assert f"l:{team.huashan}" in (await bot.send(REP_TG, "/today")).button_data
     await guided(bot, REP_TG, team.huashan, note="王主任 & 药剂科", follow="2w")
     today = await bot.send(REP_TG, "/today")
+    # The day's order holds: the customer stays in its place, marked done, and the list counts it (issue 13 §3).
     assert today.texts == [
-        "<b>今天 11月23日周一</b> — 建议拜访 2 家：\n"
-        "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六）\n"
+        "<b>今天 11月23日周一</b> — 建议拜访 3 家：\n"
+        "今天 1/3 ✅\n"
+        "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六） · 👉 送样/学术资料\n"
         "   <i>bring samples</i>\n"
-        "2. <b>老百姓大药房(徐汇店)</b> [C] 从未联系"
+        "2. ✅ <s>华山医院</s> [C] 今天已联系\n"
+        "3. <b>老百姓大药房(徐汇店)</b> [C] 从未联系 · 👉 常规拜访"
     ]
+    assert f"l:{team.huashan}" not in today.button_data
     card = await bot.send(MANAGER_TG, "华山医院")
     assert card.texts == [
         "<b>华山医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>C</b> 一般客户 · 活跃\nabc class\n"
-        "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n\n<b>最近联系</b>\n"
+        "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n服务方式：常规拜访\n\n<b>最近联系</b>\n"
         "• 11月23日周一 拜访（李代表） — 王主任 &amp; 药剂科\n"
         "<b>待办跟进</b>\n• 12月7日周一 — 王主任 &amp; 药剂科"
     ]
@@ -51,7 +55,7 @@ async def test_a_logged_customer_leaves_todays_list_and_the_manager_sees_the_con
     assert "华山医院" not in (await bot.send(OTHER_MANAGER_TG, "华山医院")).text.replace("“华山医院”", "")
 
 
-async def test_a_customer_contacted_today_by_someone_else_leaves_the_reps_list(bot):
+async def test_a_customer_contacted_today_by_someone_else_is_done_on_the_reps_list(bot):
     team = bot.team
     assert f"l:{team.ruijin}" in (await bot.send(REP_TG, "/today")).button_data
     # The manager visits 瑞金医院 this morning: the rep's promise stays open, but not on today's list.
@@ -59,7 +63,10 @@ async def test_a_customer_contacted_today_by_someone_else_leaves_the_reps_list(b
     assert "瑞金医院" in (await bot.send(REP_TG, "/followups")).text
     today = await bot.send(REP_TG, "/today")
     assert f"l:{team.ruijin}" not in today.button_data
-    assert today.texts[0].startswith("<b>今天 11月23日周一</b> — 建议拜访 2 家：\n1. <b>华山医院</b> [C] 从未联系")
+    assert today.texts[0].startswith(
+        "<b>今天 11月23日周一</b> — 建议拜访 3 家：\n今天 1/3 ✅\n1. ✅ <s>瑞金医院</s> [B] 今天已联系\n"
+        "2. <b>华山医院</b> [C] 从未联系"
+    )
 
 
 async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bot):
@@ -93,9 +100,9 @@ async def test_follow_ups_are_listed_and_come_back_on_the_daily_list_when_due(bo
         tomorrow = await bot.send(REP_TG, "/today")
         assert tomorrow.texts[0].startswith(
             "<b>今天 11月24日周二</b> — 建议拜访 3 家：\n"
-            "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六）\n"
+            "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六） · 👉 送样/学术资料\n"
             "   <i>bring samples</i>\n"
-            "2. <b>华山医院</b> [C] 约定今天跟进\n"
+            "2. <b>华山医院</b> [C] 约定今天跟进 · 👉 常规拜访\n"
             "   <i>约了主任</i>\n"
         )
         # Tomorrow button on the promise: off to Wednesday.

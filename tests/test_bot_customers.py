@@ -32,33 +32,36 @@ HINT_ZH = "\n请检查拼写，或试试拼音（renji）或首字母（rjyy）�
 
 TODAY_ZH = (
     "<b>今天 11月23日周一</b> — 建议拜访 3 家：\n"
-    "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六）\n"
+    "1. <b>瑞金医院</b> [B] 跟进已逾期（原定 11月21日周六） · 👉 送样/学术资料\n"
     "   <i>bring samples</i>\n"
-    "2. <b>华山医院</b> [C] 从未联系\n"
-    "3. <b>老百姓大药房(徐汇店)</b> [C] 从未联系"
+    "2. <b>华山医院</b> [C] 从未联系 · 👉 常规拜访\n"
+    "3. <b>老百姓大药房(徐汇店)</b> [C] 从未联系 · 👉 常规拜访"
 )
 TODAY_EN = (
     "<b>Today, Mon 23 Nov</b> — 3 to see:\n"
-    "1. <b>瑞金医院</b> [B] follow-up overdue since Sat 21 Nov\n"
+    "1. <b>瑞金医院</b> [B] follow-up overdue since Sat 21 Nov · 👉 samples / academic material\n"
     "   <i>bring samples</i>\n"
-    "2. <b>华山医院</b> [C] never contacted\n"
-    "3. <b>老百姓大药房(徐汇店)</b> [C] never contacted"
+    "2. <b>华山医院</b> [C] never contacted · 👉 routine visit\n"
+    "3. <b>老百姓大药房(徐汇店)</b> [C] never contacted · 👉 routine visit"
 )
 RENJI_CARD_ZH = (
     "<b>仁济医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>A</b> 核心客户 · 活跃\ntop value\n"
-    "近12个月 14 次下单 · 最近下单 6 天前\n\n"
+    "近12个月 14 次下单 · 最近下单 6 天前\n"
+    "服务方式：拜访主任/科室会\n\n"
     "<b>最近联系</b>\n"
     "• 11月22日周日 拜访（李代表） — interested in samples"
 )
 RENJI_CARD_EN = (
     "<b>仁济医院</b>\nhospital · 上海\nRep: 李代表\nTier <b>A</b> core · active\ntop value\n"
-    "14 orders in 12 months · last order 6 days ago\n\n"
+    "14 orders in 12 months · last order 6 days ago\n"
+    "Service: visit the head of department / department meeting\n\n"
     "<b>Last contacts</b>\n"
     "• Sun 22 Nov visited by 李代表 — interested in samples"
 )
 FAR_CARD_EN = (
     "<b>江苏省人民医院</b>\nhospital · –\nRep: Tom Rep\nTier <b>B</b> potential · active\nhigh potential\n"
-    "12 months: ¥50k · 14 orders · last order 6 days ago\n\n<b>Last contacts</b>\nNo contacts logged yet."
+    "12 months: ¥50k · 14 orders · last order 6 days ago\nService: samples / academic material\n\n"
+    "<b>Last contacts</b>\nNo contacts logged yet."
 )
 TEAM_ZH = (
     "<b>团队覆盖情况</b> — 11月23日周一\n\n"
@@ -152,7 +155,9 @@ async def test_a_sentence_that_only_mentions_today_is_not_the_daily_list(bot):
 async def test_today_for_another_rep_and_for_members_without_customers(bot):
     team = bot.team
     other = await bot.send(OTHER_REP_TG, "/today")
-    assert other.texts == ["<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
+    assert other.texts == [
+        "<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系 · 👉 拜访主任/科室会"
+    ]
     assert other.buttons == _daily_buttons("zh", [(team.other_rep_customer, "仁爱医院")])
     assert (await bot.send(ADMIN_TG, "/today")).texts == ["您名下还没有客户。请联系管理员导入客户文件。"]
     assert (await bot.send(ADMIN_TG, "/today", lang="en")).texts == [
@@ -284,7 +289,8 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
         "最近下单 R5 · 频次 F4 · 金额 M5\n"
         "仍活跃概率：93% · 未来90天预计有 4.2 天下单 · 12个月价值 ¥80万\n"
         "级别历史：\n"
-        "• 11月22日周日 B→A：近12个月销售额 ¥180万 → ¥240万，进入前80%（A 类线）\n\n"
+        "• 11月22日周日 B→A：近12个月销售额 ¥180万 → ¥240万，进入前80%（A 类线）\n"
+        "服务方式：拜访主任/科室会\n\n"
         "<b>最近联系</b>\n"
         "• 11月22日周日 电话（张经理）\n"
         "• 11月20日周五 拜访（李代表） — &lt;b&gt;王主任&lt;/b&gt; &amp; 药剂科\n"
@@ -299,7 +305,8 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
         "Recency R5 · Frequency F4 · Monetary M5\n"
         "Still active: 93% · expected in the next 90 days: 4.2 order days · 12-month value ¥800k\n"
         "Tier history:\n"
-        "• Sun 22 Nov B→A: 12-month sales ¥1.8m → ¥2.4m, into the top 80% (class A line)\n\n"
+        "• Sun 22 Nov B→A: 12-month sales ¥1.8m → ¥2.4m, into the top 80% (class A line)\n"
+        "Service: visit the head of department / department meeting\n\n"
         "<b>Last contacts</b>\n"
         "• Sun 22 Nov called by 张经理\n"
         "• Fri 20 Nov visited by 李代表 — &lt;b&gt;王主任&lt;/b&gt; &amp; 药剂科\n"
@@ -352,7 +359,7 @@ async def test_an_ambiguous_name_offers_buttons_and_a_tap_opens_the_card(bot):
     card = await bot.tap(REP_TG, f"c:{team.ruijin}")
     assert card.texts == [
         "<b>瑞金医院</b>\n医院 · 上海\n负责代表：李代表\n级别 <b>B</b> 潜力客户 · 活跃\nhigh potential\n"
-        "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n\n<b>最近联系</b>\n还没有联系记录。\n"
+        "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n服务方式：送样/学术资料\n\n<b>最近联系</b>\n还没有联系记录。\n"
         "<b>待办跟进</b>\n• 11月21日周六 — bring samples"
     ]
     assert card.buttons == [[("📝 记录", f"l:{team.ruijin}")]]

@@ -53,7 +53,9 @@ async def test_today_of_a_rep_in_los_angeles_is_his_monday(bot_settings, la_team
     )
     reply = await at(bot_settings, la_team, datetime(2026, 11, 23, 8, 40, tzinfo=LA),
                      lambda h: h.send(OTHER_REP_TG, "/today"))  # fmt: skip
-    assert reply.texts == ["<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系"]
+    assert reply.texts == [
+        "<b>今天 11月23日周一</b> — 建议拜访 1 家：\n1. <b>仁爱医院</b> [A] 从未联系 · 👉 拜访主任/科室会"
+    ]
     # The Shanghai rep asked at the same moment is already on Tuesday.
     shanghai = await at(bot_settings, la_team, datetime(2026, 11, 23, 8, 40, tzinfo=LA),
                         lambda h: h.send(REP_TG, "/today"))  # fmt: skip

@@ -81,7 +81,8 @@ def test_follow_ups_oldest_first_then_due_customers_by_tier_weight_and_overdue(e
         None,
         None,
     )
-    assert delta.score == pytest.approx(1.0 * 2)
+    # Never contacted and loaded today: due by its cycle from today, so due today, not endlessly overdue.
+    assert (delta.score, delta.urgency_days) == (pytest.approx(1.0), 0)
     assert all(item.follow_up_id is None for item in items[2:])
 
 
@@ -232,10 +233,10 @@ def test_never_scored_customers_use_the_d_cadence_and_rank_after_scored_ones(eng
 
     items = listed(engine, rep)
 
-    assert names(items) == ["Prospect", "Scored D, just due", "Unscored, never contacted", "Unscored, seen long ago"]
-    prospect_item, scored_item, never, old = items
+    assert names(items) == ["Prospect", "Scored D, just due", "Unscored, seen long ago", "Unscored, never contacted"]
+    prospect_item, scored_item, old, never = items
     assert prospect_item.reasons == ("never_contacted",) and prospect_item.stage == "prospect"
-    assert scored_item.score < never.score  # scored ones first all the same
+    assert scored_item.score < old.score  # scored ones first all the same
     assert (never.tier, never.stage, never.cadence_days, never.tier_reasons) == (None, None, 90, ())
     assert (old.days_overdue, old.reasons) == (5, ("overdue",))
 

@@ -5,6 +5,7 @@ from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, CustomerAlias, SaleLine
 from bot.models.imports import ImportRun
 from bot.models.people import Invite, Person
+from bot.models.plans import DailyPlan
 from bot.models.pushes import PushLog, ScheduledRun
 from bot.models.scoring import ScoringRun, TierSnapshot
 
@@ -14,6 +15,7 @@ __all__ = [
     "Customer",
     "CustomerAlias",
     "CustomerSnooze",
+    "DailyPlan",
     "FollowUp",
     "ImportRun",
     "Invite",

@@ -8,6 +8,7 @@ from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, CustomerAlias, SaleLine
 from bot.models.imports import ImportRun
 from bot.models.people import Invite, Person
+from bot.models.plans import DailyPlan
 from bot.models.pushes import PushLog, ScheduledRun
 from bot.models.scoring import ScoringRun, TierSnapshot
 
@@ -25,6 +26,7 @@ contact_table = table_of(Contact)
 customer_table = table_of(Customer)
 customer_alias_table = table_of(CustomerAlias)
 customer_snooze_table = table_of(CustomerSnooze)
+daily_plan_table = table_of(DailyPlan)
 follow_up_table = table_of(FollowUp)
 import_run_table = table_of(ImportRun)
 invite_table = table_of(Invite)

@@ -15,7 +15,7 @@ from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.models.tables import person_table
 from bot.pushes.sender import Photo, Push
-from bot.services.daily_list import daily_list
+from bot.services.daily_list import daily_page
 from bot.services.digest import weekly_digest
 from bot.services.followups import open_follow_ups
 from bot.services.upcoming import upcoming_customer
@@ -75,14 +75,22 @@ def _recipient(row, settings: Settings) -> Recipient:
     )
 
 
-def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
-    """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due."""
+def daily_list_push(
+    *, engine: Engine, settings: Settings, who: Recipient, today: date, period: str, fix_plan: bool = True
+) -> Push:
+    """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due.
+
+    Sent first that day, it fixes the day's plan (bot.services.day_plan) as /today would; a preview
+    passes fix_plan=False to show the same list without fixing it.
+    """
     greeting = t(who.lang, "push.morning", name=who.name)
-    items = daily_list(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
+    writes = engine if fix_plan else None
+    page = daily_page(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz, writes=writes)
+    items = page.items
     upcoming = None
     if not items:
         upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
-    text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting)
+    text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting, total=page.total)
     return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)])
 
 

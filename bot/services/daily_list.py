@@ -7,18 +7,14 @@ For one rep and one local day `today` in the rep's time zone `tz`:
    They are the rep's promises, so they are listed even when the customer now belongs to another rep.
 2. Then due customers: customers whose rep is this person and whose days since the last contact reach
    the tier's cadence (`settings.cadence`). The last contact is anyone's, not undone, dated on or before
-   today (local date in `tz`); a customer never contacted is due. Ranked by score, highest first:
-
-       score = tier_weight × (1 + overdue ratio) + at_risk_boost (stage 'at_risk')
-               + downgraded_boost (the latest run moved it down a tier) + new_customer_boost (stage 'new')
-       overdue ratio = min(days_overdue / cadence, 1); a never-contacted customer counts as 1
-
-   Ties go to the longer overdue (never contacted first), then the name. A customer with no snapshot in
-   the latest finished scoring run (never scored) has tier None, is held to the D cadence, scored with
-   the D weight and no boost, and ranked after every scored customer.
+   today (local date in `tz`); a customer never contacted is due. Ranked as bot.services.daily_rank says:
+   by score (tier weight, how overdue, boosts), the higher tier first among equal scores; customers never
+   scored last.
 3. Never a customer contacted today, nor one this rep snoozed until a later day (a snooze until day X
    shows the customer again on X); both apply to follow-ups too. Never the same customer twice. At most
    `capacity` lines (default `settings.priority.daily_capacity`), follow-ups taking the first places.
+4. The first page is the day's plan (bot.services.day_plan): fixed when first built that day, it keeps
+   its order; a customer contacted today stays in its place, marked done (the day's progress).
 
 Two queries per call (follow-ups, then the rep's customers with their latest snapshot, last contact and
 snooze, through the indexes on follow_up (person_id, due_on), contact (customer_id, contacted_at),
@@ -48,34 +44,10 @@ from bot.models.tables import (
     scoring_run_table,
     tier_snapshot_table,
 )
+from bot.services.daily_rank import DailyItem, Unparsed, rank_key, ranked_item
+from bot.services.day_plan import keep_plan, stored_plan
 from bot.services.followups import is_open
-from bot.services.tiers import TIER_ORDER, Reason, parse_reasons
-
-# A customer twice its cadence overdue is as urgent as it gets; beyond that only tier and boosts count.
-OVERDUE_RATIO_CAP = 1.0
-
-
-@dataclass(frozen=True)
-class DailyItem:
-    customer_id: int
-    customer_name: str
-    tier: str | None
-    stage: str | None
-    kind: str  # 'follow_up' | 'due'
-    follow_up_id: int | None
-    follow_up_due: date | None
-    follow_up_note: str | None
-    last_contact: date | None
-    days_since_contact: int | None
-    cadence_days: int | None
-    days_overdue: int | None  # days past the cadence: 0 = due today, negative = not due yet
-    reasons: tuple[str, ...]
-    tier_reasons: tuple[Reason, ...]
-    score: float
-
-
-# An item before its tier reasons are parsed, with the reasons as stored (JSON): only shown items need them.
-_Unparsed = tuple[DailyItem, str]
+from bot.services.tiers import TIER_ORDER, parse_reasons
 
 
 def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
@@ -126,11 +98,13 @@ def last_contact_column(customer_id: Any, before: datetime) -> Any:
 
 @dataclass(frozen=True)
 class DailyPage:
-    """One page of the rep's day: its lines, the number of the first one, and how many are listable in all."""
+    """One page of the rep's day: its lines, the number of the first one, and how many are on the day's list
+    (the plan's lines, done ones included, and the listable customers after them)."""
 
     items: list[DailyItem]
     first: int
     total: int
+    number: int = 1  # the page served (a page past the end serves the last one)
 
     @property
     def more(self) -> int:
@@ -139,12 +113,20 @@ class DailyPage:
 
 
 def daily_list(
-    *, engine: Engine, settings: Settings, person_id: int, today: date, tz: str, capacity: int | None = None
+    *,
+    engine: Engine,
+    settings: Settings,
+    person_id: int,
+    today: date,
+    tz: str,
+    capacity: int | None = None,
+    writes: Engine | None = None,
 ) -> list[DailyItem]:
-    """Today's list for the rep: promised follow-ups, then due customers by score, at most capacity lines."""
-    return daily_page(
-        engine=engine, settings=settings, person_id=person_id, today=today, tz=tz, capacity=capacity
-    ).items
+    """The lines of today's list still to do (the first page of daily_page without the done ones)."""
+    page = daily_page(
+        engine=engine, settings=settings, person_id=person_id, today=today, tz=tz, capacity=capacity, writes=writes
+    )
+    return [item for item in page.items if not item.done]
 
 
 def daily_page(
@@ -156,27 +138,51 @@ def daily_page(
     tz: str,
     page: int = 1,
     capacity: int | None = None,
+    writes: Engine | None = None,
 ) -> DailyPage:
-    """Page ``page`` of today's list, capacity lines a page, in the order of the first page (a page past
-    the end is the last one)."""
+    """Page ``page`` of today's list, capacity lines a page (a page past the end is the last one).
+
+    The first page is the day's plan: fixed when first built that day and stored on ``writes`` (without
+    it, a stored plan is read but none is stored: a preview, the log flow's picker), it keeps its order;
+    a customer contacted today stays in place, marked done; one snoozed or no longer listable leaves it;
+    free places take the next ranked customers at the end. Later pages hold the others in ranked order.
+    """
     limit = max(settings.priority.daily_capacity if capacity is None else capacity, 0)
-    follow_ups, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True)
+    with engine.connect() as connection:
+        plan = stored_plan(connection, person_id, today)
+    follow_ups, due, done = _candidates(
+        engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=True, plan=plan or []
+    )
     listed = {item.customer_id for item, _ in follow_ups}
     ranked = follow_ups + [pair for pair in due if pair[0].customer_id not in listed]
-    pages = max(1, -(-len(ranked) // limit)) if limit else 1
-    start = (min(max(page, 1), pages) - 1) * limit
+    by_id = {pair[0].customer_id: pair for pair in [*ranked, *done]}
+    kept = [customer_id for customer_id in plan or [] if customer_id in by_id]
+    planned = set(kept)
+    free = max(limit - len(kept), 0)
+    day = kept + [pair[0].customer_id for pair in ranked if pair[0].customer_id not in planned][:free]
+    if writes is not None and day != plan:
+        day = keep_plan(writes, person_id, today, day, first=plan is None)
+        day = [customer_id for customer_id in day if customer_id in by_id]
+    lines, planned = day[:limit], set(day[:limit])
+    rest = [pair for pair in ranked if pair[0].customer_id not in planned]
+    pages = 1 + (-(-len(rest) // limit) if limit else 0)
+    served = min(max(page, 1), pages)
     # Only the lines shown need their tier reasons: parsing them for a whole book is most of the cost.
-    chosen = [_with_tier_reasons(pair) for pair in ranked[start : start + limit]]
-    return DailyPage(chosen, start + 1, len(ranked))
+    if served == 1:
+        chosen = [_with_tier_reasons(by_id[customer_id]) for customer_id in lines]
+        return DailyPage(chosen, 1, len(lines) + len(rest))
+    start = (served - 2) * limit
+    chosen = [_with_tier_reasons(pair) for pair in rest[start : start + limit]]
+    return DailyPage(chosen, len(lines) + start + 1, len(lines) + len(rest), served)
 
 
 def due_customers(*, engine: Engine, settings: Settings, person_id: int, today: date, tz: str) -> list[DailyItem]:
     """Every due customer of the rep, ranked as on the daily list, with no capacity cap and no follow-ups."""
-    _, due = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=False)
+    _, due, _ = _candidates(engine, settings, person_id, today, ZoneInfo(tz), with_follow_ups=False, plan=[])
     return [_with_tier_reasons(pair) for pair in due]
 
 
-def _with_tier_reasons(unparsed: _Unparsed) -> DailyItem:
+def _with_tier_reasons(unparsed: Unparsed) -> DailyItem:
     item, reasons_json = unparsed
     return replace(item, tier_reasons=parse_reasons(reasons_json))
 
@@ -193,33 +199,49 @@ def snooze_customer(*, engine: Engine, person_id: int, customer_id: int, until: 
 
 
 def _candidates(
-    engine: Engine, settings: Settings, person_id: int, today: date, zone: ZoneInfo, *, with_follow_ups: bool
-) -> tuple[list[_Unparsed], list[_Unparsed]]:
-    """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers."""
+    engine: Engine,
+    settings: Settings,
+    person_id: int,
+    today: date,
+    zone: ZoneInfo,
+    *,
+    with_follow_ups: bool,
+    plan: Sequence[int],
+) -> tuple[list[Unparsed], list[Unparsed], list[Unparsed]]:
+    """The listable follow-up items (oldest first) and due items (ranked), both without excluded customers,
+    and the customers of the day's plan contacted today, marked done."""
     tomorrow_starts = day_start_utc(today + timedelta(days=1), zone)
     with engine.connect() as connection:
         promised = _open_follow_ups_due(connection, person_id, today) if with_follow_ups else []
-        rows = _book(connection, person_id, {f.customer_id for f in promised}, tomorrow_starts)
+        rows = _book(connection, person_id, {f.customer_id for f in promised} | set(plan), tomorrow_starts)
     by_customer = {row.id: row for row in rows}
     last_seen = {row.id: local_date(row.last_contact_at, zone) if row.last_contact_at else None for row in rows}
     listable = {row.id for row in rows if not _contacted_today_or_snoozed(row, last_seen[row.id], today)}
-    follow_ups: list[_Unparsed] = []
+    follow_ups: list[Unparsed] = []
     seen: set[int] = set()
     for promise in promised:  # oldest first, so a customer's oldest promise is the one kept
         if promise.customer_id in listable and promise.customer_id not in seen:
             seen.add(promise.customer_id)
             row = by_customer[promise.customer_id]
-            follow_ups.append(_item(row, last_seen[row.id], settings, today, promise))
+            follow_ups.append(ranked_item(row, last_seen[row.id], settings, today, promise))
     cadences = {tier: settings.cadence.days(tier) for tier in TIER_ORDER}
     due = [
-        _item(row, last_seen[row.id], settings, today, None)
+        ranked_item(row, last_seen[row.id], settings, today, None)
         for row in rows
         if row.rep_id == person_id
         and row.id in listable
         and _is_due(last_seen[row.id], today, cadences[row.tier or "D"])
     ]
-    due.sort(key=lambda pair: _rank(pair[0]))
-    return follow_ups, due
+    due.sort(key=lambda pair: rank_key(pair[0]))
+    done = [
+        (replace(item, done=True), reasons)
+        for item, reasons in (
+            ranked_item(by_customer[customer_id], today, settings, today, None)
+            for customer_id in plan
+            if customer_id in by_customer and last_seen[customer_id] == today
+        )
+    ]
+    return follow_ups, due, done
 
 
 def _is_due(last: date | None, today: date, cadence_days: int) -> bool:
@@ -247,6 +269,7 @@ def _book(connection: Connection, person_id: int, extra_ids: set[int], before: d
             customer_table.c.id,
             customer_table.c.name,
             customer_table.c.rep_id,
+            customer_table.c.created_at.label("known_at"),
             tier_snapshot_table.c.tier,
             tier_snapshot_table.c.previous_tier,
             tier_snapshot_table.c.stage,
@@ -272,50 +295,3 @@ def _contacted_today_or_snoozed(row: Any, last: date | None, today: date) -> boo
     contacted_today = last == today  # contacts after today are never read
     snoozed = row.snoozed_until is not None and row.snoozed_until > today
     return contacted_today or snoozed
-
-
-def _item(row: Any, last: date | None, settings: Settings, today: date, promise: Any | None) -> _Unparsed:
-    cadence = settings.cadence.days(row.tier or "D")
-    since = (today - last).days if last is not None else None
-    overdue = since - cadence if since is not None else None
-    ratio = OVERDUE_RATIO_CAP if overdue is None else min(max(overdue, 0) / cadence, OVERDUE_RATIO_CAP)
-    score = settings.priority.tier_weights[row.tier or "D"] * (1 + ratio)
-    signals: list[str] = []
-    if row.tier is not None:
-        boosts = settings.priority
-        if row.stage == "at_risk":
-            score += boosts.at_risk_boost
-            signals.append("at_risk")
-        if row.previous_tier in TIER_ORDER and TIER_ORDER[row.tier] > TIER_ORDER[row.previous_tier]:
-            score += boosts.downgraded_boost
-            signals.append("downgraded")
-        if row.stage == "new":
-            score += boosts.new_customer_boost
-            signals.append("new_customer")
-    if promise is not None:
-        first = "follow_up_overdue" if promise.due_on < today else "follow_up_today"
-    else:
-        first = "never_contacted" if overdue is None else ("overdue" if overdue > 0 else "due")
-    item = DailyItem(
-        customer_id=row.id,
-        customer_name=row.name,
-        tier=row.tier,
-        stage=row.stage,
-        kind="follow_up" if promise is not None else "due",
-        follow_up_id=promise.id if promise is not None else None,
-        follow_up_due=promise.due_on if promise is not None else None,
-        follow_up_note=promise.note if promise is not None else None,
-        last_contact=last,
-        days_since_contact=since,
-        cadence_days=cadence,
-        days_overdue=overdue,
-        reasons=(first, *signals),
-        tier_reasons=(),  # parsed once the item is chosen for display (see daily_list)
-        score=round(score, 6),
-    )
-    return item, row.reasons_json or "[]"
-
-
-def _rank(item: DailyItem) -> tuple:
-    overdue = float("inf") if item.days_overdue is None else item.days_overdue
-    return (item.tier is None, -item.score, -overdue, item.customer_name, item.customer_id)

@@ -6,9 +6,11 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Markup, escape, t
 from bot.services.customers import CustomerCard
+from bot.services.playbook import TierPlaybook
 from bot.services.tiers import CustomerTier, TierMove
 from bot.views import callbacks
 from bot.views.common import day, keyboard, money, percent, reasons_text, shorten
+from bot.views.playbook import playbook_line
 
 # Reasons that only state a figure of the facts line: the card says each figure once.
 _FACT_CODES = frozenset({"revenue", "orders", "last_order", "no_recent_orders"})
@@ -50,7 +52,9 @@ def _history(lang: str, history: list[TierMove], currency: str) -> list[Markup]:
     return lines
 
 
-def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def render_card(
+    lang: str, card: CustomerCard, currency: str, playbook: TierPlaybook | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
     place = " ".join(part for part in (card.city, card.district) if part) or "–"
     lines: list[str] = [t(lang, "card.title", name=card.name, kind=t(lang, f"kind.{card.kind}"), place=place)]
     if card.rep_name:
@@ -84,6 +88,8 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
                 )
             )
         lines += _history(lang, card.history, currency)
+    if playbook is not None:  # service by tier (issue 13 §3)
+        lines.append(playbook_line(lang, playbook))
     lines.append("")
     lines.append(t(lang, "card.contacts"))
     if not card.contacts:

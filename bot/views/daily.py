@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Markup, escape, has, t, tn
 from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
+from bot.views.playbook import playbook_hint
 
 
 def _why(lang: str, item) -> Markup:
@@ -33,21 +34,28 @@ def render_daily_list(
     today) it says how many more and pages on."""
     if first == 1:
         lines = [t(lang, "today.title", date=day(lang, today), count=len(items))]
+        done = sum(1 for item in items if getattr(item, "done", False))
+        if done:  # the day's progress: its plan's customers contacted today, of all of them
+            lines.append(t(lang, "today.progress", done=done, planned=len(items)))
     else:
         last = first + len(items) - 1
         lines = [t(lang, "today.title_page", date=day(lang, today), first=first, last=last, total=total)]
     rows: list[list[tuple[str, str]]] = []
     for n, item in enumerate(items, start=first):
-        lines.append(
-            t(lang, "today.line", n=n, name=item.customer_name, tier=item.tier or "–", reason=_why(lang, item))
-        )
+        card = (t(lang, "btn.card", name=shorten(item.customer_name, 12)), callbacks.CARD.data(item.customer_id))
+        if getattr(item, "done", False):  # contacted today: it keeps its place, with only its card to open
+            lines.append(t(lang, "today.line_done", n=n, name=item.customer_name, tier=item.tier or "–"))
+            rows.append([card])
+            continue
+        line = t(lang, "today.line", n=n, name=item.customer_name, tier=item.tier or "–", reason=_why(lang, item))
+        lines.append(Markup(line + playbook_hint(lang, getattr(item, "playbook", None))))
         if item.kind == "follow_up" and getattr(item, "follow_up_note", None):
             lines.append(Markup(f"   <i>{escape(shorten(item.follow_up_note, 60))}</i>"))
         rows.append(
             [
                 (f"{n}. {t(lang, 'btn.log')}", callbacks.LOG.data(item.customer_id)),
                 (t(lang, "btn.snooze"), callbacks.SNOOZE.data(item.customer_id)),
-                (t(lang, "btn.card", name=shorten(item.customer_name, 12)), callbacks.CARD.data(item.customer_id)),
+                card,
             ]
         )
     more = 0 if total is None else total - (first - 1) - len(items)
