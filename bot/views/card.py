@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Markup, escape, t
 from bot.services.customers import CustomerCard
 from bot.views import callbacks
+from bot.views.challenges import card_override_line, challenge_row, feedback_lines
 from bot.views.common import day, keyboard, money, percent, reasons_text, shorten
 
 
@@ -28,6 +29,8 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
                 stage=t(lang, f"stage.{tier.stage}"),
             )
         )
+        if tier.override is not None:
+            lines.append(card_override_line(lang, tier.tier, tier.override))
         lines.append(reasons_text(lang, tier.reasons, currency))
         # Value customers' reasons already state revenue, orders and recency; others get the facts too.
         if not {code for code, _ in tier.reasons} & {"top_value", "solid_value"}:
@@ -50,6 +53,7 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
         if len(card.history) > 1:
             history = " ← ".join(f"{entry_tier}" for _, entry_tier, _ in card.history)
             lines.append(t(lang, "card.history", history=history))
+    lines += feedback_lines(lang, card.feedback)
     lines.append("")
     lines.append(t(lang, "card.contacts"))
     if not card.contacts:
@@ -71,5 +75,5 @@ def render_card(lang: str, card: CustomerCard, currency: str) -> tuple[str, Inli
         for due_on, note_text in card.follow_ups:
             note = Markup(f" — {escape(shorten(note_text, 60))}") if note_text else ""
             lines.append(t(lang, "card.followup_line", date=day(lang, due_on), note=note))
-    buttons = keyboard([[(t(lang, "btn.log"), callbacks.LOG.data(card.customer_id))]])
+    buttons = keyboard([[(t(lang, "btn.log"), callbacks.LOG.data(card.customer_id))], challenge_row(lang, card)])
     return "\n".join(lines), buttons
