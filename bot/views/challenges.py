@@ -7,7 +7,7 @@ from datetime import date
 from babel.dates import format_skeleton
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import Markup, babel_locale, t
+from bot.i18n import Markup, babel_locale, t, text_of
 from bot.services.challenges import DAY_CHOICES, Challenge, Submitted
 from bot.services.feedback import ContactFeedback
 from bot.services.overrides import TierOverride
@@ -185,3 +185,11 @@ def feedback_lines(lang: str, feedback: ContactFeedback) -> list[Markup]:
     if feedback.no_progress:
         lines.append(t(lang, "feedback.no_progress", count=feedback.no_progress))
     return lines
+
+
+def override_cell(lang: str, tier: str, model_tier: str | None, until: date | None, automatic: bool | None) -> str | None:
+    """The export's override column: the label in plain text, or None without an override."""
+    if model_tier is None or until is None:
+        return None
+    key = "challenge.label_auto" if automatic else "challenge.label"
+    return text_of(t(lang, key, tier=tier, model=model_tier, until=short_day(lang, until)))
