@@ -319,3 +319,35 @@ def challenge_target(*, engine: Engine, member: Member, customer_id: int) -> tup
         name = connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()
     tier = latest_tier(engine=engine, customer_id=customer_id)
     return name, None if tier is None else tier.tier
+
+
+def decided_between(*, engine: Engine, customer_ids: list[int] | None, start: datetime, end: datetime) -> list[Challenge]:
+    """Challenges decided (by a manager or by the data) in [start, end), of the given customers (None: all)."""
+    return _challenges_where(
+        engine, customer_ids, tier_challenge_table.c.decided_at >= start, tier_challenge_table.c.decided_at < end
+    )
+
+
+def overrides_ending(*, engine: Engine, customer_ids: list[int] | None, first: date, last: date, now: datetime) -> list[Challenge]:
+    """Approved challenges still in force whose last day falls in [first, last]."""
+    from bot.services.overrides import overrides_in_force
+
+    found = _challenges_where(
+        engine, customer_ids, tier_challenge_table.c.status == "approved",
+        tier_challenge_table.c.until >= first, tier_challenge_table.c.until <= last,
+    )  # fmt: skip
+    with engine.connect() as connection:
+        in_force = overrides_in_force(connection, sorted({c.customer_id for c in found}), now)
+    return [c for c in found if c.customer_id in in_force and in_force[c.customer_id].id == c.id]
+
+
+def _challenges_where(engine: Engine, customer_ids: list[int] | None, *conditions: Any) -> list[Challenge]:
+    if customer_ids == []:
+        return []
+    statement = select(tier_challenge_table.c.id).where(*conditions)
+    if customer_ids is not None:
+        statement = statement.where(tier_challenge_table.c.customer_id.in_(customer_ids))
+    with engine.connect() as connection:
+        ids = list(connection.execute(statement.order_by(tier_challenge_table.c.id)).scalars())
+        found = [_challenge(connection, challenge_id) for challenge_id in ids]
+    return [c for c in found if c is not None]
