@@ -58,7 +58,9 @@ async def challenge_command(update: Update, context: TierContext) -> None:
     if not confident:
         # The reason waits for the tap on the right customer.
         _set_step(context, {"await": "pick", "choice": choice, "reason": words.reason})
-        buttons = keyboard([[(shorten(hit.name, 30), callbacks.challenge_pick(hit.customer_id, choice))] for hit in hits])
+        buttons = keyboard(
+            [[(shorten(hit.name, 30), callbacks.challenge_pick(hit.customer_id, choice))] for hit in hits]
+        )
         key = "pick_customer" if len(hits) > 1 else "pick_one"
         await answer(update, t(context.lang, key, query=shorten(words.customer, 60)), buttons)
         return
@@ -86,7 +88,9 @@ async def pick_proposal(update: Update, context: TierContext) -> None:
     tap = callbacks.parse_challenge_pick(update.callback_query.data if update.callback_query else None)
     target = None
     if tap is not None:
-        target = await asyncio.to_thread(challenge_target, engine=context.reads, member=context.member, customer_id=tap[0])
+        target = await asyncio.to_thread(
+            challenge_target, engine=context.reads, member=context.member, customer_id=tap[0]
+        )
     if tap is None or target is None:
         await acknowledge(update, t(context.lang, "not_available"))
         return
@@ -126,8 +130,15 @@ async def ask_reject_reason(update: Update, context: TierContext) -> None:
         return
     await acknowledge(update)
     _set_step(context, {"await": "reject", "challenge": challenge.id})
-    buttons = keyboard([[(t(context.lang, "btn.challenge_no_reason"), callbacks.REJECT_WITHOUT_REASON.data(challenge.id))]])
-    text = t(context.lang, "challenge.reject_ask", name=challenge.customer_name, proposal=view.proposal(context.lang, challenge))
+    buttons = keyboard(
+        [[(t(context.lang, "btn.challenge_no_reason"), callbacks.REJECT_WITHOUT_REASON.data(challenge.id))]]
+    )
+    text = t(
+        context.lang,
+        "challenge.reject_ask",
+        name=challenge.customer_name,
+        proposal=view.proposal(context.lang, challenge),
+    )
     await answer(update, text, buttons)
 
 
@@ -185,7 +196,11 @@ async def _submit(update: Update, context: TierContext, customer_id: int, kind: 
                 challenge_target, engine=context.reads, member=context.member, customer_id=customer_id
             )
             name, tier = target or ("", None)
-            key, params = ("challenge.same", {"tier": tier}) if kind == "tier" else ("challenge.same_potential", {"potential": proposed})
+            key, params = (
+                ("challenge.same", {"tier": tier})
+                if kind == "tier"
+                else ("challenge.same_potential", {"potential": proposed})
+            )
             await answer(update, t(lang, key, name=name, **params))
         else:
             await answer(update, _refusal(lang, refusal))

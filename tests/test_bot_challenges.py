@@ -133,7 +133,6 @@ async def test_a_rep_challenges_from_the_card_and_the_manager_rejects_with_a_rea
 
 
 async def test_reject_without_a_reason_and_a_potential_challenge(bot):
-    team = bot.team
     reply = await bot.send(REP_TG, "/challenge 华山医院 潜力 5 新院区开业")
     assert reply.texts[0] == "📨 已提交：<b>华山医院</b> 潜力 – → 5。已发送给 张经理 审批，结果会通知您。"
     challenge = _only_id(bot.engine)
@@ -239,7 +238,6 @@ async def test_an_override_ends_on_its_day_and_when_the_model_agrees(bot):
 
 
 async def test_strangers_other_teams_and_reps_cannot_decide(bot):
-    team = bot.team
     await bot.send(REP_TG, "/challenge 华山医院 A 新主任上任")
     challenge = _only_id(bot.engine)
     stranger = await bot.tap(STRANGER_TG, f"ka:{challenge}:90")
@@ -287,7 +285,6 @@ async def test_usage_same_tier_pending_and_a_double_delivery(bot):
 
 
 async def test_admins_see_every_pending_challenge_and_managers_their_teams(bot):
-    team = bot.team
     await bot.send(REP_TG, "/challenge 华山医院 A 新主任上任")
     await bot.send(OTHER_REP_TG, "/challenge 仁爱医院 B 采购收紧")
     ids = [r[0] for r in _ids(bot.engine)]

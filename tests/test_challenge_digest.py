@@ -3,7 +3,7 @@ whose contacts get nowhere (no answer / objection three times in a row), for the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from bot.config import Settings
 from bot.services.challenges import decide_challenge, submit_challenge

@@ -26,7 +26,9 @@ def _challenged_team(engine):
     manager = member_by_person_id(engine=engine, person_id=team.manager)
     first = submit_challenge(engine=engine, member=rep, customer_id=team.huashan, kind="tier", proposed="A",
                              reason="新主任上任", now=NOW, tz=TZ)  # fmt: skip
-    decide_challenge(engine=engine, member=manager, challenge_id=first.challenge.id, approve=True, days=90, now=NOW, tz=TZ)
+    decide_challenge(
+        engine=engine, member=manager, challenge_id=first.challenge.id, approve=True, days=90, now=NOW, tz=TZ
+    )
     second = submit_challenge(engine=engine, member=rep, customer_id=team.ruijin, kind="potential", proposed="5",
                               reason=HOSTILE, now=NOW, tz=TZ)  # fmt: skip
     decide_challenge(engine=engine, member=manager, challenge_id=second.challenge.id, approve=False, note="+1+1",

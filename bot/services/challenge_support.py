@@ -62,8 +62,14 @@ def _tiers_within_margin(connection: Connection, run_id: int, customer_id: int) 
     """The tiers the rules give the customer with the thresholds moved by the margin either way."""
     snapshot = tier_snapshot_table.c
     rows = connection.execute(
-        select(snapshot.customer_id, snapshot.monetary, snapshot.value_score, snapshot.potential_score,
-               snapshot.trend, snapshot.stage)  # fmt: skip
+        select(
+            snapshot.customer_id,
+            snapshot.monetary,
+            snapshot.value_score,
+            snapshot.potential_score,
+            snapshot.trend,
+            snapshot.stage,
+        )
         .where(snapshot.run_id == run_id)
         .order_by(snapshot.customer_id)
     ).all()

@@ -156,9 +156,12 @@ def submit_challenge(
         if basis is not None:
             values.update(status="approved", automatic=True, basis=basis[0], decided_at=now)
             values.update(_expiry(now, tz, DEFAULT_DAYS))
-        new_id = connection.execute(insert(tier_challenge_table).returning(tier_challenge_table.c.id), values).scalar_one()
+        new_id = connection.execute(
+            insert(tier_challenge_table).returning(tier_challenge_table.c.id), values
+        ).scalar_one()
         changes.concern_customers(connection, [customer_id]).concern(member.person_id)
         challenge = _challenge(connection, new_id)
+        assert challenge is not None
         deciders = _deciders(connection, member.person_id)
     return Submitted(challenge, deciders, basis[1] if basis else None)
 
@@ -308,7 +311,6 @@ def challenge_of(row: Any) -> Challenge:
     )
 
 
-
 def challenge_target(*, engine: Engine, member: Member, customer_id: int) -> tuple[str, str | None] | None:
     """The customer's name and tier as shown (override included), or None when not the member's to see."""
     from bot.services.tiers import latest_tier
@@ -321,14 +323,18 @@ def challenge_target(*, engine: Engine, member: Member, customer_id: int) -> tup
     return name, None if tier is None else tier.tier
 
 
-def decided_between(*, engine: Engine, customer_ids: list[int] | None, start: datetime, end: datetime) -> list[Challenge]:
+def decided_between(
+    *, engine: Engine, customer_ids: list[int] | None, start: datetime, end: datetime
+) -> list[Challenge]:
     """Challenges decided (by a manager or by the data) in [start, end), of the given customers (None: all)."""
     return _challenges_where(
         engine, customer_ids, tier_challenge_table.c.decided_at >= start, tier_challenge_table.c.decided_at < end
     )
 
 
-def overrides_ending(*, engine: Engine, customer_ids: list[int] | None, first: date, last: date, now: datetime) -> list[Challenge]:
+def overrides_ending(
+    *, engine: Engine, customer_ids: list[int] | None, first: date, last: date, now: datetime
+) -> list[Challenge]:
     """Approved challenges still in force whose last day falls in [first, last]."""
     from bot.services.overrides import overrides_in_force
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -92,7 +92,7 @@ class CustomerCard:
     contacts: list[ContactLine]
     follow_ups: list[tuple[date, str | None]]
     # What logged contacts say before the sales file does (bot.services.feedback).
-    feedback: ContactFeedback = ContactFeedback()
+    feedback: ContactFeedback = field(default_factory=ContactFeedback)
 
 
 def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) -> CustomerCard | None:

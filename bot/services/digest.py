@@ -309,4 +309,6 @@ def challenge_section(*, engine: Engine, customer_ids: list[int] | None, today: 
         (NoProgressCustomer(row.id, row.name, row.rep_name, streaks[row.id]) for row in rows),
         key=lambda customer: (-customer.contacts, customer.customer_name),
     )
-    return ChallengeSection(tuple(decided), tuple(sorted(expiring, key=lambda c: (c.until, c.customer_name))), tuple(stuck))
+    return ChallengeSection(
+        tuple(decided), tuple(sorted(expiring, key=lambda c: (c.until, c.customer_name))), tuple(stuck)
+    )

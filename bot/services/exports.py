@@ -58,14 +58,13 @@ def with_overrides(frame: pd.DataFrame, *, engine: Engine) -> pd.DataFrame:
     """Manager-approved challenges in force replace the tier; the model's tier and the override stay beside it."""
     frame = frame.assign(model_tier=None, override_until=None, override_automatic=None)
     with engine.connect() as connection:
-        challenged = dict(
-            connection.execute(
-                text(
-                    "SELECT DISTINCT c.external_id, c.id FROM tier_challenge k JOIN customer c ON c.id = k.customer_id "
-                    "WHERE k.status = 'approved'"
-                )
-            ).all()
-        )
+        rows = connection.execute(
+            text(
+                "SELECT DISTINCT c.external_id, c.id FROM tier_challenge k JOIN customer c ON c.id = k.customer_id "
+                "WHERE k.status = 'approved'"
+            )
+        ).all()
+    challenged: dict[str, int] = {row.external_id: row.id for row in rows}
     if not challenged:
         return frame
     tiers = latest_tiers(engine=engine, customer_ids=sorted(challenged.values()))

@@ -75,4 +75,3 @@ def no_progress_customers(connection: Connection, customer_ids: list[int], since
             outcomes[row.customer_id].append(row.outcome)
     streaks = {customer_id: _streak(found) for customer_id, found in outcomes.items()}
     return {customer_id: streak for customer_id, streak in streaks.items() if streak}
-

@@ -39,12 +39,18 @@ class TierOverride:
 
 
 class _Scored(Protocol):
-    customer_id: int
-    run_id: int
-    tier: str
-    stage: str
-    trend: float | None
-    potential_score: float | None
+    """What an override needs of a scored customer (bot.services.tiers.CustomerTier has it)."""
+
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def run_id(self) -> int: ...
+    @property
+    def tier(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def trend(self) -> float | None: ...
 
 
 T = TypeVar("T", bound=_Scored)
@@ -97,8 +103,12 @@ def overrides_in_force(connection: Connection, customer_ids: list[int], now: dat
         return {}
     first_run = min((row.run_id or 0) for row in latest.values())
     later = connection.execute(
-        select(tier_snapshot_table.c.customer_id, tier_snapshot_table.c.run_id, tier_snapshot_table.c.tier,
-               tier_snapshot_table.c.potential_score)  # fmt: skip
+        select(
+            tier_snapshot_table.c.customer_id,
+            tier_snapshot_table.c.run_id,
+            tier_snapshot_table.c.tier,
+            tier_snapshot_table.c.potential_score,
+        )
         .join(scoring_run_table, scoring_run_table.c.id == tier_snapshot_table.c.run_id)
         .where(
             tier_snapshot_table.c.customer_id.in_(list(latest)),
@@ -109,7 +119,8 @@ def overrides_in_force(connection: Connection, customer_ids: list[int], now: dat
     agreed = {
         snapshot.customer_id
         for snapshot in later
-        if snapshot.run_id > (latest[snapshot.customer_id].run_id or 0) and _agrees(latest[snapshot.customer_id], snapshot)
+        if snapshot.run_id > (latest[snapshot.customer_id].run_id or 0)
+        and _agrees(latest[snapshot.customer_id], snapshot)
     }
     return {customer_id: row for customer_id, row in latest.items() if customer_id not in agreed}
 
@@ -142,7 +153,7 @@ def run_rules(connection: Connection, run_id: int) -> ScoringRules:
 
 def _tier_with_potential(scored: _Scored, potential: int, value_score: float | None, rules: ScoringRules) -> str:
     """The tier the rules give the customer with the approved potential (an A by value stays A)."""
-    if scored.tier == "A" and getattr(scored, "override", None) is None:
+    if scored.tier == "A":
         return "A"
     signals = TierSignals(
         share_above=np.array([np.nan]),

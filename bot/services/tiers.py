@@ -101,7 +101,7 @@ def _customer_tier(row) -> CustomerTier:
     )
 
 
-def _horizons(rules_json: str | None) -> dict[str, int]:
+def _horizons(rules_json: str | None) -> dict[str, Any]:
     """The prediction horizons a run was scored with (its stored rules), the defaults when absent."""
     rules = json.loads(rules_json) if rules_json else {}
     return {name: int(rules.get(name, default)) for name, default in (("prediction_days", 90), ("clv_months", 12))}

@@ -33,7 +33,9 @@ def override_label(lang: str, tier: str, override: TierOverride) -> Markup:
 
 def card_override_line(lang: str, tier: str, override: TierOverride) -> Markup:
     """The card's line under the tier: the override and the rep's reason."""
-    return t(lang, "challenge.card_line", label=override_label(lang, tier, override), reason=shorten(override.reason, 80))
+    return t(
+        lang, "challenge.card_line", label=override_label(lang, tier, override), reason=shorten(override.reason, 80)
+    )
 
 
 def proposal(lang: str, challenge: Challenge) -> Markup:
@@ -91,7 +93,11 @@ def submitted_text(lang: str, submitted: Submitted) -> Markup:
             label=outcome_label(lang, challenge),
             basis=basis_text(lang, submitted),
         )
-    names = "、".join(d.name for d in submitted.deciders) if lang.startswith("zh") else ", ".join(d.name for d in submitted.deciders)
+    names = (
+        "、".join(d.name for d in submitted.deciders)
+        if lang.startswith("zh")
+        else ", ".join(d.name for d in submitted.deciders)
+    )
     key = "challenge.sent" if submitted.deciders else "challenge.sent_nobody"
     return t(lang, key, name=challenge.customer_name, proposal=proposal(lang, challenge), deciders=names)
 
@@ -132,7 +138,9 @@ def already_decided(lang: str, challenge: Challenge) -> Markup:
     )
 
 
-def pick_proposal(lang: str, customer_id: int, name: str, tier: str | None) -> tuple[Markup, InlineKeyboardMarkup | None]:
+def pick_proposal(
+    lang: str, customer_id: int, name: str, tier: str | None
+) -> tuple[Markup, InlineKeyboardMarkup | None]:
     """The card's challenge button: pick the tier or the potential to propose."""
     tiers = [(letter, callbacks.challenge_pick(customer_id, letter)) for letter in "ABCD" if letter != tier]
     potentials = [(t(lang, "btn.challenge_potential", potential=p), callbacks.challenge_pick(customer_id, f"p{p}"))
@@ -187,7 +195,9 @@ def feedback_lines(lang: str, feedback: ContactFeedback) -> list[Markup]:
     return lines
 
 
-def override_cell(lang: str, tier: str, model_tier: str | None, until: date | None, automatic: bool | None) -> str | None:
+def override_cell(
+    lang: str, tier: str, model_tier: str | None, until: date | None, automatic: bool | None
+) -> str | None:
     """The export's override column: the label in plain text, or None without an override."""
     if model_tier is None or until is None:
         return None

@@ -27,7 +27,11 @@ def tiers_sheet(frame: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
     frame["override"] = [
         override_cell(lang, tier, model, until, automatic)
         for tier, model, until, automatic in zip(
-            frame["tier"], frame["model_tier"], frame.pop("override_until"), frame.pop("override_automatic"), strict=True
+            frame["tier"],
+            frame["model_tier"],
+            frame.pop("override_until"),
+            frame.pop("override_automatic"),
+            strict=True,
         )
     ]
     return frame
@@ -46,7 +50,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def export_table(
     *, engine: Engine, settings: Settings, kind: str, path: Path, file_format: str, headers: str | None = None
 ) -> int:
-    """Write tiers, contacts or challenges to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return the row count.
+    """Write tiers, contacts or challenges to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return rows.
 
     Headers are in ``headers`` (a language; default the team's); "fields" keeps Tierbot's field names.
     """
