@@ -321,3 +321,28 @@ def test_the_challenge_line_is_read_as_customer_proposal_reason(line, expected):
 
     words = parse_challenge(line)
     assert (None if words is None else (words.customer, words.kind, words.proposed, words.reason)) == expected
+
+
+async def test_the_card_shows_a_chat_order_until_the_sales_file_confirms_it_and_contacts_getting_nowhere(bot):
+    team = bot.team
+    add_contact(bot.engine, person_id=team.rep, customer_id=team.pharmacy, outcome="order",
+                contacted_at=local_time(TODAY - timedelta(days=2), "09:00", TZ))  # fmt: skip
+    assert "💬 11月21日周六 在聊天中记录了下单，销售文件尚未确认" in (await bot.send(REP_TG, "老百姓大药房")).text
+    # A sale of that day in the sales file confirms it: the line goes.
+    with bot.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO sale_line (line_key, customer_id, sold_on, amount) VALUES ('s1', :c, :d, 100)"),
+            {"c": team.pharmacy, "d": TODAY - timedelta(days=2)},
+        )
+    _forget_answers(bot)
+    assert "💬" not in (await bot.send(REP_TG, "老百姓大药房")).text
+    # Three contacts in a row without progress show on the card; two do not.
+    for hhmm, outcome in (("11:00", "no_answer"), ("12:00", "objection")):
+        add_contact(bot.engine, person_id=team.rep, customer_id=team.huashan, outcome=outcome,
+                    contacted_at=local_time(TODAY - timedelta(days=1), hhmm, TZ))  # fmt: skip
+    assert "⚠️" not in (await bot.send(REP_TG, "华山医院")).text
+    add_contact(bot.engine, person_id=team.rep, customer_id=team.huashan, outcome="no_answer",
+                contacted_at=local_time(TODAY - timedelta(days=1), "13:00", TZ))  # fmt: skip
+    _forget_answers(bot)
+    card = await bot.send(REP_TG, "华山医院", lang="en")
+    assert "⚠️ The last 3 contacts got nowhere (no answer or objection)\n\n<b>Last contacts</b>" in card.text
