@@ -86,6 +86,10 @@ def apply_overrides(engine: Engine, tiers: dict[int, T], now: datetime | None = 
 def overrides_in_force(connection: Connection, customer_ids: list[int], now: datetime) -> dict[int, Any]:
     """The latest approved, unexpired challenge per customer that no later run has agreed with."""
     challenge = tier_challenge_table
+    in_force_anywhere = select(challenge.c.id).where(challenge.c.status == "approved", challenge.c.expires_at > now)
+    # Most reads find no override at all: one probe of the (small) challenge table, not a lookup per chunk.
+    if connection.execute(in_force_anywhere.limit(1)).first() is None:
+        return {}
     rows: list[Any] = []
     for start in range(0, len(customer_ids), 900):
         chunk = customer_ids[start : start + 900]
