@@ -110,6 +110,7 @@ async def pick_proposal(update: Update, context: TierContext) -> None:
 async def approve(update: Update, context: TierContext) -> None:
     """Approve for the days the button carries."""
     tap = callbacks.parse_approve_challenge(update.callback_query.data if update.callback_query else None)
+    _set_step(context, None)
     if tap is None:
         await acknowledge(update, t(context.lang, "not_available"))
         return
@@ -291,8 +292,16 @@ def _set_step(context: TierContext, step: dict | None) -> None:
         context.user_data[STEP_KEY] = {**step, "at": utc_now().timestamp()}
 
 
+async def forget_step(update: Update, context: TierContext) -> None:
+    """Any command moves on: a reason no longer waited for must not catch a later customer name."""
+    _set_step(context, None)
+
+
 # Group 1: after the log flow's text step (group 0), before every other handler (group 2).
-TEXT_STEP_HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_step)]
+TEXT_STEP_HANDLERS = [
+    MessageHandler(filters.TEXT & ~filters.COMMAND, typed_step),
+    MessageHandler(filters.COMMAND, forget_step),
+]
 HANDLERS = [
     CommandHandler("challenge", challenge_command),
     CommandHandler("challenges", list_pending),

@@ -347,3 +347,18 @@ async def test_the_card_shows_a_chat_order_until_the_sales_file_confirms_it_and_
     _forget_answers(bot)
     card = await bot.send(REP_TG, "华山医院", lang="en")
     assert "⚠️ The last 3 contacts got nowhere (no answer or objection)\n\n<b>Last contacts</b>" in card.text
+
+
+async def test_a_command_ends_the_wait_for_a_reason(bot):
+    team = bot.team
+    await bot.send(REP_TG, "/challenge 华山医院 A 新主任上任")
+    challenge = _only_id(bot.engine)
+    await bot.tap(MANAGER_TG, f"kr:{challenge}")
+    await bot.send(MANAGER_TG, "/team")
+    card = await bot.send(MANAGER_TG, "华山医院")
+    assert card.texts[0].startswith("<b>华山医院</b>") and _rows(bot.engine)[0].status == "pending"
+    # A rep's wait for a reason ends with a command too.
+    await bot.tap(REP_TG, f"kt:{team.ruijin}:C")
+    await bot.send(REP_TG, "/today")
+    assert (await bot.send(REP_TG, "瑞金医院")).texts[0].startswith("<b>瑞金医院</b>")
+    assert len(_rows(bot.engine)) == 1
