@@ -19,17 +19,16 @@ from bot.clock import utc_now
 from bot.context import TierContext
 from bot.i18n import language_for, t
 from bot.models.people import Role
+from bot.services.challenge_reads import challenge_target, pending_challenges
 from bot.services.challenges import (
     DEFAULT_DAYS,
     Challenge,
     ChallengeRefused,
     Recipient,
     Submitted,
-    challenge_target,
     challenge_to_decide,
     decide_challenge,
     parse_challenge,
-    pending_challenges,
     submit_challenge,
 )
 from bot.views import callbacks

@@ -123,14 +123,14 @@ def submit_challenge(
                 select(tier_challenge_table.c.id).where(tier_challenge_table.c.dedup_key == dedup_key)
             ).scalar()
             if known is not None:
-                raise ChallengeRefused("duplicate", _challenge(connection, known))
+                raise ChallengeRefused("duplicate", load_challenge(connection, known))
         pending = connection.execute(
             select(tier_challenge_table.c.id).where(
                 tier_challenge_table.c.customer_id == customer_id, tier_challenge_table.c.status == "pending"
             )
         ).scalar()
         if pending is not None:
-            raise ChallengeRefused("pending", _challenge(connection, pending))
+            raise ChallengeRefused("pending", load_challenge(connection, pending))
         run_id = finished_run_id(connection)
         model = connection.execute(
             select(tier_snapshot_table.c.tier, tier_snapshot_table.c.potential_score).where(
@@ -160,7 +160,7 @@ def submit_challenge(
             insert(tier_challenge_table).returning(tier_challenge_table.c.id), values
         ).scalar_one()
         changes.concern_customers(connection, [customer_id]).concern(member.person_id)
-        challenge = _challenge(connection, new_id)
+        challenge = load_challenge(connection, new_id)
         assert challenge is not None
         deciders = _deciders(connection, member.person_id)
     return Submitted(challenge, deciders, basis[1] if basis else None)
@@ -174,7 +174,7 @@ def decide_challenge(
     if approve and days not in DAY_CHOICES:
         raise ChallengeRefused("not_available")
     with changing(engine) as (connection, changes):
-        challenge = _challenge(connection, challenge_id)
+        challenge = load_challenge(connection, challenge_id)
         if challenge is None or not may_decide(connection, member, challenge):
             raise ChallengeRefused("not_available")
         if challenge.status != "pending":
@@ -191,11 +191,11 @@ def decide_challenge(
             .values(**values)
         ).rowcount
         if not done:
-            raise ChallengeRefused("decided", _challenge(connection, challenge_id))
+            raise ChallengeRefused("decided", load_challenge(connection, challenge_id))
         changes.concern_customers(connection, [challenge.customer_id]).concern(
             member.person_id, challenge.challenger.person_id
         )
-        decided = _challenge(connection, challenge_id)
+        decided = load_challenge(connection, challenge_id)
     assert decided is not None
     return decided
 
@@ -203,32 +203,12 @@ def decide_challenge(
 def challenge_to_decide(*, engine: Engine, member: Member, challenge_id: int) -> Challenge:
     """A pending challenge the member may decide (before asking for a reason to reject it)."""
     with engine.connect() as connection:
-        challenge = _challenge(connection, challenge_id)
+        challenge = load_challenge(connection, challenge_id)
         if challenge is None or not may_decide(connection, member, challenge):
             raise ChallengeRefused("not_available")
     if challenge.status != "pending":
         raise ChallengeRefused("decided", challenge)
     return challenge
-
-
-def pending_challenges(*, engine: Engine, member: Member, limit: int = 20) -> tuple[list[Challenge], int]:
-    """Pending challenges the member may decide (an admin: all; a manager: their team's), oldest first,
-    and how many there are in all; a rep gets their own."""
-    challenger = aliased(person_table)
-    statement = (
-        select(tier_challenge_table.c.id)
-        .join(challenger, challenger.c.id == tier_challenge_table.c.person_id)
-        .where(tier_challenge_table.c.status == "pending")
-        .order_by(tier_challenge_table.c.created_at, tier_challenge_table.c.id)
-    )
-    if member.role == Role.MANAGER:
-        statement = statement.where(challenger.c.manager_id == member.person_id)
-    elif member.role != Role.ADMIN:
-        statement = statement.where(tier_challenge_table.c.person_id == member.person_id)
-    with engine.connect() as connection:
-        ids = list(connection.execute(statement).scalars())
-        shown = [_challenge(connection, challenge_id) for challenge_id in ids[:limit]]
-    return [c for c in shown if c is not None], len(ids)
 
 
 def may_decide(connection: Connection, member: Member, challenge: Challenge) -> bool:
@@ -268,7 +248,7 @@ def _expiry(now: datetime, tz: str, days: int) -> dict[str, Any]:
     return {"until": until, "expires_at": datetime.combine(until + timedelta(days=1), time(0), zone)}
 
 
-def _challenge(connection: Connection, challenge_id: int) -> Challenge | None:
+def load_challenge(connection: Connection, challenge_id: int) -> Challenge | None:
     challenger, decider = aliased(person_table), aliased(person_table)
     c = tier_challenge_table.c
     row = connection.execute(
@@ -309,51 +289,3 @@ def challenge_of(row: Any) -> Challenge:
         until=None if row.until is None else date.fromisoformat(str(row.until)[:10]),
         created_at=as_utc(row.created_at),
     )
-
-
-def challenge_target(*, engine: Engine, member: Member, customer_id: int) -> tuple[str, str | None] | None:
-    """The customer's name and tier as shown (override included), or None when not the member's to see."""
-    from bot.services.tiers import latest_tier
-
-    if not may_see(engine=engine, member=member, customer_id=customer_id):
-        return None
-    with engine.connect() as connection:
-        name = connection.execute(select(customer_table.c.name).where(customer_table.c.id == customer_id)).scalar_one()
-    tier = latest_tier(engine=engine, customer_id=customer_id)
-    return name, None if tier is None else tier.tier
-
-
-def decided_between(
-    *, engine: Engine, customer_ids: list[int] | None, start: datetime, end: datetime
-) -> list[Challenge]:
-    """Challenges decided (by a manager or by the data) in [start, end), of the given customers (None: all)."""
-    return _challenges_where(
-        engine, customer_ids, tier_challenge_table.c.decided_at >= start, tier_challenge_table.c.decided_at < end
-    )
-
-
-def overrides_ending(
-    *, engine: Engine, customer_ids: list[int] | None, first: date, last: date, now: datetime
-) -> list[Challenge]:
-    """Approved challenges still in force whose last day falls in [first, last]."""
-    from bot.services.overrides import overrides_in_force
-
-    found = _challenges_where(
-        engine, customer_ids, tier_challenge_table.c.status == "approved",
-        tier_challenge_table.c.until >= first, tier_challenge_table.c.until <= last,
-    )  # fmt: skip
-    with engine.connect() as connection:
-        in_force = overrides_in_force(connection, sorted({c.customer_id for c in found}), now)
-    return [c for c in found if c.customer_id in in_force and in_force[c.customer_id].id == c.id]
-
-
-def _challenges_where(engine: Engine, customer_ids: list[int] | None, *conditions: Any) -> list[Challenge]:
-    if customer_ids == []:
-        return []
-    statement = select(tier_challenge_table.c.id).where(*conditions)
-    if customer_ids is not None:
-        statement = statement.where(tier_challenge_table.c.customer_id.in_(customer_ids))
-    with engine.connect() as connection:
-        ids = list(connection.execute(statement.order_by(tier_challenge_table.c.id)).scalars())
-        found = [_challenge(connection, challenge_id) for challenge_id in ids]
-    return [c for c in found if c is not None]

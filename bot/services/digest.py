@@ -27,7 +27,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.config import Settings
 from bot.models.people import Role
 from bot.models.tables import customer_table, person_table, scoring_run_table, tier_snapshot_table
-from bot.services.challenges import Challenge, decided_between, overrides_ending
+from bot.services.challenge_reads import decided_between, overrides_ending
+from bot.services.challenges import Challenge
 from bot.services.feedback import FEEDBACK_WINDOW, no_progress_customers
 from bot.services.team import RepOverview, team_overview
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
