@@ -68,6 +68,7 @@ LangOption = Annotated[
 class ExportKind(StrEnum):
     tiers = "tiers"
     contacts = "contacts"
+    challenges = "challenges"
 
 
 class FileFormat(StrEnum):
@@ -339,7 +340,7 @@ def export(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Export the latest tiers or the logged contacts as CSV or XLSX."""
+    """Export the latest tiers, the logged contacts or the tier challenges as CSV or XLSX."""
     from bot.views.exports import export_table
 
     settings = _settings(config)

@@ -10,9 +10,21 @@ from bot.models.people import Role
 
 # Commands each role sees in Telegram's menu, in this order.
 ROLE_COMMANDS = {
-    Role.REP: ["today", "tier", "mine", "log", "followups", "undo", "settings", "help"],
-    Role.MANAGER: ["today", "team", "tier", "mine", "log", "followups", "invite", "handover", "settings", "help"],
-    Role.ADMIN: ["team", "tier", "invite", "handover", "today", "mine", "settings", "help"],
+    Role.REP: ["today", "tier", "mine", "log", "followups", "undo", "challenge", "settings", "help"],
+    Role.MANAGER: [
+        "today",
+        "team",
+        "tier",
+        "mine",
+        "log",
+        "followups",
+        "challenges",
+        "invite",
+        "handover",
+        "settings",
+        "help",
+    ],
+    Role.ADMIN: ["team", "tier", "challenges", "invite", "handover", "today", "mine", "settings", "help"],
 }
 
 

@@ -46,6 +46,7 @@ async def test_an_invite_link_lets_a_new_person_in_once(bot, bot_settings: Setti
         "log",
         "followups",
         "undo",
+        "challenge",
         "settings",
         "help",
     ]

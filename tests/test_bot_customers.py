@@ -222,10 +222,10 @@ async def test_the_card_by_tier_command_or_typed_name_in_both_languages(bot):
     for query in ("/tier 仁济医院", "仁济医院", "/tier renji"):
         reply = await bot.send(REP_TG, query)
         assert reply.texts == [RENJI_CARD_ZH], query
-        assert reply.buttons == [[("📝 记录", f"l:{team.renji}")]]
+        assert reply.buttons == [[("📝 记录", f"l:{team.renji}")], [("✋ 申诉级别", f"kc:{team.renji}")]]
     en = await bot.send(REP_TG, "/tier 仁济医院", lang="en")
     assert en.texts == [RENJI_CARD_EN]
-    assert en.buttons == [[("📝 Log", f"l:{team.renji}")]]
+    assert en.buttons == [[("📝 Log", f"l:{team.renji}")], [("✋ Challenge tier", f"kc:{team.renji}")]]
     assert (await bot.send(REP_TG, "/tier")).texts == ["请问是哪个客户？请发送 /tier 加客户名称，例如：/tier 仁济医院"]
     assert (await bot.send(REP_TG, "/tier   ", lang="en")).texts == [
         "Which customer? Send /tier followed by a name, for example: /tier 仁济医院"
@@ -313,7 +313,7 @@ async def test_a_full_card_shows_tier_reasons_prediction_history_contacts_and_fo
         "<b>Open follow-ups</b>\n"
         "• Thu 26 Nov — 送样品"
     ]
-    assert en.buttons == [[("📝 Log", f"l:{zhongshan}")]]
+    assert en.buttons == [[("📝 Log", f"l:{zhongshan}")], [("✋ Challenge tier", f"kc:{zhongshan}")]]
 
 
 @pytest.mark.parametrize(
@@ -362,7 +362,7 @@ async def test_an_ambiguous_name_offers_buttons_and_a_tap_opens_the_card(bot):
         "近12个月：¥5万 · 14 次下单 · 最近下单 6 天前\n服务方式：送样/学术资料\n\n<b>最近联系</b>\n还没有联系记录。\n"
         "<b>待办跟进</b>\n• 11月21日周六 — bring samples"
     ]
-    assert card.buttons == [[("📝 记录", f"l:{team.ruijin}")]]
+    assert card.buttons == [[("📝 记录", f"l:{team.ruijin}")], [("✋ 申诉级别", f"kc:{team.ruijin}")]]
 
 
 async def test_a_lone_uncertain_match_is_offered_as_a_button(bot):
@@ -427,7 +427,7 @@ async def test_card_snooze_and_log_buttons_respect_who_may_see_the_customer(bot,
     log = await bot.tap(user, f"l:{customer_id}", lang="en")
     if allowed:
         assert card.texts[0].startswith("<b>")
-        assert card.buttons == [[("📝 Log", f"l:{customer_id}")]]
+        assert card.buttons == [[("📝 Log", f"l:{customer_id}")], [("✋ Challenge tier", f"kc:{customer_id}")]]
         assert snooze.toasts[0].startswith("💤 ")
         assert log.texts[0].endswith("— how did it go?")
         return

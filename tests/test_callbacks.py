@@ -41,6 +41,12 @@ EXACT = [
     (callbacks.RESCORE, "rescore"),
     (callbacks.handover(3, 4, deactivate=False), "ho:3:4:0"),
     (callbacks.handover(3, 4, deactivate=True), "ho:3:4:1"),
+    (callbacks.CHALLENGE.data(42), "kc:42"),
+    (callbacks.challenge_pick(42, "A"), "kt:42:A"),
+    (callbacks.challenge_pick(42, "p5"), "kt:42:p5"),
+    (callbacks.approve_challenge(7, 90), "ka:7:90"),
+    (callbacks.REJECT_CHALLENGE.data(7), "kr:7"),
+    (callbacks.REJECT_WITHOUT_REASON.data(7), "kn:7"),
 ]
 
 
@@ -145,3 +151,19 @@ def test_each_pattern_routes_its_own_buttons_and_no_other():
         assert [d for d in patterns if re.match(pattern, d)] == [data], pattern
     assert all(re.match(callbacks.FLOW_PATTERN, f"{step}:ab") for step in ("lc", "lo", "ln", "lf", "lx"))
     assert not re.match(callbacks.FLOW_PATTERN, "le:ab")
+
+
+@pytest.mark.parametrize("forged", ["ka:7", "ka:x:90", "ka:7:90:1", "ka:-7:90", "ka:7:9000", "ka:٧:90", None, ""])
+def test_a_forged_approval_reads_as_nothing(forged):
+    assert callbacks.parse_approve_challenge(forged) is None
+
+
+@pytest.mark.parametrize("forged", ["kt:42", "kt:42:E", "kt:42:a", "kt:42:p6", "kt:42:p0", "kt:x:A", "kt:42:AB", None])
+def test_a_forged_challenge_pick_reads_as_nothing(forged):
+    assert callbacks.parse_challenge_pick(forged) is None
+
+
+def test_challenge_buttons_read_back_what_they_carry():
+    assert callbacks.parse_approve_challenge("ka:7:90") == (7, 90)
+    assert callbacks.parse_challenge_pick("kt:42:B") == (42, "tier", "B")
+    assert callbacks.parse_challenge_pick("kt:42:p5") == (42, "potential", "5")

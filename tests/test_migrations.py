@@ -29,6 +29,7 @@ def test_upgrade_creates_every_table_and_matches_the_models(database_url):
         "change_feed",
         "customer_alias",
         "import_run",
+        "tier_challenge",
     }
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
@@ -77,4 +78,16 @@ def test_a_database_with_the_change_feed_upgrades_to_customer_aliases(database_u
     command.downgrade(alembic_config(engine), "0002")
     assert "customer_alias" not in inspect(engine).get_table_names()
     assert "kind_label" not in {c["name"] for c in inspect(engine).get_columns("customer")}
+    engine.dispose()
+
+
+def test_a_database_at_the_import_log_upgrades_to_tier_challenges(database_url):
+    engine = make_engine(database_url)
+    upgrade_database(engine, "0004")
+    assert "tier_challenge" not in inspect(engine).get_table_names()
+    upgrade_database(engine)
+    assert current_revision(engine) == "0005"
+    assert "tier_challenge" in inspect(engine).get_table_names()
+    command.downgrade(alembic_config(engine), "0004")
+    assert "tier_challenge" not in inspect(engine).get_table_names()
     engine.dispose()

@@ -1,5 +1,6 @@
 """SQLModel tables, split by purpose; importing this package registers every table on the metadata."""
 
+from bot.models.challenges import TierChallenge
 from bot.models.changes import ChangeFeedEntry
 from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, CustomerAlias, SaleLine
@@ -24,5 +25,6 @@ __all__ = [
     "SaleLine",
     "ScheduledRun",
     "ScoringRun",
+    "TierChallenge",
     "TierSnapshot",
 ]

@@ -3,6 +3,7 @@
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
+from bot.models.challenges import TierChallenge
 from bot.models.changes import ChangeFeedEntry
 from bot.models.contacts import Contact, CustomerSnooze, FollowUp
 from bot.models.customers import Customer, CustomerAlias, SaleLine
@@ -36,3 +37,4 @@ sale_line_table = table_of(SaleLine)
 scheduled_run_table = table_of(ScheduledRun)
 scoring_run_table = table_of(ScoringRun)
 tier_snapshot_table = table_of(TierSnapshot)
+tier_challenge_table = table_of(TierChallenge)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.clock import local_date
 from bot.models.people import Role
 from bot.models.tables import contact_table, customer_table, follow_up_table, person_table
+from bot.services.feedback import ContactFeedback, contact_feedback
 from bot.services.invites import Member
 from bot.services.tiers import CustomerTier, TierMove, latest_tier, latest_tiers, tier_history
 
@@ -90,6 +91,8 @@ class CustomerCard:
     history: list[TierMove]  # changes of tier, newest first (tier_history)
     contacts: list[ContactLine]
     follow_ups: list[tuple[date, str | None]]
+    # What logged contacts say before the sales file does (bot.services.feedback).
+    feedback: ContactFeedback = field(default_factory=ContactFeedback)
 
 
 def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) -> CustomerCard | None:
@@ -127,6 +130,7 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
             .order_by(follow_up_table.c.due_on)
             .limit(5)
         ).all()
+        feedback = contact_feedback(connection, customer_id=customer_id, tz=tz)
     return CustomerCard(
         customer_id=customer.id,
         name=customer.name,
@@ -139,6 +143,7 @@ def customer_card(*, engine: Engine, member: Member, customer_id: int, tz: str) 
         history=tier_history(engine=engine, customer_id=customer_id, limit=6),
         contacts=[ContactLine(local_date(c.contacted_at, ZoneInfo(tz)), c.outcome, c.name, c.note) for c in contacts],
         follow_ups=[(f.due_on, f.note) for f in follow_ups],
+        feedback=feedback,
     )
 
 

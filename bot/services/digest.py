@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection, Engine
@@ -36,7 +37,10 @@ from sqlalchemy.engine import Connection, Engine
 from bot.config import Settings
 from bot.models.people import Role
 from bot.models.tables import customer_table, person_table, scoring_run_table, tier_snapshot_table
+from bot.services.challenge_reads import decided_between, overrides_ending
+from bot.services.challenges import Challenge
 from bot.services.coverage import RepCoverage, team_coverage, under_reached_below
+from bot.services.feedback import FEEDBACK_WINDOW, no_progress_customers
 from bot.services.proof import TierProof, monthly_proof
 from bot.services.tiers import TIER_ORDER, Reason, parse_reasons, run_on_or_before, tier_changes
 
@@ -97,6 +101,7 @@ class Digest:
     proof: TierProof | None = None  # the month's first digest: what the last 90 days proved (bot.services.proof)
     # The covered share below which a tier is under-reached (coverage.under_reached_below); the chart's line.
     coverage_target: float = field(kw_only=True)
+    challenges: ChallengeSection | None = None  # challenges and overrides (issue 14 §2)
 
     @property
     def week_number(self) -> int:
@@ -171,6 +176,7 @@ def weekly_digest(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         orphaned=tuple(orphaned),
         proof=monthly_proof(engine=engine, settings=settings, today=today),
         coverage_target=under_reached_below(settings.priority),
+        challenges=challenge_section(engine=engine, customer_ids=customer_ids, today=today, tz=tz),
     )
 
 
@@ -303,3 +309,52 @@ def most_behind_first(reps: tuple[RepCoverage, ...] | list[RepCoverage]) -> list
         return (not any(item.status == "under" for item in key), lowest, rep.name, rep.person_id)
 
     return sorted(reps, key=urgency)
+
+
+# ------------------------------------------------------------------ challenges and overrides (issue 14 §2)
+@dataclass(frozen=True)
+class NoProgressCustomer:
+    """A customer whose latest contacts in a row got nowhere (no answer, objection)."""
+
+    customer_id: int
+    customer_name: str
+    rep_name: str | None
+    contacts: int
+
+
+@dataclass(frozen=True)
+class ChallengeSection:
+    decided: tuple[Challenge, ...]  # decided during the week that ended yesterday
+    expiring: tuple[Challenge, ...]  # overrides in force whose last day is today or in the next six days
+    no_progress: tuple[NoProgressCustomer, ...]  # most contacts without progress first
+
+    def __bool__(self) -> bool:
+        return bool(self.decided or self.expiring or self.no_progress)
+
+
+def challenge_section(*, engine: Engine, customer_ids: list[int] | None, today: date, tz: str) -> ChallengeSection:
+    """Challenges decided last week, overrides ending this week, and customers whose contacts get nowhere."""
+    zone = ZoneInfo(tz)
+    week_end = today - timedelta(days=1)
+    start = datetime.combine(week_end - timedelta(days=week_end.weekday()), time(0), zone)
+    decided = decided_between(engine=engine, customer_ids=customer_ids, start=start,
+                              end=datetime.combine(today, time(0), zone))  # fmt: skip
+    expiring = overrides_ending(engine=engine, customer_ids=customer_ids, first=today,
+                                last=today + timedelta(days=6), now=datetime.combine(today, time(0), zone))  # fmt: skip
+    with engine.connect() as connection:
+        ids = customer_ids
+        if ids is None:
+            ids = list(connection.execute(select(customer_table.c.id)).scalars())
+        streaks = no_progress_customers(connection, ids, start - FEEDBACK_WINDOW)
+        rows = connection.execute(
+            select(customer_table.c.id, customer_table.c.name, person_table.c.name.label("rep_name"))
+            .outerjoin(person_table, person_table.c.id == customer_table.c.rep_id)
+            .where(customer_table.c.id.in_(sorted(streaks)))
+        ).all()
+    stuck = sorted(
+        (NoProgressCustomer(row.id, row.name, row.rep_name, streaks[row.id]) for row in rows),
+        key=lambda customer: (-customer.contacts, customer.customer_name),
+    )
+    return ChallengeSection(
+        tuple(decided), tuple(sorted(expiring, key=lambda c: (c.until, c.customer_name))), tuple(stuck)
+    )

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection, Engine, Row
 
+from bot.services.overrides import TierOverride, apply_overrides
+
 TIER_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 Reason = tuple[str, dict]
@@ -49,6 +51,8 @@ class CustomerTier:
     r_score: int = 0
     f_score: int = 0
     m_score: int = 0
+    # A manager-approved challenge in force (bot.services.overrides): `tier` is then the approved one.
+    override: TierOverride | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def _customer_tier(row) -> CustomerTier:
     )
 
 
-def _horizons(rules_json: str | None) -> dict[str, int]:
+def _horizons(rules_json: str | None) -> dict[str, Any]:
     """The prediction horizons a run was scored with (its stored rules), the defaults when absent."""
     rules = json.loads(rules_json) if rules_json else {}
     return {name: int(rules.get(name, default)) for name, default in (("prediction_days", 90), ("clv_months", 12))}
@@ -173,7 +177,7 @@ def latest_tier(*, engine: Engine, customer_id: int) -> CustomerTier | None:
             ),
             {"run": run_id, "customer": customer_id},
         ).first()
-    return _customer_tier(row) if row else None
+    return with_overrides(engine, {row.customer_id: _customer_tier(row)})[customer_id] if row else None
 
 
 def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> dict[int, CustomerTier]:
@@ -193,7 +197,12 @@ def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> di
             for start in range(0, len(customer_ids), 900):
                 chunk = customer_ids[start : start + 900]
                 rows.extend(connection.execute(statement, {"run": run_id, "ids": chunk}).all())
-    return {row.customer_id: _customer_tier(row) for row in rows}
+    return with_overrides(engine, {row.customer_id: _customer_tier(row) for row in rows})
+
+
+def with_overrides(engine: Engine, tiers: dict[int, CustomerTier]) -> dict[int, CustomerTier]:
+    """Every reader's tiers with the manager-approved challenges in force applied (issue 14 §2)."""
+    return apply_overrides(engine, tiers)
 
 
 def tier_history(*, engine: Engine, customer_id: int, limit: int = 6) -> list[TierMove]:

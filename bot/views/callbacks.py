@@ -16,6 +16,8 @@ client and can be forged: a reader returns None for anything these builders woul
     up:<kind>  al:<index>  rescore                  uploads
     ho:<giver>:<taker>:<0|1>  hx:<person>           handover, deactivation
     tr:<rep>  tn:<rep>                              /team: open one rep, remind the rep
+    kc:<customer>  kt:<customer>:<A-D|p1-p5>        challenge a tier: open, pick the proposal
+    ka:<challenge>:<days>  kr|kn:<challenge>        approve for days, reject (asks why), reject without a reason
 """
 
 from __future__ import annotations
@@ -214,3 +216,37 @@ def parse_handover(data: str | None) -> tuple[int, int, bool] | None:
     """(giver, taker, deactivate the giver), or None."""
     match = _HANDOVER.fullmatch(data or "")
     return None if match is None else (int(match[1]), int(match[2]), match[3] == "1")
+
+
+# ------------------------------------------------------------------------------------- tier challenges
+CHALLENGE = IdButton("kc")
+REJECT_CHALLENGE = IdButton("kr")
+REJECT_WITHOUT_REASON = IdButton("kn")
+APPROVE_CHALLENGE_PATTERN = r"^ka:"
+CHALLENGE_PICK_PATTERN = r"^kt:"
+_APPROVE = re.compile(r"ka:(\d{1,11}):(\d{1,3})", re.ASCII)
+_PICK = re.compile(r"kt:(\d{1,11}):([ABCD]|p[1-5])", re.ASCII)
+
+
+def approve_challenge(challenge_id: int, days: int) -> str:
+    return f"ka:{challenge_id}:{days}"
+
+
+def parse_approve_challenge(data: str | None) -> tuple[int, int] | None:
+    """(challenge, days), or None; the caller checks the days are a choice it offers."""
+    match = _APPROVE.fullmatch(data or "")
+    return None if match is None else (int(match[1]), int(match[2]))
+
+
+def challenge_pick(customer_id: int, choice: str) -> str:
+    """A proposal for the customer: a tier letter, or 'p<score>' for a potential."""
+    return f"kt:{customer_id}:{choice}"
+
+
+def parse_challenge_pick(data: str | None) -> tuple[int, str, str] | None:
+    """(customer, kind 'tier' or 'potential', proposed tier or score), or None."""
+    match = _PICK.fullmatch(data or "")
+    if match is None:
+        return None
+    choice = match[2]
+    return (int(match[1]), "potential", choice[1:]) if choice.startswith("p") else (int(match[1]), "tier", choice)

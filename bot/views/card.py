@@ -9,6 +9,7 @@ from bot.services.customers import CustomerCard
 from bot.services.playbook import TierPlaybook
 from bot.services.tiers import CustomerTier, TierMove
 from bot.views import callbacks
+from bot.views.challenges import card_override_line, challenge_row, feedback_lines
 from bot.views.common import day, keyboard, money, percent, reasons_text, shorten
 from bot.views.playbook import playbook_line
 
@@ -72,6 +73,8 @@ def render_card(
                 stage=_stage(lang, tier),
             )
         )
+        if tier.override is not None:
+            lines.append(card_override_line(lang, tier.tier, tier.override))
         lines += _reasons_and_facts(lang, tier, currency)
         if tier.r_score and tier.f_score and tier.m_score:
             lines.append(t(lang, "card.rfm", r=tier.r_score, f=tier.f_score, m=tier.m_score))
@@ -88,6 +91,7 @@ def render_card(
                 )
             )
         lines += _history(lang, card.history, currency)
+    lines += feedback_lines(lang, card.feedback)
     if playbook is not None:  # service by tier (issue 13 §3)
         lines.append(playbook_line(lang, playbook))
     lines.append("")
@@ -111,5 +115,5 @@ def render_card(
         for due_on, note_text in card.follow_ups:
             note = Markup(f" — {escape(shorten(note_text, 60))}") if note_text else ""
             lines.append(t(lang, "card.followup_line", date=day(lang, due_on), note=note))
-    buttons = keyboard([[(t(lang, "btn.log"), callbacks.LOG.data(card.customer_id))]])
+    buttons = keyboard([[(t(lang, "btn.log"), callbacks.LOG.data(card.customer_id))], challenge_row(lang, card)])
     return "\n".join(lines), buttons

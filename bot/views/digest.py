@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from bot.i18n import Markup, t
 from bot.services.coverage import RepCoverage, TierCoverage
-from bot.services.digest import AtRiskAccount, Digest, DigestMove, most_behind_first
+from bot.services.digest import AtRiskAccount, ChallengeSection, Digest, DigestMove, most_behind_first
 from bot.split import split_message
+from bot.views.challenges import outcome_label, proposal
 from bot.views.common import day, money, percent, reasons_text, shorten
 from bot.views.team import short_day
 
@@ -59,6 +60,7 @@ def render_digest(lang: str, digest: Digest, currency: str = "¥") -> list[str]:
                 rep=_rep_name(lang, customer.rep_name),
             ),
         )
+    lines += challenge_lines(lang, digest.challenges)
     lines.append("")
     lines += _reps(lang, digest.reps)
     lines += ["", t(lang, "digest.footer")]
@@ -176,3 +178,29 @@ def _coverage(lang: str, item: TierCoverage) -> Markup:
         share=percent(item.share),
         status=t(lang, f"digest.status.{item.status}"),
     )
+
+
+# ------------------------------------------------------------------ challenges and overrides (issue 14 §2)
+def challenge_lines(lang: str, section: ChallengeSection | None) -> list[str]:
+    """Challenges decided last week, overrides ending this week, customers whose contacts get nowhere."""
+    if not section:
+        return []
+    lines: list[str] = []
+    if section.decided:
+        lines += ["", t(lang, "digest.challenges_title", count=len(section.decided))]
+        lines += _capped(lang, section.decided, lambda c: t(
+            lang, "digest.challenge_line", name=shorten(c.customer_name), proposal=proposal(lang, c),
+            status=t(lang, f"challenge.status.{c.status}"), decider=c.decided_by or t(lang, "challenge.by_data"),
+        ))  # fmt: skip
+    if section.expiring:
+        lines += ["", t(lang, "digest.expiring_title", count=len(section.expiring))]
+        lines += _capped(lang, section.expiring, lambda c: t(
+            lang, "digest.expiring_line", name=shorten(c.customer_name), label=outcome_label(lang, c)
+        ))  # fmt: skip
+    if section.no_progress:
+        lines += ["", t(lang, "digest.no_progress_title", count=len(section.no_progress))]
+        lines += _capped(lang, section.no_progress, lambda c: t(
+            lang, "digest.no_progress_line", name=shorten(c.customer_name), rep=_rep_name(lang, c.rep_name),
+            count=c.contacts,
+        ))  # fmt: skip
+    return lines

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.formulas import neutralised
 from bot.i18n import plain, text_of
-from bot.services.exports import contacts_frame, tiers_frame
+from bot.services.exports import challenges_frame, contacts_frame, tiers_frame
+from bot.views.challenges import override_cell
 from bot.views.common import reasons_text
 
 
@@ -22,6 +23,17 @@ def tiers_sheet(frame: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
     """The tiers frame with its reasons in plain words of lang, in place of the parsed reasons."""
     frame = frame.copy()
     frame["reason"] = [text_of(reasons_text(lang, reasons, currency)) for reasons in frame.pop("reasons")]
+    # A manager-approved tier as the card says it: A（经理审批，模型为 B，至 3月1日）.
+    frame["override"] = [
+        override_cell(lang, tier, model, until, automatic)
+        for tier, model, until, automatic in zip(
+            frame["tier"],
+            frame["model_tier"],
+            frame.pop("override_until"),
+            frame.pop("override_automatic"),
+            strict=True,
+        )
+    ]
     return frame
 
 
@@ -38,12 +50,14 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def export_table(
     *, engine: Engine, settings: Settings, kind: str, path: Path, file_format: str, headers: str | None = None
 ) -> int:
-    """Write tiers or contacts to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return the row count.
+    """Write tiers, contacts or challenges to CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX; return rows.
 
     Headers are in ``headers`` (a language; default the team's); "fields" keeps Tierbot's field names.
     """
     if kind == "tiers":
         frame = tiers_sheet(tiers_frame(engine=engine), settings.team.language, settings.team.currency_symbol)
+    elif kind == "challenges":
+        frame = challenges_frame(engine=engine, settings=settings)
     else:
         frame = contacts_frame(engine=engine, settings=settings)
     # Names and notes are typed by anyone; a manager opening the file must not run them.
