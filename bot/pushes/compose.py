@@ -15,7 +15,7 @@ from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.models.tables import person_table
 from bot.pushes.sender import Photo, Push
-from bot.services.daily_list import daily_list
+from bot.services.daily_list import daily_page
 from bot.services.digest import weekly_digest
 from bot.services.followups import open_follow_ups
 from bot.services.upcoming import upcoming_customer
@@ -66,14 +66,19 @@ def recipients(*, engine: Engine, settings: Settings) -> list[Recipient]:
 
 
 def daily_list_push(*, engine: Engine, settings: Settings, who: Recipient, today: date, period: str) -> Push:
-    """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due."""
+    """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due.
+
+    The push carries, as ``kept``, the /today answer made from the same read (handlers.today makes it
+    the same way), so that the rep's first /today of the day is served from it (bot.pushes.jobs)."""
     greeting = t(who.lang, "push.morning", name=who.name)
-    items = daily_list(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
+    first_page = daily_page(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
+    items = first_page.items
     upcoming = None
     if not items:
         upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
-    text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting)
-    return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)])
+    text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting, total=first_page.total)
+    kept = render_today(who.lang, items, today, upcoming, total=first_page.total)
+    return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)], kept=kept)
 
 
 def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
+from bot.cache import today_key
+from bot.changes import tracker_for
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.context import TierContext
@@ -35,13 +37,17 @@ from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
 from bot.pushes.push_log import day_period, instance_id, week_period
 from bot.pushes.scheduled_runs import claim_scheduled_run, finish_scheduled_run, renew_scheduled_run
-from bot.pushes.sender import BroadcastReport, Push, broadcast
+from bot.pushes.sender import BroadcastReport, Push, PushQueue, broadcast
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = timedelta(minutes=5)
 NUDGE_UNTIL = time(20, 0)
-RENDER_BATCH = 100
+# Pushes rendered per trip to a worker thread, and how many may wait rendered for their turn: about two
+# seconds of sending at Telegram's pace, so the senders never wait for the database and a crash loses
+# little work (rendered pushes are claimed only when sent; the next sweep renders the rest again).
+RENDER_CHUNK = 8
+RENDER_AHEAD = 64
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -53,7 +59,7 @@ class PushRunner:
         self.instance = instance_id()
         # One pace for every broadcast of this bot, so overlapping kinds (a Monday digest during the
         # morning lists) stay under Telegram's global and per-chat limits together.
-        self.pace = BotPace(application.bot_data.settings.pushes.global_rate_per_second)
+        self.pace = BotPace(application.bot_data.settings.pushes.pace_per_second)
         self.locks = {kind: asyncio.Lock() for kind in (*PushKind, "scoring")}
 
     @property
@@ -64,7 +70,7 @@ class PushRunner:
     def engine(self) -> Engine:
         return self.application.bot_data.engine
 
-    async def _broadcast(self, pushes: list[Push]) -> BroadcastReport:
+    async def _broadcast(self, pushes: PushQueue, on_sent: Callable[[Push], None] | None) -> BroadcastReport:
         pushes_settings = self.settings.pushes
         return await broadcast(
             self.application.bot,
@@ -73,12 +79,16 @@ class PushRunner:
             instance=self.instance,
             now_fn=utc_now,
             lease=timedelta(seconds=pushes_settings.claim_lease_seconds),
-            rate_per_second=pushes_settings.global_rate_per_second,
+            rate_per_second=pushes_settings.pace_per_second,
             pace=self.pace,
+            on_sent=on_sent,
         )
 
-    async def _sweep(self, kind: str, due, compose_push, now: datetime) -> BroadcastReport:
-        """Send `kind` to every recipient `due` says is due at `now`, rendering in batches off the event loop."""
+    async def _sweep(
+        self, kind: str, due, compose_push, now: datetime, on_sent: Callable[[Push], None] | None = None
+    ) -> BroadcastReport:
+        """Send `kind` to every recipient `due` says is due at `now`: a producer renders off the event loop
+        while the senders send what it rendered (RENDER_AHEAD at most waiting)."""
         report = BroadcastReport()
         lock = self.locks[kind]
         if lock.locked():  # a long broadcast of this kind is still going; it will cover these too
@@ -95,12 +105,15 @@ class PushRunner:
                 lease=timedelta(seconds=self.settings.pushes.claim_lease_seconds),
             )
             wanted = [w for w in wanted if (w[0].person_id, w[1]) not in done]
-            for start in range(0, len(wanted), RENDER_BATCH):
-                batch = wanted[start : start + RENDER_BATCH]
-                pushes = await asyncio.to_thread(_compose_batch, compose_push, batch)
-                result = await self._broadcast(pushes)
-                for name in ("sent", "skipped", "failed", "blocked", "messages"):
-                    setattr(report, name, getattr(report, name) + getattr(result, name))
+            if not wanted:
+                return report
+            queue = PushQueue(ahead=RENDER_AHEAD)
+            producer = asyncio.create_task(_render_ahead(queue, compose_push, wanted))
+            try:
+                report = await self._broadcast(queue, on_sent)
+                await producer  # it has closed the queue; this raises what stopped it, if anything
+            finally:
+                producer.cancel()  # only still running when the broadcast itself was cancelled or failed
             if wanted:
                 log.info(
                     "%s sweep: %s sent, %s skipped, %s failed, %s blocked",
@@ -129,12 +142,25 @@ class PushRunner:
             )
             return (day_period(today) if ok else None), today
 
+        tracker = tracker_for(self.engine)
+        rendered: dict[int, tuple[compose.Recipient, date, tuple[int, int]]] = {}
+
         def render(who, today, period):
+            # The rep's version before the list is read: a change meanwhile leaves the kept answer stale.
+            rendered[who.person_id] = (who, today, tracker.version(who.person_id))
             return compose.daily_list_push(
                 engine=self.engine, settings=self.settings, who=who, today=today, period=period
             )
 
-        return await self._sweep(PushKind.DAILY_LIST, due, render, now)
+        def keep_as_today(push: Push) -> None:
+            """The list a rep was sent is their /today until something concerning them changes."""
+            who, today, version = rendered.pop(push.person_id)
+            if push.kept is not None:
+                cache = self.application.bot_data.cache
+                key = today_key(who.person_id, today, who.lang)
+                cache.keep(key, who.person_id, push.kept, version, seconds=_seconds_left_in(today, who.tz))
+
+        return await self._sweep(PushKind.DAILY_LIST, due, render, now, keep_as_today)
 
     async def nudges(self, now: datetime) -> BroadcastReport:
         start = self.settings.pushes.followup_nudge_time
@@ -223,12 +249,44 @@ class PushRunner:
                 log.exception("push sweep %s failed", job.__name__)
 
 
+async def _render_ahead(
+    queue: PushQueue,
+    compose_push: Callable[[compose.Recipient, date, str], Push | None],
+    wanted: list[tuple[compose.Recipient, str, date]],
+) -> None:
+    """Render the wanted pushes a few at a time in a worker thread, handing each to the senders; close the
+    queue when all are in (or rendering failed: the senders finish what they have)."""
+    try:
+        for start in range(0, len(wanted), RENDER_CHUNK):
+            chunk = wanted[start : start + RENDER_CHUNK]
+            for push in await asyncio.to_thread(_compose_batch, compose_push, chunk):
+                await queue.put(push)
+    finally:
+        queue.close()
+
+
 def _compose_batch(
     compose_push: Callable[[compose.Recipient, date, str], Push | None],
     batch: list[tuple[compose.Recipient, str, date]],
 ) -> list[Push]:
-    """The pushes of a batch of (recipient, period, local day); None from compose_push means nothing to send."""
-    return [p for who, period, local_day in batch if (p := compose_push(who, local_day, period)) is not None]
+    """The pushes of a batch of (recipient, period, local day); None from compose_push means nothing to send.
+    A push that fails to render is left out (unclaimed, so the next sweep tries it again)."""
+    pushes = []
+    for who, period, local_day in batch:
+        try:
+            push = compose_push(who, local_day, period)
+        except Exception:
+            log.exception("could not render the push for person %s", who.person_id)
+            continue
+        if push is not None:
+            pushes.append(push)
+    return pushes
+
+
+def _seconds_left_in(day: date, tz: str) -> float:
+    """Seconds from now until the local day ends in the zone."""
+    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
+    return (ends - utc_now()).total_seconds()
 
 
 # -- JobQueue wiring ---------------------------------------------------------------------------
