@@ -17,7 +17,7 @@ from bot.i18n.phrases import say
 from bot.importing import ImportFileError
 from bot.models.people import Role
 from bot.services.aliases import remember_alias
-from bot.services.loading import UploadDatabaseError, load_upload, score_after_import
+from bot.services.loading import UploadDatabaseError, load_upload, score_in_child
 from bot.services.scoring_runs import ScoringSummary
 from bot.views import callbacks
 from bot.views.common import keyboard, shorten
@@ -166,7 +166,7 @@ async def rescore_button(update: Update, context: TierContext) -> None:
         return
     await acknowledge(update)
     summary, error = await asyncio.to_thread(
-        score_after_import, engine=context.engine, settings=context.settings, now=utc_now(), trigger="admin"
+        score_in_child, engine=context.import_engine, settings=context.settings, now=utc_now(), trigger="admin"
     )
     if summary is None:
         await answer(

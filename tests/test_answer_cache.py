@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.changes import FEED_KEEP, Changes, changing, refresh, tracker_for
@@ -268,3 +268,51 @@ async def test_a_kept_answer_is_not_stored_when_a_change_lands_while_it_is_compu
     probe = cache.get_or_compute(("probe",), owner=lambda _: bot.team.rep, compute=computed_while_a_visit_lands)
     assert await probe == "stale"
     assert ("probe",) not in cache._entries
+
+
+# ---------------------------------------------------- a scoring run, selectively (issue 15 §3)
+
+
+async def test_a_scoring_run_recomputes_only_the_lists_of_reps_whose_customers_changed(
+    bot_settings, frozen_morning, monkeypatch
+):
+    from bot.services import daily_list
+    from tests.bot_harness import BotHarness
+
+    engine = make_engine(bot_settings.database_url)
+    upgrade_database(engine)
+    manager = add_person(engine, name="经理", role="manager", external_id="M")
+    moved = add_person(engine, name="甲代表", role="rep", manager_id=manager, telegram_user_id=901, external_id="R1")
+    still = add_person(engine, name="乙代表", role="rep", manager_id=manager, telegram_user_id=902, external_id="R2")
+    grows = add_customer(engine, name="仁济医院", rep_id=moved, external_id="C1")
+    add_customer(engine, name="瑞金医院", rep_id=moved, external_id="C2")
+    add_customer(engine, name="华山医院", rep_id=still, external_id="C3")
+    add_customer(engine, name="中山医院", rep_id=still, external_id="C4")
+    run_scoring(engine=engine, settings=bot_settings, as_of=TODAY - timedelta(days=1), trigger="test")
+    computed: list[int] = []
+    page = daily_list.daily_page
+
+    def counting_page(**kwargs):
+        computed.append(kwargs["person_id"])
+        return page(**kwargs)
+
+    monkeypatch.setattr(daily_list, "daily_page", counting_page)
+    async with BotHarness(bot_settings, engine) as harness:
+        for chat in (901, 902):
+            await harness.send(chat, "/today")
+        assert computed == [moved, still]
+        # One customer gains high potential: its tier and reasons move, nobody else's.
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE customer SET potential_class = 'H' WHERE id = :id"), {"id": grows})
+        run_scoring(engine=engine, settings=bot_settings, as_of=TODAY, trigger="test")
+        with engine.connect() as connection:
+            shown = connection.execute(
+                text("SELECT customer_id, run_id, tier, stage, reasons_json FROM tier_snapshot ORDER BY run_id")
+            ).all()
+        changed = {c for c in {row[0] for row in shown} if len({row[2:] for row in shown if row[0] == c}) > 1}
+        assert changed == {grows}
+        for chat in (901, 902):
+            await harness.send(chat, "/today")
+        assert computed == [moved, still, moved]
+        assert harness.errors == []
+    engine.dispose()

@@ -38,6 +38,7 @@ from bot.pushes.pacing import BotPace
 from bot.pushes.push_log import day_period, instance_id, week_period
 from bot.pushes.scheduled_runs import claim_scheduled_run, finish_scheduled_run, renew_scheduled_run
 from bot.pushes.sender import BroadcastReport, Push, PushQueue, broadcast
+from bot.services import loading
 
 log = logging.getLogger(__name__)
 
@@ -215,17 +216,23 @@ class PushRunner:
                 claim_scheduled_run, self.engine, "nightly_scoring", period, self.instance, now, lease=lease
             ):
                 return False
-            from bot.services.scoring_runs import run_scoring
-
             # While scoring runs, the claim is renewed well within the lease, so only a dead instance's
             # claim goes stale; an unfinished run is then taken over by the next sweep anywhere.
             heartbeat = asyncio.create_task(self._renew_while_running(period, lease))
             try:
-                summary = await asyncio.to_thread(
-                    run_scoring, engine=self.engine, settings=settings, as_of=local.date(), trigger="nightly", now=now
+                # In a process of its own: the bot keeps answering at full speed meanwhile.
+                summary, error = await asyncio.to_thread(
+                    loading.score_in_child,
+                    engine=self.engine,
+                    settings=settings,
+                    as_of=local.date(),
+                    trigger="nightly",
+                    now=now,
                 )
             finally:
                 heartbeat.cancel()
+            if summary is None:
+                raise RuntimeError(f"nightly scoring failed: {error}")  # unfinished: taken over after the lease
             await asyncio.to_thread(finish_scheduled_run, self.engine, "nightly_scoring", period, utc_now())
             log.info("nightly scoring: %s customers", summary.customers)
             return True
