@@ -316,3 +316,27 @@ async def test_a_scoring_run_recomputes_only_the_lists_of_reps_whose_customers_c
         assert computed == [moved, still, moved]
         assert harness.errors == []
     engine.dispose()
+
+
+def test_a_pushed_list_is_kept_past_max_age_until_its_day_ends_and_only_while_its_version_holds():
+    from bot.cache import MISSING, AnswerCache, today_key
+    from bot.changes import ChangeTracker
+
+    now = [1000.0]
+    tracker = ChangeTracker()
+    cache = AnswerCache(tracker, max_age=300, clock=lambda: now[0])
+    key = today_key(7, TODAY, "zh-Hans")
+    version = tracker.version(7)
+    cache.keep(key, 7, "pushed list", version, seconds=8 * 3600)
+    now[0] += 3600  # an hour later: past max_age, within the day
+    assert cache.get(key) == "pushed list"
+    tracker.apply(Changes().concern(8))  # someone else's visit
+    assert cache.get(key) == "pushed list"
+    tracker.apply(Changes().concern(7))  # the rep's own
+    assert cache.get(key) is MISSING
+    # A list read before a change that landed while it was sent is stale from the start.
+    cache.keep(key, 7, "read too early", version, seconds=3600)
+    assert cache.get(key) is MISSING
+    cache.keep(key, 7, "pushed list", tracker.version(7), seconds=60)
+    now[0] += 61
+    assert cache.get(key) is MISSING
