@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.config import PushSettings, Settings
+from bot.config import CacheSettings, PushSettings, Settings
 from bot.db import make_engine, upgrade_database
 from bot.pushes import compose
 from bot.pushes.jobs import PushRunner
@@ -119,6 +119,13 @@ async def test_the_pushed_list_is_the_reps_first_today_served_without_computing_
             assert pushed[chat][0].split("\n", 1)[1] == today.text
             assert "医院7-0" in today.text
             assert computed == []
+            # And it is exactly what /today computes when nothing is kept.
+            fresh_settings = bot_settings.model_copy(update={"cache": CacheSettings(max_age_seconds=0)})
+            async with BotHarness(fresh_settings, engine) as fresh:
+                computed_today = await fresh.send(chat, "/today")
+                assert (computed_today.texts, computed_today.buttons) == (today.texts, today.buttons)
+                assert fresh.errors == []
+            computed.clear()
             # A visit logged moves the rep's version: the next /today is computed afresh, without it.
             await harness.send(chat, "/log 医院7-0 拜访")
             after = await harness.send(chat, "/today")
