@@ -141,6 +141,13 @@ class CustomerIndex:
         self._position = {customer_id: p for p, customer_id in enumerate(ids)}
         self._positions_memo: dict[frozenset[int], list[int]] = {}
 
+    def has_keys_for(self, allowed_ids: Collection[int] | None) -> bool:
+        """Whether a search among these customers (None: all) finds every key made, so it costs no pinyin."""
+        if self._all_ready or allowed_ids is None:
+            return self._all_ready
+        ready = self._ready
+        return all(ready[p] for p in self._positions_of(allowed_ids))
+
     def _prepare(self, positions: Iterable[int]) -> None:
         """Make the keys of these positions where not yet made (two threads doing one is harmless)."""
         if self._all_ready:

@@ -354,3 +354,13 @@ async def test_the_bot_starts_without_reading_every_name_and_a_rep_reads_only_th
     assert "瑞金医院" in reply.text
     rep_book = {"仁济医院", "瑞金医院", "华山医院", "老百姓大药房(徐汇店)"}
     assert set(readings) - {"瑞金"} <= rep_book
+
+
+def test_the_index_says_whether_a_members_keys_are_made() -> None:
+    index = CustomerIndex.build(ROSTER)
+    book = frozenset({101, 102})
+    assert not index.has_keys_for(book) and not index.has_keys_for(None)
+    index.search("rj", allowed_ids=book)
+    assert index.has_keys_for(book) and not index.has_keys_for(frozenset({101, 103}))
+    index.search("rj")
+    assert index.has_keys_for(None) and index.has_keys_for(frozenset({103, 999}))
