@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -18,11 +19,13 @@ from bot.importing import ImportFileError
 from bot.models.people import Role
 from bot.services.aliases import remember_alias
 from bot.services.loading import UploadDatabaseError, load_upload, score_in_child
-from bot.services.scoring_runs import ScoringSummary
 from bot.views import callbacks
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
+
+if TYPE_CHECKING:
+    from bot.services.scoring_runs import ScoringSummary
 
 KINDS = ("customers", "sales", "people", "contacts")
 # Words in the caption or file name that say what an export holds.

@@ -144,7 +144,6 @@ async def test_the_bot_says_loaded_but_not_scored_and_offers_a_re_score(bot):
 @pytest.fixture
 def scoring_here(monkeypatch):
     """Calls of run_scoring made in this (the bot's) process: a child process imports its own."""
-    import bot.services.loading as loading
     import bot.services.scoring_runs as scoring_runs
 
     calls: list[dict] = []
@@ -154,7 +153,6 @@ def scoring_here(monkeypatch):
         raise AssertionError("scored inside the bot's process")
 
     monkeypatch.setattr(scoring_runs, "run_scoring", recorded)
-    monkeypatch.setattr(loading, "run_scoring", recorded)
     return calls
 
 

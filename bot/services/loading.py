@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -31,7 +32,9 @@ from bot.db_errors import reason
 from bot.importing import ImportFileError, ImportReport, import_file
 from bot.importing.roster import RosterChanges
 from bot.importing.workbooks import XlsxLimits
-from bot.services.scoring_runs import ScoringSummary, run_scoring, sales_newer_than_tiers
+
+if TYPE_CHECKING:
+    from bot.services.scoring_runs import ScoringSummary
 
 _MB = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -93,6 +96,8 @@ def load_export(
         accept_outliers=accept_outliers,
         lang=lang or settings.team.language,
     )
+    from bot.services.scoring_runs import sales_newer_than_tiers  # scoring's modules: only where it runs
+
     summary = None
     # A file that adds nothing still re-scores when the stored sales are newer than the tiers: the
     # scoring after an earlier import of it may have failed.
@@ -110,6 +115,8 @@ def score_after_import(
     as_of: date | None = None,
 ) -> tuple[ScoringSummary | None, str]:
     """Score now; a failure is said, not raised: the sales are stored, and the nightly run catches up."""
+    from bot.services.scoring_runs import run_scoring  # pandas, scipy: not in the bot's process
+
     try:
         return run_scoring(engine=engine, settings=settings, as_of=as_of, trigger=trigger, now=now), ""
     except SQLAlchemyError as exc:
