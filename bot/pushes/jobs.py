@@ -33,6 +33,7 @@ from bot.context import TierContext
 from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
+from bot.pushes.ahead import RENDER_AHEAD, render_ahead, seconds_left_in
 from bot.pushes.calendar import is_workday
 from bot.pushes.pacing import BotPace
 from bot.pushes.push_log import day_period, instance_id, week_period
@@ -44,11 +45,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = timedelta(minutes=5)
 NUDGE_UNTIL = time(20, 0)
-# Pushes rendered per trip to a worker thread, and how many may wait rendered for their turn: about two
-# seconds of sending at Telegram's pace, so the senders never wait for the database and a crash loses
-# little work (rendered pushes are claimed only when sent; the next sweep renders the rest again).
-RENDER_CHUNK = 8
-RENDER_AHEAD = 64
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -109,7 +105,7 @@ class PushRunner:
             if not wanted:
                 return report
             queue = PushQueue(ahead=RENDER_AHEAD)
-            producer = asyncio.create_task(_render_ahead(queue, compose_push, wanted))
+            producer = asyncio.create_task(render_ahead(queue, compose_push, wanted))
             try:
                 report = await self._broadcast(queue, on_sent)
                 await producer  # it has closed the queue; this raises what stopped it, if anything
@@ -159,7 +155,7 @@ class PushRunner:
             if push.kept is not None:
                 cache = self.application.bot_data.cache
                 key = today_key(who.person_id, today, who.lang)
-                cache.keep(key, who.person_id, push.kept, version, seconds=_seconds_left_in(today, who.tz))
+                cache.keep(key, who.person_id, push.kept, version, seconds=seconds_left_in(today, who.tz))
 
         return await self._sweep(PushKind.DAILY_LIST, due, render, now, keep_as_today)
 
@@ -254,46 +250,6 @@ class PushRunner:
             except Exception:
                 # One failing kind must not keep the others from going out.
                 log.exception("push sweep %s failed", job.__name__)
-
-
-async def _render_ahead(
-    queue: PushQueue,
-    compose_push: Callable[[compose.Recipient, date, str], Push | None],
-    wanted: list[tuple[compose.Recipient, str, date]],
-) -> None:
-    """Render the wanted pushes a few at a time in a worker thread, handing each to the senders; close the
-    queue when all are in (or rendering failed: the senders finish what they have)."""
-    try:
-        for start in range(0, len(wanted), RENDER_CHUNK):
-            chunk = wanted[start : start + RENDER_CHUNK]
-            for push in await asyncio.to_thread(_compose_batch, compose_push, chunk):
-                await queue.put(push)
-    finally:
-        queue.close()
-
-
-def _compose_batch(
-    compose_push: Callable[[compose.Recipient, date, str], Push | None],
-    batch: list[tuple[compose.Recipient, str, date]],
-) -> list[Push]:
-    """The pushes of a batch of (recipient, period, local day); None from compose_push means nothing to send.
-    A push that fails to render is left out (unclaimed, so the next sweep tries it again)."""
-    pushes = []
-    for who, period, local_day in batch:
-        try:
-            push = compose_push(who, local_day, period)
-        except Exception:
-            log.exception("could not render the push for person %s", who.person_id)
-            continue
-        if push is not None:
-            pushes.append(push)
-    return pushes
-
-
-def _seconds_left_in(day: date, tz: str) -> float:
-    """Seconds from now until the local day ends in the zone."""
-    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
-    return (ends - utc_now()).total_seconds()
 
 
 # -- JobQueue wiring ---------------------------------------------------------------------------
