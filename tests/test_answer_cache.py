@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.changes import FEED_KEEP, Changes, changing, refresh, tracker_for
 from bot.clock import utc_now
+from bot.config import Settings
 from bot.db import make_engine, upgrade_database
 from bot.models import ChangeFeedEntry
 from bot.pushes.push_log import mark_blocked
@@ -340,3 +341,26 @@ def test_a_pushed_list_is_kept_past_max_age_until_its_day_ends_and_only_while_it
     cache.keep(key, 7, "pushed list", tracker.version(7), seconds=60)
     now[0] += 61
     assert cache.get(key) is MISSING
+
+
+def test_a_scoring_run_concerns_the_reps_and_promisers_of_changed_customers_only(engine):
+    upgrade_database(engine)
+    settings = Settings()
+    moved = add_person(engine, name="甲代表", role="rep", external_id="R1")
+    still = add_person(engine, name="乙代表", role="rep", external_id="R2")
+    promiser = add_person(engine, name="丙代表", role="rep", external_id="R3")
+    grows = add_customer(engine, name="仁济医院", rep_id=moved, external_id="C1")
+    add_customer(engine, name="华山医院", rep_id=still, external_id="C2")
+    add_follow_up(engine, person_id=promiser, customer_id=grows, due_on=TODAY)
+    tracker = tracker_for(engine)
+    run_scoring(engine=engine, settings=settings, as_of=TODAY - timedelta(days=1), trigger="test")
+    before = {p: tracker.version(p) for p in (moved, still, promiser)}
+    assert tracker.version(None)[0] > 0  # the first run concerned everyone
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE customer SET potential_class = 'H' WHERE id = :id"), {"id": grows})
+    run_scoring(engine=engine, settings=settings, as_of=TODAY, trigger="test")
+    assert {p for p in before if tracker.version(p) != before[p]} == {moved, promiser}
+    # The same run again changes nothing anyone sees.
+    before = {p: tracker.version(p) for p in (moved, still, promiser)}
+    run_scoring(engine=engine, settings=settings, as_of=TODAY, trigger="test")
+    assert {p for p in before if tracker.version(p) != before[p]} == set()
