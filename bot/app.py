@@ -88,7 +88,10 @@ async def _post_init(application: Application) -> None:
 
 
 async def warm_up(application: Application) -> None:
-    """Build the customer search index before the first rep asks, then keep startup objects out of GC."""
+    """Load the customer names for search before the first rep asks, then keep startup objects out of GC.
+
+    Only the names: each name's search keys are made by the first search that looks at it (bot.search),
+    so the bot answers within seconds of start even with hundreds of thousands of customers."""
     await application.bot_data.customer_index()
     # The index and pypinyin's tables are long-lived; freezing them spares every later collection a
     # ~30 ms walk over them (a latency spike a rep would feel).

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, insert, select, union
+from sqlalchemy import Select, delete, insert, select, union
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
@@ -63,12 +63,16 @@ class Changes:
         self.everyone = True
         return self
 
-    def concern_customers(self, connection: Connection, customer_ids: Iterable[int]) -> Changes:
+    def concern_customers(self, connection: Connection, customer_ids: Iterable[int] | Select) -> Changes:
         """A customer's contacts or follow-ups changed: its rep's list and card, and the list of anyone
-        with an open follow-up for it (a contact today takes the customer off their list too)."""
-        ids = sorted(set(customer_ids))
-        if not ids:
-            return self
+        with an open follow-up for it (a contact today takes the customer off their list too).
+        ``customer_ids`` may be a query of them (the customers a scoring run changed)."""
+        if isinstance(customer_ids, Select):
+            ids: list[int] | Select = customer_ids
+        else:
+            ids = sorted(set(customer_ids))
+            if not ids:
+                return self
         owners = select(customer_table.c.rep_id.label("person_id")).where(
             customer_table.c.id.in_(ids), customer_table.c.rep_id.is_not(None)
         )

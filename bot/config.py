@@ -230,7 +230,10 @@ class PushSettings(_Section):
     scoring_time: time = time(2, 0)
     # A morning list missed while the bot was down is still sent until this local time, never later.
     daily_list_catch_up_until: time = time(12, 0)
-    global_rate_per_second: float = Field(25.0, gt=0, le=30)
+    # Messages per second the Bot API allows the whole bot (Telegram: about 30; a local Bot API server
+    # may allow more). The pushes pace themselves at pace_share of it, leaving the rest for replies.
+    rate_limit_per_second: float = Field(30.0, gt=0, le=1000)
+    pace_share: float = Field(0.95, gt=0, le=1)
     # A push claimed by an instance that died before sending is taken over after this many seconds.
     claim_lease_seconds: int = Field(120, ge=1, le=3600)
 
@@ -245,6 +248,24 @@ class PushSettings(_Section):
     @classmethod
     def _times_of_day(cls, value: object) -> time:
         return _time_of_day(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pace_from_earlier_files(cls, values: Any) -> Any:
+        """Config files written before rate_limit_per_second set the pace itself: keep that pace."""
+        if isinstance(values, dict) and "global_rate_per_second" in values:
+            values = dict(values)
+            pace = float(values.pop("global_rate_per_second"))
+            limit = float(values.get("rate_limit_per_second", cls.model_fields["rate_limit_per_second"].default))
+            if pace > limit:
+                raise ValueError(f"global_rate_per_second ({pace:g}) is above rate_limit_per_second ({limit:g})")
+            values.setdefault("pace_share", pace / limit)
+        return values
+
+    @property
+    def pace_per_second(self) -> float:
+        """How many pushes a second the bot sends: pace_share of the Bot API's limit."""
+        return self.pace_share * self.rate_limit_per_second
 
     @staticmethod
     def parse_time(value: str) -> time:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.cache import today_key
 from bot.context import TierContext
 from bot.i18n import t
 from bot.models.people import Role
@@ -29,12 +30,13 @@ async def show_today(update: Update, context: TierContext) -> None:
     """Send the member's daily priority list, or something useful when nothing is due.
 
     The answer is kept in memory for the member, the day and the language until a write concerning
-    the member (a contact, follow-up, snooze, import or scoring run) moves their version (bot.changes).
+    the member (a contact, follow-up, snooze, import or scoring run) moves their version (bot.changes);
+    the morning push keeps the list it sent under the same key (bot.pushes.jobs).
     """
     member = context.member
     today = context.today()
     text_and_markup = await context.services.cache.get_or_compute(
-        ("today", member.person_id, today, context.lang),
+        today_key(member.person_id, today, context.lang),
         owner=lambda _: member.person_id,
         compute=lambda: _today_answer(context, today),
     )

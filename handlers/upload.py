@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -17,12 +18,14 @@ from bot.i18n.phrases import say
 from bot.importing import ImportFileError
 from bot.models.people import Role
 from bot.services.aliases import remember_alias
-from bot.services.loading import UploadDatabaseError, load_upload, score_after_import
-from bot.services.scoring_runs import ScoringSummary
+from bot.services.loading import UploadDatabaseError, load_upload, score_in_child
 from bot.views import callbacks
 from bot.views.common import keyboard, shorten
 from bot.views.imports import import_summary, shape_name, skipped_lines
 from handlers.common import acknowledge, answer
+
+if TYPE_CHECKING:
+    from bot.services.scoring_runs import ScoringSummary
 
 KINDS = ("customers", "sales", "people", "contacts")
 # Words in the caption or file name that say what an export holds.
@@ -166,7 +169,7 @@ async def rescore_button(update: Update, context: TierContext) -> None:
         return
     await acknowledge(update)
     summary, error = await asyncio.to_thread(
-        score_after_import, engine=context.engine, settings=context.settings, now=utc_now(), trigger="admin"
+        score_in_child, engine=context.import_engine, settings=context.settings, now=utc_now(), trigger="admin"
     )
     if summary is None:
         await answer(

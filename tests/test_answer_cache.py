@@ -7,11 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.changes import FEED_KEEP, Changes, changing, refresh, tracker_for
 from bot.clock import utc_now
+from bot.config import Settings
 from bot.db import make_engine, upgrade_database
 from bot.models import ChangeFeedEntry
 from bot.pushes.push_log import mark_blocked
@@ -268,3 +269,98 @@ async def test_a_kept_answer_is_not_stored_when_a_change_lands_while_it_is_compu
     probe = cache.get_or_compute(("probe",), owner=lambda _: bot.team.rep, compute=computed_while_a_visit_lands)
     assert await probe == "stale"
     assert ("probe",) not in cache._entries
+
+
+# ---------------------------------------------------- a scoring run, selectively (issue 15 §3)
+
+
+async def test_a_scoring_run_recomputes_only_the_lists_of_reps_whose_customers_changed(
+    bot_settings, frozen_morning, monkeypatch
+):
+    from bot.services import daily_list
+    from tests.bot_harness import BotHarness
+
+    engine = make_engine(bot_settings.database_url)
+    upgrade_database(engine)
+    manager = add_person(engine, name="经理", role="manager", external_id="M")
+    moved = add_person(engine, name="甲代表", role="rep", manager_id=manager, telegram_user_id=901, external_id="R1")
+    still = add_person(engine, name="乙代表", role="rep", manager_id=manager, telegram_user_id=902, external_id="R2")
+    grows = add_customer(engine, name="仁济医院", rep_id=moved, external_id="C1")
+    add_customer(engine, name="瑞金医院", rep_id=moved, external_id="C2")
+    add_customer(engine, name="华山医院", rep_id=still, external_id="C3")
+    add_customer(engine, name="中山医院", rep_id=still, external_id="C4")
+    run_scoring(engine=engine, settings=bot_settings, as_of=TODAY - timedelta(days=1), trigger="test")
+    computed: list[int] = []
+    page = daily_list.daily_page
+
+    def counting_page(**kwargs):
+        computed.append(kwargs["person_id"])
+        return page(**kwargs)
+
+    monkeypatch.setattr(daily_list, "daily_page", counting_page)
+    async with BotHarness(bot_settings, engine) as harness:
+        for chat in (901, 902):
+            await harness.send(chat, "/today")
+        assert computed == [moved, still]
+        # One customer gains high potential: its tier and reasons move, nobody else's.
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE customer SET potential_class = 'H' WHERE id = :id"), {"id": grows})
+        run_scoring(engine=engine, settings=bot_settings, as_of=TODAY, trigger="test")
+        with engine.connect() as connection:
+            shown = connection.execute(
+                text("SELECT customer_id, run_id, tier, stage, reasons_json FROM tier_snapshot ORDER BY run_id")
+            ).all()
+        changed = {c for c in {row[0] for row in shown} if len({row[2:] for row in shown if row[0] == c}) > 1}
+        assert changed == {grows}
+        for chat in (901, 902):
+            await harness.send(chat, "/today")
+        assert computed == [moved, still, moved]
+        assert harness.errors == []
+    engine.dispose()
+
+
+def test_a_pushed_list_is_kept_past_max_age_until_its_day_ends_and_only_while_its_version_holds():
+    from bot.cache import MISSING, AnswerCache, today_key
+    from bot.changes import ChangeTracker
+
+    now = [1000.0]
+    tracker = ChangeTracker()
+    cache = AnswerCache(tracker, max_age=300, clock=lambda: now[0])
+    key = today_key(7, TODAY, "zh-Hans")
+    version = tracker.version(7)
+    cache.keep(key, 7, "pushed list", version, seconds=8 * 3600)
+    now[0] += 3600  # an hour later: past max_age, within the day
+    assert cache.get(key) == "pushed list"
+    tracker.apply(Changes().concern(8))  # someone else's visit
+    assert cache.get(key) == "pushed list"
+    tracker.apply(Changes().concern(7))  # the rep's own
+    assert cache.get(key) is MISSING
+    # A list read before a change that landed while it was sent is stale from the start.
+    cache.keep(key, 7, "read too early", version, seconds=3600)
+    assert cache.get(key) is MISSING
+    cache.keep(key, 7, "pushed list", tracker.version(7), seconds=60)
+    now[0] += 61
+    assert cache.get(key) is MISSING
+
+
+def test_a_scoring_run_concerns_the_reps_and_promisers_of_changed_customers_only(engine):
+    upgrade_database(engine)
+    settings = Settings()
+    moved = add_person(engine, name="甲代表", role="rep", external_id="R1")
+    still = add_person(engine, name="乙代表", role="rep", external_id="R2")
+    promiser = add_person(engine, name="丙代表", role="rep", external_id="R3")
+    grows = add_customer(engine, name="仁济医院", rep_id=moved, external_id="C1")
+    add_customer(engine, name="华山医院", rep_id=still, external_id="C2")
+    add_follow_up(engine, person_id=promiser, customer_id=grows, due_on=TODAY)
+    tracker = tracker_for(engine)
+    run_scoring(engine=engine, settings=settings, as_of=TODAY - timedelta(days=1), trigger="test")
+    before = {p: tracker.version(p) for p in (moved, still, promiser)}
+    assert tracker.version(None)[0] > 0  # the first run concerned everyone
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE customer SET potential_class = 'H' WHERE id = :id"), {"id": grows})
+    run_scoring(engine=engine, settings=settings, as_of=TODAY, trigger="test")
+    assert {p for p in before if tracker.version(p) != before[p]} == {moved, promiser}
+    # The same run again changes nothing anyone sees.
+    before = {p: tracker.version(p) for p in (moved, still, promiser)}
+    run_scoring(engine=engine, settings=settings, as_of=TODAY, trigger="test")
+    assert {p for p in before if tracker.version(p) != before[p]} == set()

@@ -96,7 +96,7 @@ def test_killed_during_nightly_scoring_the_next_bot_takes_the_run_over(tmp_path,
 async def test_a_live_run_longer_than_the_lease_keeps_its_claim(bot_settings, team_engine, monkeypatch):
     from types import SimpleNamespace
 
-    import bot.services.scoring_runs as scoring_runs
+    import bot.services.loading as loading
     from bot.clock import utc_now
     from bot.config import Settings
     from bot.pushes.jobs import PushRunner
@@ -121,9 +121,10 @@ async def test_a_live_run_longer_than_the_lease_keeps_its_claim(bot_settings, te
                     lease=timedelta(seconds=1),
                 )
             )
-        return SimpleNamespace(customers=0)
+        return SimpleNamespace(customers=0), ""
 
-    monkeypatch.setattr(scoring_runs, "run_scoring", slow_scoring)
+    # The bot scores in a child process (bot.services.loading); this stands in for the whole wait on it.
+    monkeypatch.setattr(loading, "score_in_child", slow_scoring)
     async with BotHarness(settings, team_engine) as harness:
         assert await PushRunner(harness.application).nightly_scoring(utc_now())
     assert intruders == [False] * 6

@@ -136,3 +136,43 @@ async def test_the_bot_says_loaded_but_not_scored_and_offers_a_re_score(bot):
     done = await bot.tap(ADMIN_TG, "rescore")
     assert done.texts[0].startswith("已重新分级：A ")
     assert not sales_newer_than_tiers(bot.engine)
+
+
+# -------------------------------------------------- scoring out of the bot's process (issue 15 §3)
+
+
+@pytest.fixture
+def scoring_here(monkeypatch):
+    """Calls of run_scoring made in this (the bot's) process: a child process imports its own."""
+    import bot.services.scoring_runs as scoring_runs
+
+    calls: list[dict] = []
+
+    def recorded(**kwargs):
+        calls.append(kwargs)
+        raise AssertionError("scored inside the bot's process")
+
+    monkeypatch.setattr(scoring_runs, "run_scoring", recorded)
+    return calls
+
+
+async def test_the_re_score_button_scores_in_a_process_of_its_own(bot, scoring_here):
+    done = await bot.tap(ADMIN_TG, "rescore")
+    assert done.texts[0].startswith("已重新分级：A ")
+    assert scoring_here == []
+    with bot.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM scoring_run WHERE trigger = 'admin'")).scalar() == 1
+
+
+async def test_the_nightly_scoring_runs_in_a_process_of_its_own(bot_settings, team_engine, scoring_here):
+    from bot.clock import utc_now
+    from bot.pushes.jobs import PushRunner
+    from tests.bot_harness import BotHarness
+
+    settings = Settings.model_validate(bot_settings.model_dump() | {"pushes": {"scoring_time": "00:00"}})
+    async with BotHarness(settings, team_engine) as harness:
+        assert await PushRunner(harness.application).nightly_scoring(utc_now())
+        assert harness.errors == []
+    assert scoring_here == []
+    with team_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM scoring_run WHERE trigger = 'nightly'")).scalar() == 1

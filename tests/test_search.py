@@ -7,6 +7,7 @@ import random
 import pytest
 
 from bot.search import CustomerIndex, SearchHit, normalise, pinyin_syllables
+from tests.team_fixture import REP_TG
 
 # Ids deliberately out of step with list order, so a position/id mix-up cannot pass unnoticed.
 ROSTER = [
@@ -303,3 +304,63 @@ def test_normalise_folds_width_case_and_drops_punctuation() -> None:
 def test_pinyin_keeps_latin_words_and_reads_common_heteronyms() -> None:
     assert pinyin_syllables("St. Mary Clinic 2号") == ["st", "mary", "clinic", "2", "hao"]
     assert pinyin_syllables("重庆长征医院") == ["chong", "qing", "chang", "zheng", "yi", "yuan"]
+
+
+# ----------------------------------------------- built lazily, per member (issue 15 §5)
+
+
+@pytest.fixture
+def readings(monkeypatch) -> list[str]:
+    """Every name the index turns into pinyin (the costly part of indexing: 29 s at 300k customers)."""
+    import bot.search as search
+
+    names: list[str] = []
+    read = search.pinyin_syllables
+
+    def counted(text, converter=None):
+        names.append(text)
+        return read(text, converter)
+
+    monkeypatch.setattr(search, "pinyin_syllables", counted)
+    return names
+
+
+def test_building_the_index_reads_no_name_until_a_search_needs_it(readings: list[str]) -> None:
+    index = CustomerIndex.build(ROSTER)
+    assert readings == [] and len(index) == len(ROSTER)
+    hits = index.search("rj", allowed_ids=frozenset({101, 102, 114}))
+    assert [hit.name for hit in hits] == ["仁济医院", "瑞金医院"]
+    # Only the member's own customers were read, once each, however often they search.
+    assert sorted(readings) == sorted([NAME[101], NAME[102], NAME[114]])
+    index.search("tr", allowed_ids=frozenset({101, 102, 114}))
+    assert len(readings) == 3
+
+
+def test_a_lazily_built_index_answers_exactly_as_a_whole_one(readings: list[str]) -> None:
+    whole = CustomerIndex.build(ROSTER)
+    whole.search("x")  # every name read
+    assert len(readings) == len(ROSTER)
+    lazy = CustomerIndex.build(ROSTER)
+    for query in ("仁济", "rj", "renji", "徐汇", "lbx", "医院", "浙大一院", "St Mary", "仁记医院", "zhongshan"):
+        for allowed in (None, frozenset({101, 104, 108, 109}), frozenset(NAME)):
+            assert lazy.search(query, allowed_ids=allowed, limit=6) == whole.search(query, allowed_ids=allowed, limit=6)
+
+
+async def test_the_bot_starts_without_reading_every_name_and_a_rep_reads_only_their_own(bot, readings) -> None:
+    # What warm-up does before polling starts (bot.app.warm_up): the index holds the names only.
+    index = await bot.application.bot_data.customer_index()
+    assert len(index) == 6 and readings == []
+    reply = await bot.send(REP_TG, "瑞金")
+    assert "瑞金医院" in reply.text
+    rep_book = {"仁济医院", "瑞金医院", "华山医院", "老百姓大药房(徐汇店)"}
+    assert set(readings) - {"瑞金"} <= rep_book
+
+
+def test_the_index_says_whether_a_members_keys_are_made() -> None:
+    index = CustomerIndex.build(ROSTER)
+    book = frozenset({101, 102})
+    assert not index.has_keys_for(book) and not index.has_keys_for(None)
+    index.search("rj", allowed_ids=book)
+    assert index.has_keys_for(book) and not index.has_keys_for(frozenset({101, 103}))
+    index.search("rj")
+    assert index.has_keys_for(None) and index.has_keys_for(frozenset({103, 999}))

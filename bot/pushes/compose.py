@@ -81,7 +81,9 @@ def daily_list_push(
     """The morning list, exactly as /today shows it, under a greeting; a useful line when nothing is due.
 
     Sent first that day, it fixes the day's plan (bot.services.day_plan) as /today would; a preview
-    passes fix_plan=False to show the same list without fixing it.
+    passes fix_plan=False to show the same list without fixing it. The push carries, as ``kept``, the
+    /today answer made from the same read (handlers.today makes it the same way), so that the rep's
+    first /today of the day is served from it (bot.pushes.jobs).
     """
     greeting = t(who.lang, "push.morning", name=who.name)
     writes = engine if fix_plan else None
@@ -91,7 +93,8 @@ def daily_list_push(
     if not items:
         upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
     text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting, total=page.total)
-    return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)])
+    kept = render_today(who.lang, items, today, upcoming, total=page.total)
+    return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)], kept=kept)
 
 
 def nudge_push(*, engine: Engine, who: Recipient, today: date, period: str) -> Push | None:

@@ -81,6 +81,7 @@ class Broadcast:
     wire: asyncio.Semaphore
     spacing: ChatSpacing
     report: BroadcastReport
+    on_sent: Callable[[Push], None] | None = None
 
 
 @dataclass
@@ -130,6 +131,11 @@ class Delivery:
         if not recorded:
             log.warning("push %s was delivered but the log already had it final (or is unreachable)", self._name)
         self.shared.report.sent += 1
+        if self.shared.on_sent is not None:
+            try:
+                self.shared.on_sent(self.push)
+            except Exception:
+                log.exception("after push %s was sent", self._name)  # the push itself went out
 
     async def _fail(self, error: str, *, permanent: bool = False, blocked: bool = False) -> None:
         if self.delivered:

@@ -25,22 +25,25 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
+from bot.cache import today_key
+from bot.changes import tracker_for
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.context import TierContext
 from bot.models.people import Role
 from bot.models.pushes import PushKind
 from bot.pushes import compose, push_log
+from bot.pushes.ahead import RENDER_AHEAD, render_ahead, seconds_left_in
 from bot.pushes.due import RULES, compose_push
 from bot.pushes.pacing import BotPace
 from bot.pushes.push_log import instance_id
 from bot.pushes.scheduled_runs import claim_scheduled_run, finish_scheduled_run, renew_scheduled_run
-from bot.pushes.sender import BroadcastReport, Push, broadcast
+from bot.pushes.sender import BroadcastReport, Push, PushQueue, broadcast
+from bot.services import loading
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = timedelta(minutes=5)
-RENDER_BATCH = 100
 
 
 class PushRunner:
@@ -51,7 +54,7 @@ class PushRunner:
         self.instance = instance_id()
         # One pace for every broadcast of this bot, so overlapping kinds (a Monday digest during the
         # morning lists) stay under Telegram's global and per-chat limits together.
-        self.pace = BotPace(application.bot_data.settings.pushes.global_rate_per_second)
+        self.pace = BotPace(application.bot_data.settings.pushes.pace_per_second)
         self.locks = {kind: asyncio.Lock() for kind in (*PushKind, "scoring")}
 
     @property
@@ -62,7 +65,7 @@ class PushRunner:
     def engine(self) -> Engine:
         return self.application.bot_data.engine
 
-    async def _broadcast(self, pushes: list[Push]) -> BroadcastReport:
+    async def _broadcast(self, pushes: PushQueue, on_sent: Callable[[Push], None] | None) -> BroadcastReport:
         pushes_settings = self.settings.pushes
         return await broadcast(
             self.application.bot,
@@ -71,12 +74,16 @@ class PushRunner:
             instance=self.instance,
             now_fn=utc_now,
             lease=timedelta(seconds=pushes_settings.claim_lease_seconds),
-            rate_per_second=pushes_settings.global_rate_per_second,
+            rate_per_second=pushes_settings.pace_per_second,
             pace=self.pace,
+            on_sent=on_sent,
         )
 
-    async def _sweep(self, kind: str, due, compose_push, now: datetime) -> BroadcastReport:
-        """Send `kind` to every recipient `due` says is due at `now`, rendering in batches off the event loop."""
+    async def _sweep(
+        self, kind: str, due, compose_push, now: datetime, on_sent: Callable[[Push], None] | None = None
+    ) -> BroadcastReport:
+        """Send `kind` to every recipient `due` says is due at `now`: a producer renders off the event loop
+        while the senders send what it rendered (RENDER_AHEAD at most waiting)."""
         report = BroadcastReport()
         lock = self.locks[kind]
         if lock.locked():  # a long broadcast of this kind is still going; it will cover these too
@@ -93,12 +100,15 @@ class PushRunner:
                 lease=timedelta(seconds=self.settings.pushes.claim_lease_seconds),
             )
             wanted = [w for w in wanted if (w[0].person_id, w[1]) not in done]
-            for start in range(0, len(wanted), RENDER_BATCH):
-                batch = wanted[start : start + RENDER_BATCH]
-                pushes = await asyncio.to_thread(_compose_batch, compose_push, batch)
-                result = await self._broadcast(pushes)
-                for name in ("sent", "skipped", "failed", "blocked", "messages"):
-                    setattr(report, name, getattr(report, name) + getattr(result, name))
+            if not wanted:
+                return report
+            queue = PushQueue(ahead=RENDER_AHEAD)
+            producer = asyncio.create_task(render_ahead(queue, compose_push, wanted))
+            try:
+                report = await self._broadcast(queue, on_sent)
+                await producer  # it has closed the queue; this raises what stopped it, if anything
+            finally:
+                producer.cancel()  # only still running when the broadcast itself was cancelled or failed
             if wanted:
                 log.info(
                     "%s sweep: %s sent, %s skipped, %s failed, %s blocked",
@@ -112,7 +122,27 @@ class PushRunner:
 
     # -- the four sweeps -------------------------------------------------------------------------
     async def daily_lists(self, now: datetime) -> BroadcastReport:
-        return await self._sweep_kind(PushKind.DAILY_LIST, now)
+        tracker = tracker_for(self.engine)
+        rendered: dict[int, tuple[compose.Recipient, date, tuple[int, int]]] = {}
+
+        def render(who, today, period):
+            # The rep's version before the list is read: a change meanwhile leaves the kept answer stale.
+            rendered[who.person_id] = (who, today, tracker.version(who.person_id))
+            return compose_push(
+                PushKind.DAILY_LIST, engine=self.engine, settings=self.settings, who=who, today=today, period=period
+            )
+
+        def keep_as_today(push: Push) -> None:
+            """The list a rep was sent is their /today until something concerning them changes."""
+            who, today, version = rendered.pop(push.person_id)
+            if push.kept is not None:
+                cache = self.application.bot_data.cache
+                key = today_key(who.person_id, today, who.lang)
+                cache.keep(key, who.person_id, push.kept, version, seconds=seconds_left_in(today, who.tz))
+
+        return await self._sweep(
+            PushKind.DAILY_LIST, RULES[PushKind.DAILY_LIST](self.settings), render, now, keep_as_today
+        )
 
     async def nudges(self, now: datetime) -> BroadcastReport:
         return await self._sweep_kind(PushKind.FOLLOW_UP_NUDGE, now)
@@ -141,17 +171,23 @@ class PushRunner:
                 claim_scheduled_run, self.engine, "nightly_scoring", period, self.instance, now, lease=lease
             ):
                 return False
-            from bot.services.scoring_runs import run_scoring
-
             # While scoring runs, the claim is renewed well within the lease, so only a dead instance's
             # claim goes stale; an unfinished run is then taken over by the next sweep anywhere.
             heartbeat = asyncio.create_task(self._renew_while_running(period, lease))
             try:
-                summary = await asyncio.to_thread(
-                    run_scoring, engine=self.engine, settings=settings, as_of=local.date(), trigger="nightly", now=now
+                # In a process of its own: the bot keeps answering at full speed meanwhile.
+                summary, error = await asyncio.to_thread(
+                    loading.score_in_child,
+                    engine=self.engine,
+                    settings=settings,
+                    as_of=local.date(),
+                    trigger="nightly",
+                    now=now,
                 )
             finally:
                 heartbeat.cancel()
+            if summary is None:
+                raise RuntimeError(f"nightly scoring failed: {error}")  # unfinished: taken over after the lease
             await asyncio.to_thread(finish_scheduled_run, self.engine, "nightly_scoring", period, utc_now())
             log.info("nightly scoring: %s customers", summary.customers)
             return True
@@ -173,14 +209,6 @@ class PushRunner:
             except Exception:
                 # One failing kind must not keep the others from going out.
                 log.exception("push sweep %s failed", job.__name__)
-
-
-def _compose_batch(
-    compose_push: Callable[[compose.Recipient, date, str], Push | None],
-    batch: list[tuple[compose.Recipient, str, date]],
-) -> list[Push]:
-    """The pushes of a batch of (recipient, period, local day); None from compose_push means nothing to send."""
-    return [p for who, period, local_day in batch if (p := compose_push(who, local_day, period)) is not None]
 
 
 # -- JobQueue wiring ---------------------------------------------------------------------------

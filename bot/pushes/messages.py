@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
@@ -23,13 +24,17 @@ Part = tuple[str, InlineKeyboardMarkup | None] | Photo
 
 @dataclass(frozen=True)
 class Push:
-    """One rendered push for one person; parts are sent in order, texts over 4,096 characters split."""
+    """One rendered push for one person; parts are sent in order, texts over 4,096 characters split.
+
+    ``kept``: what the matching command answers, read together with the push (the morning list's /today),
+    for the runner to keep once the push is sent."""
 
     person_id: int
     chat_id: int
     kind: str
     period: str
     parts: Sequence[Part]
+    kept: Any = None
 
 
 @dataclass(frozen=True)

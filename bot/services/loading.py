@@ -3,27 +3,38 @@
 The CLI loads in its own process. A file sent to the bot is loaded by ``load_upload`` in a child
 process with its own memory limit: whatever a hostile file makes the reader allocate, only the child
 can run out, and the bot answers "could not read" (issue 11 §5).
+
+The bot never scores in its own process either: the nightly run and the admin's re-score run
+``score_in_child``, so that scoring's memory and CPU (hundreds of MiB at 100k customers) stay out of the
+process that answers members. What a child committed reaches the bot's kept answers through the change
+feed, read at once when the child is done.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.changes import Changes, publish
+from bot.changes import refresh
 from bot.config import Settings
 from bot.db_errors import reason
 from bot.importing import ImportFileError, ImportReport, import_file
 from bot.importing.roster import RosterChanges
 from bot.importing.workbooks import XlsxLimits
-from bot.services.scoring_runs import ScoringSummary, run_scoring, sales_newer_than_tiers
+
+if TYPE_CHECKING:
+    from bot.services.scoring_runs import ScoringSummary
 
 _MB = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -85,6 +96,8 @@ def load_export(
         accept_outliers=accept_outliers,
         lang=lang or settings.team.language,
     )
+    from bot.services.scoring_runs import sales_newer_than_tiers  # scoring's modules: only where it runs
+
     summary = None
     # A file that adds nothing still re-scores when the stored sales are newer than the tiers: the
     # scoring after an earlier import of it may have failed.
@@ -94,11 +107,18 @@ def load_export(
 
 
 def score_after_import(
-    *, engine: Engine, settings: Settings, now: datetime | None = None, trigger: str = "import"
+    *,
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+    trigger: str = "import",
+    as_of: date | None = None,
 ) -> tuple[ScoringSummary | None, str]:
     """Score now; a failure is said, not raised: the sales are stored, and the nightly run catches up."""
+    from bot.services.scoring_runs import run_scoring  # pandas, scipy: not in the bot's process
+
     try:
-        return run_scoring(engine=engine, settings=settings, as_of=None, trigger=trigger, now=now), ""
+        return run_scoring(engine=engine, settings=settings, as_of=as_of, trigger=trigger, now=now), ""
     except SQLAlchemyError as exc:
         log.warning("scoring after an import failed: %s", reason(exc))
         return None, reason(exc)
@@ -112,7 +132,7 @@ def load_upload(
     """load_export in a child process limited to [import] upload_memory_mb; its death is ImportFileError.
 
     ``now`` is the bot's clock, so the child scores and judges dates as the bot would. The changes the
-    child committed are applied to this process's answers at once, as an import in process would.
+    child committed are applied to this process's answers at once (read from the change feed).
     """
     limit = settings.imports.upload_memory_mb
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of the bot's memory or loop
@@ -123,8 +143,52 @@ def load_upload(
         except (BrokenProcessPool, MemoryError):
             raise ImportFileError(_too_big(limit)) from None
     if report.committed or summary is not None:
-        publish(engine, Changes().concern_everyone())
+        refresh(engine)  # the child's writes, as it recorded them in the change feed
     return report, summary
+
+
+def score_in_child(
+    *, engine: Engine, settings: Settings, now: datetime, trigger: str, as_of: date | None = None
+) -> tuple[ScoringSummary | None, str]:
+    """score_after_import in a child process of its own (blocking: call it off the event loop).
+
+    A child that dies is a failure said like any other; the child dies with this process, so a killed bot
+    leaves no run going on behind the next one's back. The child's changes are applied here at once.
+    """
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of the bot's memory or loop
+    try:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+        ) as pool:
+            summary, error = pool.submit(_score_in_child, settings, trigger, now, as_of).result()
+    except BrokenProcessPool:
+        summary, error = None, "the scoring process ended before it finished"
+    refresh(engine)
+    return summary, error
+
+
+def _score_in_child(
+    settings: Settings, trigger: str, now: datetime, as_of: date | None
+) -> tuple[ScoringSummary | None, str]:
+    """Run in the child: its own engine."""
+    from bot.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        return score_after_import(engine=engine, settings=settings, now=now, trigger=trigger, as_of=as_of)
+    finally:
+        engine.dispose()
+
+
+def _die_with(parent_pid: int) -> None:
+    """In the child: end it as soon as the process that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _too_big(limit: int) -> str:

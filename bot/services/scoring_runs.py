@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.i18n import has, plain
 from bot.models.tables import import_run_table, scoring_run_table, tier_snapshot_table
 from bot.services.move_reasons import move_reasons
+from bot.services.scoring_changes import concern_shown_changes
 from bot.services.tiers import encode_reasons, finished_run_id
 from scoring.aggregate import AGGREGATE_COLUMNS
 from scoring.engine import score_customers
@@ -224,6 +225,8 @@ def _store_run(
 ) -> ScoringSummary:
     rows = _snapshot_rows(scores, explained or {})
     with changing(engine) as (connection, changes):
+        # The run members saw until now; the new one is shown next unless it is dated before it.
+        shown_before = finished_run_id(connection)
         run_id = connection.execute(
             scoring_run_table.insert().returning(scoring_run_table.c.id),
             {
@@ -244,7 +247,10 @@ def _store_run(
         connection.execute(
             scoring_run_table.update().where(scoring_run_table.c.id == run_id).values(finished_at=utc_now())
         )
-        changes.concern_everyone()  # every tier, reason and list may have moved
+        # Kept answers go stale only for the customers whose tier, stage or reasons moved.
+        concern_shown_changes(
+            connection, changes, run_id=run_id, shown_before=shown_before if shown_before == previous_run_id else None
+        )
     ranks = {tier: i for i, tier in enumerate("ABCD")}
     changed = scores[scores["previous_tier"].notna() & (scores["previous_tier"] != scores["tier"])]
     moves = [
