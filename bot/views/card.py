@@ -91,9 +91,9 @@ def render_card(
                 )
             )
         lines += _history(lang, card.history, currency)
-    lines += feedback_lines(lang, card.feedback)
     if playbook is not None:  # service by tier (issue 13 §3)
         lines.append(playbook_line(lang, playbook))
+    lines += feedback_lines(lang, card.feedback)
     lines.append("")
     lines.append(t(lang, "card.contacts"))
     if not card.contacts:
