@@ -13,7 +13,7 @@ from bot.db import alembic_config, current_revision, make_engine, upgrade_databa
 def test_upgrade_creates_every_table_and_matches_the_models(database_url):
     engine = make_engine(database_url)
     upgrade_database(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0006"
     assert set(inspect(engine).get_table_names()) >= {
         "person",
         "invite",
@@ -42,7 +42,7 @@ def test_downgrade_to_base_and_up_again(database_url):
     command.downgrade(alembic_config(engine), "base")
     assert "customer" not in inspect(engine).get_table_names()
     upgrade_database(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0006"
     engine.dispose()
 
 
@@ -50,7 +50,7 @@ def test_upgrade_twice_is_harmless(database_url):
     engine = make_engine(database_url)
     upgrade_database(engine)
     upgrade_database(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0006"
     engine.dispose()
 
 
@@ -59,7 +59,7 @@ def test_a_database_at_the_first_release_upgrades_to_the_change_feed(database_ur
     upgrade_database(engine, "0001")
     assert "change_feed" not in inspect(engine).get_table_names()
     upgrade_database(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0006"
     assert "change_feed" in inspect(engine).get_table_names()
     command.downgrade(alembic_config(engine), "0001")
     assert "change_feed" not in inspect(engine).get_table_names()
@@ -71,7 +71,7 @@ def test_a_database_with_the_change_feed_upgrades_to_customer_aliases(database_u
     upgrade_database(engine, "0002")
     assert "customer_alias" not in inspect(engine).get_table_names()
     upgrade_database(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0006"
     assert "customer_alias" in inspect(engine).get_table_names()
     assert {"kind_label", "province"} <= {c["name"] for c in inspect(engine).get_columns("customer")}
     command.downgrade(alembic_config(engine), "0002")

@@ -6,6 +6,7 @@ from bot.models.customers import Customer, CustomerAlias, SaleLine
 from bot.models.imports import ImportRun
 from bot.models.people import Invite, Person
 from bot.models.pushes import PushLog, ScheduledRun
+from bot.models.sale_days import SaleDay
 from bot.models.scoring import ScoringRun, TierSnapshot
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Invite",
     "Person",
     "PushLog",
+    "SaleDay",
     "SaleLine",
     "ScheduledRun",
     "ScoringRun",
