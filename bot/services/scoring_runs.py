@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -16,8 +15,9 @@ from bot.changes import changing
 from bot.clock import as_utc, team_today, utc_now
 from bot.config import Settings
 from bot.i18n import has, plain
-from bot.models.tables import import_run_table, scoring_run_table, tier_snapshot_table
-from bot.services.tiers import finished_run_id
+from bot.models.tables import import_run_table, scoring_run_table
+from bot.services.snapshot_store import jsonable, prune_snapshots, store_snapshot
+from bot.services.tiers import finished_run_id, run_state_sql
 from scoring.aggregate import AGGREGATE_COLUMNS
 from scoring.engine import score_customers
 from scoring.rules import ScoringRules
@@ -38,32 +38,10 @@ WHERE sold_on <= :as_of
 GROUP BY customer_id
 """
 
-_SNAPSHOT_COLUMNS = [
-    "customer_id",
-    "tier",
-    "previous_tier",
-    "stage",
-    "value_score",
-    "value_rank_pct",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r_score",
-    "f_score",
-    "m_score",
-    "abc_class",
-    "trend",
-    "trend_label",
-    "potential_score",
-    "p_alive",
-    "expected_purchases",
-    "clv",
-]
-
 
 def rules_from_settings(settings: Settings) -> ScoringRules:
     """The pure scoring rules, from the [scoring] section of the config."""
-    values = settings.scoring.model_dump()
+    values = settings.scoring.model_dump(exclude={"snapshot_retention_days"})  # storage, not scoring
     values["rfm_weights"] = tuple(values["rfm_weights"])
     return ScoringRules(**values)
 
@@ -116,8 +94,9 @@ def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, p
     run_id = finished_run_id(connection, as_of)
     if run_id is None:
         return None, None
+    # A pruned run's rows are read back as the customers' latest rows at or before it.
     rows = connection.execute(
-        text("SELECT customer_id, tier, value_score FROM tier_snapshot WHERE run_id = :run"), {"run": run_id}
+        text(f"SELECT s.customer_id, s.tier, s.value_score FROM {run_state_sql(connection, run_id)}")
     ).all()
     return run_id, pd.DataFrame(rows, columns=["customer_id", "tier", "value_score"])
 
@@ -187,7 +166,14 @@ def run_scoring(
         previous_run_id, previous = load_previous(connection, as_of=as_of)
     scores = score_customers(aggregates, customers, rules, as_of, previous)
     return _store_run(
-        engine, scores, as_of=as_of, trigger=trigger, rules=rules, started=started, previous_run_id=previous_run_id
+        engine,
+        scores,
+        as_of=as_of,
+        trigger=trigger,
+        rules=rules,
+        started=started,
+        previous_run_id=previous_run_id,
+        retention_days=settings.scoring.snapshot_retention_days,
     )
 
 
@@ -200,8 +186,8 @@ def _store_run(
     rules: ScoringRules,
     started: datetime,
     previous_run_id: int | None,
+    retention_days: int,
 ) -> ScoringSummary:
-    rows = _snapshot_rows(scores)
     with changing(engine) as (connection, changes):
         run_id = connection.execute(
             scoring_run_table.insert().returning(scoring_run_table.c.id),
@@ -209,20 +195,18 @@ def _store_run(
                 "as_of": as_of,
                 "trigger": trigger,
                 "window_days": rules.window_days,
-                "rules_json": json.dumps(_jsonable(rules.__dict__), sort_keys=True),
-                "customer_count": len(rows),
+                "rules_json": json.dumps(jsonable(rules.__dict__), sort_keys=True),
+                "customer_count": len(scores),
                 "started_at": started,
             },
         ).scalar_one()
-        for start in range(0, len(rows), 20_000):
-            batch = rows[start : start + 20_000]
-            for row in batch:
-                row["run_id"] = run_id
-            connection.execute(tier_snapshot_table.insert(), batch)
+        store_snapshot(connection, scores, run_id)
         # Marked finished last, in the same transaction: a crashed run is never read as the latest.
+        finished = utc_now()
         connection.execute(
-            scoring_run_table.update().where(scoring_run_table.c.id == run_id).values(finished_at=utc_now())
+            scoring_run_table.update().where(scoring_run_table.c.id == run_id).values(finished_at=finished)
         )
+        prune_snapshots(connection, retention_days=retention_days, now=finished)
         changes.concern_everyone()  # every tier, reason and list may have moved
     ranks = {tier: i for i, tier in enumerate("ABCD")}
     changed = scores[scores["previous_tier"].notna() & (scores["previous_tier"] != scores["tier"])]
@@ -233,7 +217,7 @@ def _store_run(
     return ScoringSummary(
         run_id=run_id,
         as_of=as_of,
-        customers=len(rows),
+        customers=len(scores),
         per_tier=dict(Counter(scores["tier"])),
         per_stage=dict(Counter(scores["stage"])),
         moved_up=sum(1 for _, before, after in moves if ranks[after] < ranks[before]),
@@ -242,24 +226,3 @@ def _store_run(
         seconds=(utc_now() - started).total_seconds(),
         changes=moves,
     )
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _snapshot_rows(scores: pd.DataFrame) -> list[dict]:
-    frame = scores[_SNAPSHOT_COLUMNS].astype(object).where(scores[_SNAPSHOT_COLUMNS].notna(), None)
-    rows = frame.to_dict("records")
-    for row, reasons in zip(rows, scores["reasons"], strict=True):
-        for key, value in row.items():
-            if isinstance(value, np.generic):
-                row[key] = value.item()
-        row["reasons_json"] = json.dumps(_jsonable(list(reasons)), ensure_ascii=False)
-    return rows

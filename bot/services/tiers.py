@@ -1,14 +1,22 @@
-"""Reading tiers back: a customer's latest tier and reasons, its history, and tier changes between runs."""
+"""Reading tiers back: a customer's latest tier and reasons, its history, and tier changes between runs.
+
+A run past the snapshot retention keeps only the rows where a tier or stage changed
+(bot.services.snapshot_store): a customer's row in such a run is its latest row at or before it.
+The latest run is always whole.
+"""
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection, Engine, Row
+
+from bot.models.tables import tier_snapshot_table
 
 TIER_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
@@ -154,18 +162,62 @@ def latest_tiers(*, engine: Engine, customer_ids: list[int] | None = None) -> di
     return {row.customer_id: _customer_tier(row) for row in rows}
 
 
+def run_state_sql(connection: Connection, run_id: int, alias: str = "s") -> str:
+    """A derived table of every customer's snapshot row in the run, also when the run was pruned."""
+    run = int(run_id)
+    pruned = connection.execute(text("SELECT pruned_at FROM scoring_run WHERE id = :run"), {"run": run}).scalar()
+    if pruned is None:
+        return f"(SELECT * FROM tier_snapshot WHERE run_id = {run}) AS {alias}"
+    # A pruned row had the tier and stage of the customer's row before it: that row, as of this run.
+    columns = ", ".join(
+        {
+            "run_id": f"{run} AS run_id",
+            "previous_tier": f"CASE WHEN t.run_id = {run} THEN t.previous_tier ELSE t.tier END AS previous_tier",
+        }.get(name, f"t.{name}")
+        for name in (column.name for column in tier_snapshot_table.c)
+    )
+    return (
+        f"(SELECT {columns} FROM customer AS c JOIN tier_snapshot AS t ON t.customer_id = c.id AND t.run_id = "
+        f"(SELECT MAX(q.run_id) FROM tier_snapshot AS q WHERE q.customer_id = c.id AND q.run_id <= {run})) AS {alias}"
+    )
+
+
+def customer_runs(connection: Connection, customer_id: int, limit: int) -> list[tuple[date, dict[str, Any]]]:
+    """(as_of, snapshot row) of the customer in its latest finished runs, newest first; a pruned run's row
+    is the customer's latest row at or before it, with previous_tier the tier (nothing moved then)."""
+    rows = connection.execute(
+        text("SELECT * FROM tier_snapshot WHERE customer_id = :customer ORDER BY run_id"), {"customer": customer_id}
+    ).all()
+    if not rows:
+        return []
+    run_ids = [row.run_id for row in rows]
+    runs = connection.execute(
+        text(
+            "SELECT id, as_of, pruned_at FROM scoring_run WHERE finished_at IS NOT NULL AND id >= :first "
+            "ORDER BY as_of DESC, id DESC"
+        ),
+        {"first": run_ids[0]},
+    )
+    found: list[tuple[date, dict[str, Any]]] = []
+    for run in runs:
+        at = bisect_right(run_ids, run.id) - 1
+        if at < 0 or (run_ids[at] != run.id and run.pruned_at is None):
+            continue  # the customer was not in that run
+        row = dict(rows[at]._mapping)
+        if row["run_id"] != run.id:
+            row.update(run_id=run.id, previous_tier=row["tier"])
+        found.append((_as_date(run.as_of), row))
+        if len(found) == limit:
+            break
+    runs.close()
+    return found
+
+
 def tier_history(*, engine: Engine, customer_id: int, limit: int = 12) -> list[tuple[date, str, str]]:
     """(as_of, tier, stage) of the customer's latest runs, newest first."""
     with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT r.as_of, s.tier, s.stage FROM tier_snapshot s JOIN scoring_run r ON r.id = s.run_id "
-                "WHERE s.customer_id = :customer AND r.finished_at IS NOT NULL "
-                "ORDER BY r.as_of DESC, r.id DESC LIMIT :limit"
-            ),
-            {"customer": customer_id, "limit": limit},
-        ).all()
-    return [(_as_date(row.as_of), row.tier, row.stage) for row in rows]
+        runs = customer_runs(connection, customer_id, limit)
+    return [(as_of, row["tier"], row["stage"]) for as_of, row in runs]
 
 
 def run_on_or_before(engine: Engine, day: date) -> int | None:
@@ -191,14 +243,14 @@ def tier_changes(
     if to_run_id is None or from_run_id is None or from_run_id == to_run_id:
         return []
     with engine.connect() as connection:
+        after, before = run_state_sql(connection, to_run_id, "a"), run_state_sql(connection, from_run_id, "b")
         rows = connection.execute(
             text(
                 "SELECT a.customer_id, c.name, c.rep_id, b.tier AS before, a.tier AS after, a.reasons_json "
-                "FROM tier_snapshot a JOIN tier_snapshot b ON b.customer_id = a.customer_id AND b.run_id = :from_run "
+                f"FROM {after} JOIN {before} ON b.customer_id = a.customer_id "
                 "JOIN customer c ON c.id = a.customer_id "
-                "WHERE a.run_id = :to_run AND a.tier <> b.tier ORDER BY a.tier, c.name"
-            ),
-            {"from_run": from_run_id, "to_run": to_run_id},
+                "WHERE a.tier <> b.tier ORDER BY a.tier, c.name"
+            )
         ).all()
     wanted = None if customer_ids is None else set(customer_ids)
     return [
