@@ -59,11 +59,14 @@ def load_aggregates(connection: Connection, *, as_of: date, window_days: int, ch
         # wanted, so plan for the whole result (only for this transaction).
         connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
     result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(statement)
-    frames = []
+    names = list(result.keys())
+    columns: list[list] = [[] for _ in names]
     for rows in result.partitions(chunk_rows):
-        frames.append(pd.DataFrame(rows, columns=list(result.keys())))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    return _typed_aggregates(frame)
+        # Column by column: a frame built from row objects costs more than the query at 1e5 customers.
+        for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+            column.extend(values)
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(names, columns, strict=True)})
+    return _typed_aggregates(frame if len(frame.columns) else pd.DataFrame(columns=list(AGGREGATE_COLUMNS)))
 
 
 def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -79,10 +82,10 @@ def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_customers(connection: Connection) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        connection.execute(text("SELECT id, potential_value, potential_class FROM customer")).all(),
-        columns=["customer_id", "potential_value", "potential_class"],
-    )
+    rows = connection.execute(text("SELECT id, potential_value, potential_class FROM customer")).all()
+    names = ["customer_id", "potential_value", "potential_class"]
+    values = list(zip(*rows, strict=True)) if rows else [(), (), ()]
+    frame = pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in zip(names, values, strict=True)})
     frame["customer_id"] = frame["customer_id"].astype("int64")
     frame["potential_value"] = pd.to_numeric(frame["potential_value"]).astype("float64")
     frame["potential_class"] = frame["potential_class"].astype(object)
@@ -98,7 +101,9 @@ def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, p
     rows = connection.execute(
         text(f"SELECT s.customer_id, s.tier, s.value_score FROM {run_state_sql(connection, run_id)}")
     ).all()
-    return run_id, pd.DataFrame(rows, columns=["customer_id", "tier", "value_score"])
+    names = ["customer_id", "tier", "value_score"]
+    values = list(zip(*rows, strict=True)) if rows else [(), (), ()]
+    return run_id, pd.DataFrame({name: list(column) for name, column in zip(names, values, strict=True)})
 
 
 @dataclass(frozen=True)

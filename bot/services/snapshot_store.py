@@ -64,9 +64,21 @@ def jsonable(value):
     return value
 
 
+def _plain(value):
+    """What json cannot write itself: numpy integers and the like (a numpy float is a float already)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def _column(values: pd.Series, start: int, stop: int) -> list:
     """A batch of one column as Python values, None for missing."""
     part = values.iloc[start:stop]
+    kind = part.dtype.kind
+    if kind in "iub":
+        return part.tolist()
+    if kind in "fO":
+        return [None if v is None or v != v else v for v in part.tolist()]  # v != v: NaN
     return part.astype(object).where(part.notna(), None).tolist()
 
 
@@ -76,7 +88,7 @@ def snapshot_batches(scores: pd.DataFrame, run_id: int) -> Iterator[list[tuple]]
     for start in range(0, len(scores), _BATCH):
         stop = start + _BATCH
         columns = [_column(scores[name], start, stop) for name in SNAPSHOT_COLUMNS]
-        texts = [json.dumps(jsonable(list(r)), ensure_ascii=False) for r in reasons.iloc[start:stop]]
+        texts = [json.dumps(r, ensure_ascii=False, default=_plain) for r in reasons.iloc[start:stop]]
         count = len(texts)
         yield list(zip([run_id] * count, *columns, texts, strict=True))
 
