@@ -106,7 +106,7 @@ def build_database(path: Path, reps: int, per_rep: int, lines: int, seed: int) -
                 "INSERT INTO sale_line (line_key, customer_id, sold_on, amount) VALUES (?, ?, ?, ?)",
                 zip((f"b:{start + i}" for i in range(size)), who.tolist(), sold_on, amounts.tolist(), strict=True),
             )
-        connection.execute(fill_sql())  # the daily rollup scoring reads, as an import keeps it
+        connection.execute(fill_sql("sqlite"))  # the daily rollup scoring reads, as an import keeps it
         contacts = []
         for customer_id in range(1, customers + 1):
             for _ in range(rng.randint(0, 4)):

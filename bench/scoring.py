@@ -105,7 +105,7 @@ def load_sqlite(path: Path, sales, customers) -> None:
                 zip((f"b:{n}" for n in range(start, start + _CHUNK)), sales["customer_id"].iloc[chunk].tolist(),
                     days.iloc[chunk].tolist(), sales["amount"].iloc[chunk].tolist(), strict=False),
             )  # fmt: skip
-        connection.execute(fill_sql())  # the daily rollup, as the import keeps it
+        connection.execute(fill_sql("sqlite"))  # the daily rollup, as the import keeps it
     connection.execute("ANALYZE")
     connection.close()
 
@@ -138,7 +138,7 @@ def load_postgresql(url: str, sales, customers) -> None:
             with cursor.copy("COPY sale_line (line_key, customer_id, sold_on, amount) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
         cursor.execute("SELECT setval('customer_id_seq', (SELECT max(id) FROM customer))")
-        cursor.execute(fill_sql())
+        cursor.execute(fill_sql("postgresql"))
     with psycopg.connect(plain, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")  # as autovacuum would have, after a load this size
 

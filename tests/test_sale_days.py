@@ -20,14 +20,22 @@ PER_DAY = (
     "SELECT customer_id, sold_on, SUM(amount), SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), COUNT(*), "
     "SUM(CASE WHEN amount > 0 THEN 1 ELSE 0 END) FROM sale_line GROUP BY customer_id, sold_on"
 )
-ROLLUP = "SELECT customer_id, sold_on, amount, positive_amount, lines, positive_lines FROM sale_day"
+ROLLUP = "SELECT customer_id, day, amount, positive_amount, lines, positive_lines FROM sale_day"
+EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _rows(engine, sql: str) -> list[tuple]:
     with engine.connect() as connection:
         rows = connection.execute(text(sql)).all()
     # Sums are compared to the cent: the rollup adds a day's lines in another order than a GROUP BY.
-    return sorted((c, str(d)[:10], round(a, 6), round(p, 6), n, k) for c, d, a, p, n, k in rows)
+    return sorted((c, _day(d), round(a, 6), round(p, 6), n, k) for c, d, a, p, n, k in rows)
+
+
+def _day(value) -> str:
+    """A sale_line date (a date, or text on SQLite) or a rollup day number, as YYYY-MM-DD."""
+    if isinstance(value, int):
+        return date.fromordinal(EPOCH + value).isoformat()
+    return str(value)[:10]
 
 
 def assert_rollup_equals_lines(engine) -> list[tuple]:

@@ -112,7 +112,7 @@ class SqliteSaleLines:
                 + f" FROM {self._stage} AS t WHERE s.line_key = t.line_key AND {corrected}"
             )
             updated = max(cursor.rowcount, 0)
-            for statement in recount_sql():  # before the new lines go in: they are added below
+            for statement in recount_sql("sqlite"):  # before the new lines go in: they are added below
                 cursor.execute(statement)
         # A new rowid is above the highest one (sale_line has no AUTOINCREMENT): the lines above the
         # highest id now are the ones this insert adds.
@@ -123,7 +123,7 @@ class SqliteSaleLines:
         )
         inserted = max(cursor.rowcount, 0)
         if inserted:
-            cursor.execute(add_lines_sql("sale_line", "WHERE id > ?"), (last_id,))
+            cursor.execute(add_lines_sql("sqlite", "sale_line", "WHERE id > ?"), (last_id,))
         return inserted, updated
 
 

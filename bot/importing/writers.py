@@ -130,7 +130,7 @@ def _update_query(operator: str) -> str:
 _INSERT_NEW_LINES = (
     f"WITH added AS (INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} "
     "ON CONFLICT (line_key) DO NOTHING RETURNING customer_id, sold_on, amount), "
-    f"days AS ({add_lines_sql('added')}) SELECT COUNT(*) FROM added"
+    f"days AS ({add_lines_sql('postgresql', 'added')}) SELECT COUNT(*) FROM added"
 )
 
 
@@ -171,7 +171,7 @@ class PostgresSaleLines:
                     cursor.execute(changed_days_sql(_STAGE, differs("IS DISTINCT FROM")))
                     cursor.execute(_update_query("IS DISTINCT FROM"))
                     self._updated += cursor.rowcount
-                    for statement in recount_sql():  # before this chunk's new lines go in
+                    for statement in recount_sql("postgresql"):  # before this chunk's new lines go in
                         cursor.execute(statement)
             cursor.execute(_INSERT_NEW_LINES)
             row = cursor.fetchone()

@@ -1,7 +1,5 @@
 """The daily sales rollup: one row per customer and day, what scoring aggregates instead of every line."""
 
-from datetime import date
-
 from sqlmodel import Field, SQLModel
 
 
@@ -13,7 +11,7 @@ class SaleDay(SQLModel, table=True):
     __table_args__ = {"sqlite_with_rowid": False}
 
     customer_id: int = Field(foreign_key="customer.id", primary_key=True)
-    sold_on: date = Field(primary_key=True)
+    day: int = Field(primary_key=True)  # sale_line.sold_on as days since 1970-01-01
     amount: float  # net: returns (negative lines) included
     positive_amount: float  # the lines with an amount above 0
     lines: int

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
@@ -18,23 +19,24 @@ from bot.i18n import has, plain
 from bot.models.tables import import_run_table, scoring_run_table
 from bot.services.snapshot_store import jsonable, prune_snapshots, store_snapshot
 from bot.services.tiers import finished_run_id, run_state_sql
-from scoring.aggregate import AGGREGATE_COLUMNS
+from scoring.aggregate import AGGREGATE_COLUMNS, day_number
 from scoring.engine import score_customers
 from scoring.rules import ScoringRules
 
 # One pass over the daily rollup (sale_day, one row per customer and day), in key order on SQLite and a
-# hash of customers on PostgreSQL: no per-day grouping of sale lines, no COUNT(DISTINCT).
+# hash of customers on PostgreSQL: no per-day grouping of sale lines, no COUNT(DISTINCT). Days are
+# numbers (since 1970-01-01).
 _AGGREGATE_SQL = """
 SELECT customer_id,
-       MIN(sold_on) FILTER (WHERE positive_lines > 0) AS first_purchase,
-       MAX(sold_on) FILTER (WHERE positive_lines > 0) AS last_purchase,
+       MIN(day) FILTER (WHERE positive_lines > 0) AS first_purchase,
+       MAX(day) FILTER (WHERE positive_lines > 0) AS last_purchase,
        COUNT(*) FILTER (WHERE positive_lines > 0) AS purchase_days,
        SUM(positive_amount) AS history_amount,
-       COUNT(*) FILTER (WHERE positive_lines > 0 AND sold_on > :window_start) AS window_orders,
-       SUM(amount) FILTER (WHERE sold_on > :window_start) AS window_amount,
-       SUM(amount) FILTER (WHERE sold_on > :previous_start AND sold_on <= :window_start) AS previous_amount
+       COUNT(*) FILTER (WHERE positive_lines > 0 AND day > :window_start) AS window_orders,
+       SUM(amount) FILTER (WHERE day > :window_start) AS window_amount,
+       SUM(amount) FILTER (WHERE day > :previous_start AND day <= :window_start) AS previous_amount
 FROM sale_day
-WHERE sold_on <= :as_of
+WHERE day <= :as_of
 GROUP BY customer_id
 """
 
@@ -48,11 +50,9 @@ def rules_from_settings(settings: Settings) -> ScoringRules:
 
 def load_aggregates(connection: Connection, *, as_of: date, window_days: int, chunk_rows: int = 50_000) -> pd.DataFrame:
     """Per-customer aggregates (scoring.aggregate's contract) computed by the database, streamed in chunks."""
-    window_start = as_of - timedelta(days=window_days)
+    as_of_day = day_number(as_of)
     statement = text(_AGGREGATE_SQL).bindparams(
-        bindparam("as_of", as_of, type_=Date),
-        bindparam("window_start", window_start, type_=Date),
-        bindparam("previous_start", window_start - timedelta(days=window_days), type_=Date),
+        as_of=as_of_day, window_start=as_of_day - window_days, previous_start=as_of_day - 2 * window_days
     )
     if connection.dialect.name == "postgresql":
         # Streaming uses a server-side cursor, which PostgreSQL plans for fast first rows; every row is
@@ -72,8 +72,12 @@ def load_aggregates(connection: Connection, *, as_of: date, window_days: int, ch
 def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[list(AGGREGATE_COLUMNS)].copy()
     frame["customer_id"] = frame["customer_id"].astype("int64")
-    for column in ("first_purchase", "last_purchase"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    for column in ("first_purchase", "last_purchase"):  # day numbers, None without a purchase
+        days = pd.to_numeric(frame[column]).astype("float64").to_numpy()
+        stamps = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+        known = ~np.isnan(days)
+        stamps[known] = days[known].astype("int64").astype("datetime64[D]")
+        frame[column] = stamps
     for column in ("purchase_days", "window_orders"):
         frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
     for column in ("history_amount", "window_amount", "previous_amount"):

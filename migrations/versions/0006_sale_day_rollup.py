@@ -17,27 +17,29 @@ depends_on: str | Sequence[str] | None = None
 
 # The same rows bot.importing.sale_days keeps up to date, written out here so the migration stays as it is.
 _BACKFILL = """
-INSERT INTO sale_day (customer_id, sold_on, amount, positive_amount, lines, positive_lines)
-SELECT customer_id, sold_on, SUM(amount), SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), COUNT(*),
+INSERT INTO sale_day (customer_id, day, amount, positive_amount, lines, positive_lines)
+SELECT customer_id, {day}, SUM(amount), SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), COUNT(*),
        SUM(CASE WHEN amount > 0 THEN 1 ELSE 0 END)
 FROM sale_line GROUP BY customer_id, sold_on
 """
+# Days since 1970-01-01 (SQLite stores dates as YYYY-MM-DD text).
+_DAY = {"sqlite": "CAST(julianday(sold_on) - 2440587.5 AS INTEGER)", "postgresql": "(sold_on - DATE '1970-01-01')"}
 
 
 def upgrade() -> None:
     op.create_table(
         "sale_day",
         sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("sold_on", sa.Date(), nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
         sa.Column("amount", sa.Float(), nullable=False),
         sa.Column("positive_amount", sa.Float(), nullable=False),
         sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("positive_lines", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_sale_day_customer_id_customer")),
-        sa.PrimaryKeyConstraint("customer_id", "sold_on", name=op.f("pk_sale_day")),
+        sa.PrimaryKeyConstraint("customer_id", "day", name=op.f("pk_sale_day")),
         sqlite_with_rowid=False,
     )
-    op.execute(_BACKFILL)
+    op.execute(_BACKFILL.format(day=_DAY[op.get_bind().dialect.name]))
     with op.batch_alter_table("scoring_run", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pruned_at", sa.DateTime(timezone=True), nullable=True))
 
