@@ -85,10 +85,11 @@ def _column(values: pd.Series, start: int, stop: int) -> list:
 def snapshot_batches(scores: pd.DataFrame, run_id: int) -> Iterator[list[tuple]]:
     """The run's snapshot rows, a batch at a time: (run_id, *SNAPSHOT_COLUMNS, reasons_json) tuples."""
     reasons = scores["reasons"]
+    encode = json.JSONEncoder(ensure_ascii=False, default=_plain).encode  # one encoder: json.dumps builds one a call
     for start in range(0, len(scores), _BATCH):
         stop = start + _BATCH
         columns = [_column(scores[name], start, stop) for name in SNAPSHOT_COLUMNS]
-        texts = [json.dumps(r, ensure_ascii=False, default=_plain) for r in reasons.iloc[start:stop]]
+        texts = [encode(r) for r in reasons.iloc[start:stop].tolist()]
         count = len(texts)
         yield list(zip([run_id] * count, *columns, texts, strict=True))
 
