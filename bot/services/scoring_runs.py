@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
@@ -51,49 +51,76 @@ def rules_from_settings(settings: Settings) -> ScoringRules:
 def load_aggregates(connection: Connection, *, as_of: date, window_days: int, chunk_rows: int = 50_000) -> pd.DataFrame:
     """Per-customer aggregates (scoring.aggregate's contract) computed by the database, streamed in chunks."""
     as_of_day = day_number(as_of)
-    statement = text(_AGGREGATE_SQL).bindparams(
-        as_of=as_of_day, window_start=as_of_day - window_days, previous_start=as_of_day - 2 * window_days
+    # Whole numbers computed here, so written into the SQL: the driver's cursor runs it as it is.
+    sql = (
+        _AGGREGATE_SQL.replace(":as_of", str(int(as_of_day)))
+        .replace(":window_start", str(int(as_of_day - window_days)))
+        .replace(":previous_start", str(int(as_of_day - 2 * window_days)))
     )
+    columns = _fetch_columns(connection, sql, len(AGGREGATE_COLUMNS), chunk_rows)
+    ids, first, last, days, history, window_orders, window_amount, previous = columns
+    return pd.DataFrame(
+        {
+            "customer_id": np.array(ids, dtype=np.int64),
+            "first_purchase": _dates(first),
+            "last_purchase": _dates(last),
+            "purchase_days": np.array(days, dtype=np.int64),
+            "history_amount": _amounts(history),
+            "window_orders": np.array(window_orders, dtype=np.int64),
+            "window_amount": _amounts(window_amount),
+            "previous_amount": _amounts(previous),
+        }
+    )
+
+
+def _fetch_columns(connection: Connection, sql: str, width: int, chunk_rows: int) -> list[list]:
+    """Run the SQL on the driver's own cursor (a server-side one on PostgreSQL) and collect it column by
+    column: SQLAlchemy rows and a frame built from rows cost more than the query at 1e5 customers."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
     if connection.dialect.name == "postgresql":
-        # Streaming uses a server-side cursor, which PostgreSQL plans for fast first rows; every row is
-        # wanted, so plan for the whole result (only for this transaction).
+        # A server-side cursor is planned for fast first rows; every row is wanted, so plan for the
+        # whole result (only for this transaction).
         connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-    result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(statement)
-    names = list(result.keys())
-    columns: list[list] = [[] for _ in names]
-    for rows in result.partitions(chunk_rows):
-        # Column by column: a frame built from row objects costs more than the query at 1e5 customers.
-        for column, values in zip(columns, zip(*rows, strict=True), strict=True):
-            column.extend(values)
-    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(names, columns, strict=True)})
-    return _typed_aggregates(frame if len(frame.columns) else pd.DataFrame(columns=list(AGGREGATE_COLUMNS)))
+        cursor = raw.cursor(name="tierbot_scoring")
+    else:
+        cursor = raw.cursor()
+    columns: list[list] = [[] for _ in range(width)]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(chunk_rows):
+            for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+                column.extend(values)
+    finally:
+        cursor.close()
+    return columns
 
 
-def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[list(AGGREGATE_COLUMNS)].copy()
-    frame["customer_id"] = frame["customer_id"].astype("int64")
-    for column in ("first_purchase", "last_purchase"):  # day numbers, None without a purchase
-        days = pd.to_numeric(frame[column]).astype("float64").to_numpy()
-        stamps = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
-        known = ~np.isnan(days)
-        stamps[known] = days[known].astype("int64").astype("datetime64[D]")
-        frame[column] = stamps
-    for column in ("purchase_days", "window_orders"):
-        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
-    for column in ("history_amount", "window_amount", "previous_amount"):
-        frame[column] = pd.to_numeric(frame[column]).astype("float64").fillna(0.0)
-    return frame
+def _dates(days: list) -> np.ndarray:
+    """Day numbers (None without a purchase) as datetime64[ns] with NaT."""
+    numbers = np.array(days, dtype=np.float64)  # None becomes NaN
+    stamps = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = ~np.isnan(numbers)
+    stamps[known] = numbers[known].astype(np.int64).astype("datetime64[D]")
+    return stamps
+
+
+def _amounts(values: list) -> np.ndarray:
+    """Sums as float64, 0 where there was nothing to sum (NULL)."""
+    return np.nan_to_num(np.array(values, dtype=np.float64), nan=0.0)
 
 
 def load_customers(connection: Connection) -> pd.DataFrame:
-    rows = connection.execute(text("SELECT id, potential_value, potential_class FROM customer")).all()
-    names = ["customer_id", "potential_value", "potential_class"]
-    values = list(zip(*rows, strict=True)) if rows else [(), (), ()]
-    frame = pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in zip(names, values, strict=True)})
-    frame["customer_id"] = frame["customer_id"].astype("int64")
-    frame["potential_value"] = pd.to_numeric(frame["potential_value"]).astype("float64")
-    frame["potential_class"] = frame["potential_class"].astype(object)
-    return frame
+    ids, values, classes = _fetch_columns(
+        connection, "SELECT id, potential_value, potential_class FROM customer", 3, 50_000
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": np.array(ids, dtype=np.int64),
+            "potential_value": np.array(values, dtype=np.float64),
+            "potential_class": pd.Series(classes, dtype=object),
+        }
+    )
 
 
 def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, pd.DataFrame | None]:
@@ -102,12 +129,15 @@ def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, p
     if run_id is None:
         return None, None
     # A pruned run's rows are read back as the customers' latest rows at or before it.
-    rows = connection.execute(
-        text(f"SELECT s.customer_id, s.tier, s.value_score FROM {run_state_sql(connection, run_id)}")
-    ).all()
-    names = ["customer_id", "tier", "value_score"]
-    values = list(zip(*rows, strict=True)) if rows else [(), (), ()]
-    return run_id, pd.DataFrame({name: list(column) for name, column in zip(names, values, strict=True)})
+    sql = f"SELECT s.customer_id, s.tier, s.value_score FROM {run_state_sql(connection, run_id)}"
+    ids, tiers, scores = _fetch_columns(connection, sql, 3, 50_000)
+    return run_id, pd.DataFrame(
+        {
+            "customer_id": np.array(ids, dtype=np.int64),
+            "tier": pd.Series(tiers, dtype=object),
+            "value_score": np.array(scores, dtype=np.float64),
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ run other than a move's, and a move's row is always kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,15 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def _reasons_encoder() -> Callable[[object], str]:
+    """json.dumps(value, ensure_ascii=False) of reasons, with json's C encoder built once instead of per call
+    (half the time of a snapshot at 1e5 customers); the plain encoder where the C one is missing."""
+    if c_make_encoder is None:
+        return json.JSONEncoder(ensure_ascii=False, default=_plain).encode
+    chunks = c_make_encoder(None, _plain, encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
 def _column(values: pd.Series, start: int, stop: int) -> list:
     """A batch of one column as Python values, None for missing."""
     part = values.iloc[start:stop]
@@ -85,7 +95,7 @@ def _column(values: pd.Series, start: int, stop: int) -> list:
 def snapshot_batches(scores: pd.DataFrame, run_id: int) -> Iterator[list[tuple]]:
     """The run's snapshot rows, a batch at a time: (run_id, *SNAPSHOT_COLUMNS, reasons_json) tuples."""
     reasons = scores["reasons"]
-    encode = json.JSONEncoder(ensure_ascii=False, default=_plain).encode  # one encoder: json.dumps builds one a call
+    encode = _reasons_encoder()
     for start in range(0, len(scores), _BATCH):
         stop = start + _BATCH
         columns = [_column(scores[name], start, stop) for name in SNAPSHOT_COLUMNS]
