@@ -42,6 +42,7 @@ from bench.machine import machine_line, write_section
 from bot.app import build_app, warm_up
 from bot.config import CacheSettings, PushSettings, Settings
 from bot.db import make_engine, upgrade_database
+from bot.importing.sale_days import fill_sql
 from bot.local_api import LocalBotApi, message_update
 from bot.pushes.jobs import PushRunner
 from bot.services.scoring_runs import run_scoring
@@ -116,6 +117,7 @@ def build_database(path: Path, reps: int, per_rep: int, lines: int, seed: int) -
                 "INSERT INTO sale_line (line_key, customer_id, sold_on, amount) VALUES (?, ?, ?, ?)",
                 zip((f"b:{start + i}" for i in range(size)), who.tolist(), sold_on, amounts.tolist(), strict=True),
             )
+        connection.execute(fill_sql("sqlite"))  # the daily rollup scoring reads, as an import keeps it
         contacts = []
         for customer_id in range(1, customers + 1):
             for _ in range(rng.randint(0, 4)):

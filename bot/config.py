@@ -144,6 +144,9 @@ class ScoringSettings(_Section):
     prediction_days: int = Field(90, ge=7)
     clv_months: int = Field(12, ge=1, le=120)
     annual_discount_rate: float = Field(0.10, ge=0, lt=1)
+    # Snapshot retention (issue 15): runs stay whole this many days; older ones keep only the changes.
+    # At least a week: the weekly digest compares with the run of a week ago.
+    snapshot_retention_days: int = Field(14, ge=7, le=3650)
 
     @model_validator(mode="after")
     def _shares_in_order(self) -> ScoringSettings:

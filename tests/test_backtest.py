@@ -13,6 +13,7 @@ from bot.cli import app
 from bot.config import Settings
 from bot.db import make_engine, upgrade_database
 from bot.demo import fill_demo_team
+from bot.importing.sale_days import add_lines_after, last_line_id
 from bot.models import SaleLine, ScoringRun
 from bot.services.backtest import backtest_rows, run_backtest
 from tests.builders import add_customer
@@ -25,10 +26,12 @@ def add_sale(engine, *, customer_id: int, sold_on: date, amount: float) -> None:
     """One stored sale line."""
     with engine.begin() as connection:
         key = f"t:{customer_id}:{sold_on}:{amount}"
+        last_id = last_line_id(connection)
         connection.execute(
             SaleLine.__table__.insert(),
             {"line_key": key, "customer_id": customer_id, "sold_on": sold_on, "amount": amount},
         )
+        add_lines_after(connection, last_id)  # the daily rollup, as every writer of sale_line keeps it
 
 
 def _runs(engine) -> int:

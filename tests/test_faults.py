@@ -182,11 +182,13 @@ def test_killed_mid_scoring_run_no_half_run_is_shown_and_the_next_run_works(tmp_
         assert len(shown_before) == CUSTOMERS and {t.run_id for t in shown_before.values()} == {earlier.run_id}
 
         mark = tmp_path / "holding"
-        hold = {"TIERBOT_TEST_HOLD_AFTER": "INSERT INTO tier_snapshot", "TIERBOT_TEST_HOLD_MARK": str(mark)}
+        # Held on marking the run finished: its snapshot rows are written (by COPY or the driver's own
+        # executemany, which the hook does not see), the transaction is not committed.
+        hold = {"TIERBOT_TEST_HOLD_AFTER": "UPDATE scoring_run", "TIERBOT_TEST_HOLD_MARK": str(mark)}
         scoring = tierbot(tmp_path, database_url, "score", "--as-of", day.isoformat(), **hold)
         assert wait_until(lambda: mark.exists() or scoring.poll() is not None, 120), "the run never wrote a snapshot"
         assert scoring.poll() is None, scoring.communicate()
-        # Mid-run (a run row and the first snapshots written, not committed): readers see the old run.
+        # Mid-run (a run row and its snapshots written, not committed): readers see the old run.
         assert latest_run_id(engine) == earlier.run_id
         out, err = kill(scoring)
 

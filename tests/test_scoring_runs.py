@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config import Settings
+from bot.importing.sale_days import add_lines_after, last_line_id
 from bot.services.scoring_runs import load_aggregates, load_customers, rules_from_settings, run_scoring
 from bot.services.tiers import TierMove, latest_tier, tier_changes, tier_history
 from bot.views.exports import export_table
@@ -27,10 +28,12 @@ AS_OF = date(2026, 11, 23)
 
 def add_sales(engine, rows: list[tuple[int, date, float]]) -> None:
     with engine.begin() as connection:
+        last_id = last_line_id(connection)
         connection.execute(
             text("INSERT INTO sale_line (line_key, customer_id, sold_on, amount) VALUES (:k, :c, :d, :a)"),
             [{"k": f"t:{n}", "c": c, "d": d, "a": a} for n, (c, d, a) in enumerate(rows)],
         )
+        add_lines_after(connection, last_id)  # as every writer of sale_line keeps the daily rollup
 
 
 def random_book(engine, customers: int = 40, lines: int = 3000, seed: int = 3) -> list[tuple[int, date, float]]:

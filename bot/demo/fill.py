@@ -14,6 +14,7 @@ from bot.changes import changing
 from bot.demo.contacts import ContactLog, simulate_contacts
 from bot.demo.sales import SalesHistory, simulate_sales
 from bot.demo.team import TIMEZONE, DemoTeam, build_demo_team
+from bot.importing.sale_days import add_lines_after, last_line_id
 from bot.models.people import Role
 from bot.models.tables import (
     contact_table,
@@ -22,6 +23,7 @@ from bot.models.tables import (
     invite_table,
     person_table,
     push_log_table,
+    sale_day_table,
     sale_line_table,
     scoring_run_table,
     tier_snapshot_table,
@@ -34,6 +36,7 @@ _WIPE_ORDER = (
     scoring_run_table,
     follow_up_table,
     contact_table,
+    sale_day_table,
     sale_line_table,
     customer_table,
     invite_table,
@@ -164,7 +167,9 @@ def _load(connection: Connection, team: DemoTeam, history: SalesHistory, log: Co
         for c in team.customers
     ]
     customer_ids = _insert_returning_ids(connection, customer_table, customer_rows)
+    last_id = last_line_id(connection)
     connection.execute(sale_line_table.insert(), history.rows(customer_ids))
+    add_lines_after(connection, last_id)  # the daily rollup scoring reads, in the same transaction
     contact_rows = [
         {
             "person_id": person_ids[c.person],

@@ -7,7 +7,8 @@ lines keyed by the export's ids that would change a stored line are listed as co
 in a transaction of its own: the write lock is held for that copy only, so members' writes get in
 between chunks. ``finish(apply=True)`` moves the stage into sale_line in one transaction, which the
 importer commits or rolls back: until then sale_line is untouched, so a bad row at the end, an
-exception or a killed process leaves it as it was. Stages are dropped after each import, and any left
+exception or a killed process leaves it as it was. The daily rollup (sale_day) is changed in that same
+transaction (bot.importing.sale_days). Stages are dropped after each import, and any left
 by a killed import by the next one (imports hold bot.importing.import_lock, so none is in use then).
 """
 
@@ -19,6 +20,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from bot.importing.sale_days import (
+    RECOUNT_SHAPE,
+    RECOUNT_TABLE,
+    add_lines_sql,
+    changed_days_sql,
+    recount_sql,
+)
 from bot.importing.writers import SALE_COLUMNS, SaleRows, StoredLineChange, differs
 
 log = logging.getLogger(__name__)
@@ -94,17 +102,29 @@ class SqliteSaleLines:
         cursor.execute("BEGIN IMMEDIATE")
         updated = 0
         if updates:
+            corrected = f"t.stored = 1 AND ({differs('IS NOT')})"
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {RECOUNT_TABLE} {RECOUNT_SHAPE}")
+            cursor.execute(f"DELETE FROM temp.{RECOUNT_TABLE}")
+            cursor.execute(changed_days_sql(self._stage, corrected))
             cursor.execute(
                 "UPDATE sale_line AS s SET "
                 + ", ".join(f"{c} = t.{c}" for c in SALE_COLUMNS[1:])
-                + f" FROM {self._stage} AS t WHERE t.stored = 1 AND s.line_key = t.line_key AND ({differs('IS NOT')})"
+                + f" FROM {self._stage} AS t WHERE s.line_key = t.line_key AND {corrected}"
             )
             updated = max(cursor.rowcount, 0)
+            for statement in recount_sql("sqlite"):  # before the new lines go in: they are added below
+                cursor.execute(statement)
+        # A new rowid is above the highest one (sale_line has no AUTOINCREMENT): the lines above the
+        # highest id now are the ones this insert adds.
+        last_id = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM sale_line").fetchone()[0]
         cursor.execute(
             f"INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {self._stage} WHERE stored = 0 "
             "ON CONFLICT (line_key) DO NOTHING"
         )
-        return max(cursor.rowcount, 0), updated
+        inserted = max(cursor.rowcount, 0)
+        if inserted:
+            cursor.execute(add_lines_sql("sqlite", "sale_line", "WHERE id > ?"), (last_id,))
+        return inserted, updated
 
 
 _CHANGES = (

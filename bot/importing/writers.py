@@ -9,6 +9,8 @@ asked for corrections to be applied (``replace``). Nothing about a stored sale c
 PostgreSQL ``COPY``s each chunk into a temporary table and writes it inside the import's one
 transaction (readers and members' writers do not wait for it there); SQLite stages the lines and moves
 them in at the end (bot.importing.sale_stage), so the write lock is not held for the whole import.
+Either way the daily rollup (sale_day) changes in the same statement or transaction as sale_line
+(bot.importing.sale_days).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
+
+from bot.importing.sale_days import RECOUNT_SHAPE, RECOUNT_TABLE, add_lines_sql, changed_days_sql, recount_sql
 
 CONTENT_PREFIX = "h:"
 SALE_COLUMNS = ("line_key", "customer_id", "sold_on", "amount", "quantity", "product")
@@ -122,6 +126,14 @@ def _update_query(operator: str) -> str:
     )
 
 
+# The new lines and their days in one statement: the rollup adds exactly the lines the insert added.
+_INSERT_NEW_LINES = (
+    f"WITH added AS (INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} "
+    "ON CONFLICT (line_key) DO NOTHING RETURNING customer_id, sold_on, amount), "
+    f"days AS ({add_lines_sql('postgresql', 'added')}) SELECT COUNT(*) FROM added"
+)
+
+
 def _changes(cursor: Any) -> list[StoredLineChange]:
     return [StoredLineChange(row[0], tuple(row[1:6]), tuple(row[6:11])) for row in cursor.fetchall()]
 
@@ -142,6 +154,7 @@ class PostgresSaleLines:
                 "NOT NULL, sold_on date NOT NULL, amount double precision NOT NULL, quantity double "
                 "precision, product varchar(200)) ON COMMIT DROP"
             )
+            cursor.execute(f"CREATE TEMPORARY TABLE {RECOUNT_TABLE} {RECOUNT_SHAPE} ON COMMIT DROP")
 
     def write(self, rows: SaleRows) -> list[StoredLineChange]:
         changes: list[StoredLineChange] = []
@@ -154,12 +167,15 @@ class PostgresSaleLines:
                 cursor.execute(_changes_query("IS DISTINCT FROM"))
                 changes = _changes(cursor)
                 if changes and self._replace:
+                    cursor.execute(f"TRUNCATE {RECOUNT_TABLE}")
+                    cursor.execute(changed_days_sql(_STAGE, differs("IS DISTINCT FROM")))
                     cursor.execute(_update_query("IS DISTINCT FROM"))
                     self._updated += cursor.rowcount
-            cursor.execute(
-                f"INSERT INTO sale_line ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} ON CONFLICT (line_key) DO NOTHING"
-            )
-            self._inserted += cursor.rowcount
+                    for statement in recount_sql("postgresql"):  # before this chunk's new lines go in
+                        cursor.execute(statement)
+            cursor.execute(_INSERT_NEW_LINES)
+            row = cursor.fetchone()
+            self._inserted += int(row[0]) if row else 0
         return changes
 
     def finish(self, *, apply: bool) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from bot.models.imports import ImportRun
 from bot.models.people import Invite, Person
 from bot.models.plans import DailyPlan
 from bot.models.pushes import PushLog, ScheduledRun
+from bot.models.sale_days import SaleDay
 from bot.models.scoring import ScoringRun, TierSnapshot
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Invite",
     "Person",
     "PushLog",
+    "SaleDay",
     "SaleLine",
     "ScheduledRun",
     "ScoringRun",

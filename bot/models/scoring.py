@@ -19,6 +19,8 @@ class ScoringRun(SQLModel, table=True):
     customer_count: int = 0
     started_at: datetime = Field(default_factory=utc_now, sa_type=utc_datetime())
     finished_at: datetime | None = Field(default=None, sa_type=utc_datetime())
+    # Set once the run is past the snapshot retention: only its rows where a tier or stage changed remain.
+    pruned_at: datetime | None = Field(default=None, sa_type=utc_datetime())
 
 
 class TierSnapshot(SQLModel, table=True):

@@ -11,6 +11,7 @@ from bot.models.imports import ImportRun
 from bot.models.people import Invite, Person
 from bot.models.plans import DailyPlan
 from bot.models.pushes import PushLog, ScheduledRun
+from bot.models.sale_days import SaleDay
 from bot.models.scoring import ScoringRun, TierSnapshot
 
 
@@ -33,6 +34,7 @@ import_run_table = table_of(ImportRun)
 invite_table = table_of(Invite)
 person_table = table_of(Person)
 push_log_table = table_of(PushLog)
+sale_day_table = table_of(SaleDay)
 sale_line_table = table_of(SaleLine)
 scheduled_run_table = table_of(ScheduledRun)
 scoring_run_table = table_of(ScoringRun)

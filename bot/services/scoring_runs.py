@@ -5,121 +5,124 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.changes import changing
 from bot.clock import as_utc, team_today, utc_now
 from bot.config import Settings
 from bot.i18n import has, plain
-from bot.models.tables import import_run_table, scoring_run_table, tier_snapshot_table
+from bot.models.tables import import_run_table, scoring_run_table
 from bot.services.move_reasons import move_reasons
 from bot.services.scoring_changes import concern_shown_changes
-from bot.services.tiers import encode_reasons, finished_run_id
-from scoring.aggregate import AGGREGATE_COLUMNS
+from bot.services.snapshot_store import jsonable, prune_snapshots, store_snapshot
+from bot.services.tiers import finished_run_id, run_state_sql
+from scoring.aggregate import AGGREGATE_COLUMNS, day_number
 from scoring.engine import score_customers
 from scoring.rules import ScoringRules
 
-# Two-level GROUP BY: first per customer and day (the covering index streams it in order on SQLite),
-# then per customer. This counts distinct purchase days without COUNT(DISTINCT), which is much slower.
+# One pass over the daily rollup (sale_day, one row per customer and day), in key order on SQLite and a
+# hash of customers on PostgreSQL: no per-day grouping of sale lines, no COUNT(DISTINCT). Days are
+# numbers (since 1970-01-01).
 _AGGREGATE_SQL = """
 SELECT customer_id,
-       MIN(CASE WHEN bought = 1 THEN sold_on END) AS first_purchase,
-       MAX(CASE WHEN bought = 1 THEN sold_on END) AS last_purchase,
-       SUM(bought) AS purchase_days,
-       SUM(positive) AS history_amount,
-       SUM(CASE WHEN sold_on > :window_start THEN bought ELSE 0 END) AS window_orders,
-       SUM(CASE WHEN sold_on > :window_start THEN net ELSE 0 END) AS window_amount,
-       SUM(CASE WHEN sold_on > :previous_start AND sold_on <= :window_start THEN net ELSE 0 END) AS previous_amount
-FROM (
-    SELECT customer_id, sold_on,
-           MAX(CASE WHEN amount > 0 THEN 1 ELSE 0 END) AS bought,
-           SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS positive,
-           SUM(amount) AS net
-    FROM sale_line
-    WHERE sold_on <= :as_of
-    GROUP BY customer_id, sold_on
-) AS per_day
+       MIN(day) FILTER (WHERE positive_lines > 0) AS first_purchase,
+       MAX(day) FILTER (WHERE positive_lines > 0) AS last_purchase,
+       COUNT(*) FILTER (WHERE positive_lines > 0) AS purchase_days,
+       SUM(positive_amount) AS history_amount,
+       COUNT(*) FILTER (WHERE positive_lines > 0 AND day > :window_start) AS window_orders,
+       SUM(amount) FILTER (WHERE day > :window_start) AS window_amount,
+       SUM(amount) FILTER (WHERE day > :previous_start AND day <= :window_start) AS previous_amount
+FROM sale_day
+WHERE day <= :as_of
 GROUP BY customer_id
 """
-
-_SNAPSHOT_COLUMNS = [
-    "customer_id",
-    "tier",
-    "previous_tier",
-    "stage",
-    "value_score",
-    "value_rank_pct",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r_score",
-    "f_score",
-    "m_score",
-    "abc_class",
-    "trend",
-    "trend_label",
-    "potential_score",
-    "p_alive",
-    "expected_purchases",
-    "clv",
-]
 
 
 def rules_from_settings(settings: Settings) -> ScoringRules:
     """The pure scoring rules, from the [scoring] section of the config."""
-    values = settings.scoring.model_dump()
+    values = settings.scoring.model_dump(exclude={"snapshot_retention_days"})  # storage, not scoring
     values["rfm_weights"] = tuple(values["rfm_weights"])
     return ScoringRules(**values)
 
 
 def load_aggregates(connection: Connection, *, as_of: date, window_days: int, chunk_rows: int = 50_000) -> pd.DataFrame:
     """Per-customer aggregates (scoring.aggregate's contract) computed by the database, streamed in chunks."""
-    window_start = as_of - timedelta(days=window_days)
-    statement = text(_AGGREGATE_SQL).bindparams(
-        bindparam("as_of", as_of, type_=Date),
-        bindparam("window_start", window_start, type_=Date),
-        bindparam("previous_start", window_start - timedelta(days=window_days), type_=Date),
+    as_of_day = day_number(as_of)
+    # Whole numbers computed here, so written into the SQL: the driver's cursor runs it as it is.
+    sql = (
+        _AGGREGATE_SQL.replace(":as_of", str(int(as_of_day)))
+        .replace(":window_start", str(int(as_of_day - window_days)))
+        .replace(":previous_start", str(int(as_of_day - 2 * window_days)))
     )
+    columns = _fetch_columns(connection, sql, len(AGGREGATE_COLUMNS), chunk_rows)
+    ids, first, last, days, history, window_orders, window_amount, previous = columns
+    return pd.DataFrame(
+        {
+            "customer_id": np.array(ids, dtype=np.int64),
+            "first_purchase": _dates(first),
+            "last_purchase": _dates(last),
+            "purchase_days": np.array(days, dtype=np.int64),
+            "history_amount": _amounts(history),
+            "window_orders": np.array(window_orders, dtype=np.int64),
+            "window_amount": _amounts(window_amount),
+            "previous_amount": _amounts(previous),
+        }
+    )
+
+
+def _fetch_columns(connection: Connection, sql: str, width: int, chunk_rows: int) -> list[list]:
+    """Run the SQL on the driver's own cursor (a server-side one on PostgreSQL) and collect it column by
+    column: SQLAlchemy rows and a frame built from rows cost more than the query at 1e5 customers."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
     if connection.dialect.name == "postgresql":
-        # Streaming uses a server-side cursor, which PostgreSQL plans for fast first rows; every row is
-        # wanted, and planning for the whole result takes 14 s instead of 54 s at 1e7 lines. The per-day
-        # grouping also gets room in memory. Both only for this transaction.
+        # A server-side cursor is planned for fast first rows; every row is wanted, so plan for the
+        # whole result (only for this transaction).
         connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-    result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(statement)
-    frames = []
-    for rows in result.partitions(chunk_rows):
-        frames.append(pd.DataFrame(rows, columns=list(result.keys())))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    return _typed_aggregates(frame)
+        cursor = raw.cursor(name="tierbot_scoring")
+    else:
+        cursor = raw.cursor()
+    columns: list[list] = [[] for _ in range(width)]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(chunk_rows):
+            for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+                column.extend(values)
+    finally:
+        cursor.close()
+    return columns
 
 
-def _typed_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[list(AGGREGATE_COLUMNS)].copy()
-    frame["customer_id"] = frame["customer_id"].astype("int64")
-    for column in ("first_purchase", "last_purchase"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-    for column in ("purchase_days", "window_orders"):
-        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
-    for column in ("history_amount", "window_amount", "previous_amount"):
-        frame[column] = pd.to_numeric(frame[column]).astype("float64").fillna(0.0)
-    return frame
+def _dates(days: list) -> np.ndarray:
+    """Day numbers (None without a purchase) as datetime64[ns] with NaT."""
+    numbers = np.array(days, dtype=np.float64)  # None becomes NaN
+    stamps = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = ~np.isnan(numbers)
+    stamps[known] = numbers[known].astype(np.int64).astype("datetime64[D]")
+    return stamps
+
+
+def _amounts(values: list) -> np.ndarray:
+    """Sums as float64, 0 where there was nothing to sum (NULL)."""
+    return np.nan_to_num(np.array(values, dtype=np.float64), nan=0.0)
 
 
 def load_customers(connection: Connection) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        connection.execute(text("SELECT id, potential_value, potential_class FROM customer")).all(),
-        columns=["customer_id", "potential_value", "potential_class"],
+    ids, values, classes = _fetch_columns(
+        connection, "SELECT id, potential_value, potential_class FROM customer", 3, 50_000
     )
-    frame["customer_id"] = frame["customer_id"].astype("int64")
-    frame["potential_value"] = pd.to_numeric(frame["potential_value"]).astype("float64")
-    frame["potential_class"] = frame["potential_class"].astype(object)
-    return frame
+    return pd.DataFrame(
+        {
+            "customer_id": np.array(ids, dtype=np.int64),
+            "potential_value": np.array(values, dtype=np.float64),
+            "potential_class": pd.Series(classes, dtype=object),
+        }
+    )
 
 
 def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, pd.DataFrame | None]:
@@ -127,10 +130,16 @@ def load_previous(connection: Connection, *, as_of: date) -> tuple[int | None, p
     run_id = finished_run_id(connection, as_of)
     if run_id is None:
         return None, None
-    rows = connection.execute(
-        text("SELECT customer_id, tier, value_score FROM tier_snapshot WHERE run_id = :run"), {"run": run_id}
-    ).all()
-    return run_id, pd.DataFrame(rows, columns=["customer_id", "tier", "value_score"])
+    # A pruned run's rows are read back as the customers' latest rows at or before it.
+    sql = f"SELECT s.customer_id, s.tier, s.value_score FROM {run_state_sql(connection, run_id)}"
+    ids, tiers, scores = _fetch_columns(connection, sql, 3, 50_000)
+    return run_id, pd.DataFrame(
+        {
+            "customer_id": np.array(ids, dtype=np.int64),
+            "tier": pd.Series(tiers, dtype=object),
+            "value_score": np.array(scores, dtype=np.float64),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -209,6 +218,7 @@ def run_scoring(
         started=started,
         previous_run_id=previous_run_id,
         explained=explained,
+        retention_days=settings.scoring.snapshot_retention_days,
     )
 
 
@@ -221,9 +231,9 @@ def _store_run(
     rules: ScoringRules,
     started: datetime,
     previous_run_id: int | None,
+    retention_days: int,
     explained: dict[int, tuple] | None = None,
 ) -> ScoringSummary:
-    rows = _snapshot_rows(scores, explained or {})
     with changing(engine) as (connection, changes):
         # The run members saw until now; the new one is shown next unless it is dated before it.
         shown_before = finished_run_id(connection)
@@ -233,24 +243,22 @@ def _store_run(
                 "as_of": as_of,
                 "trigger": trigger,
                 "window_days": rules.window_days,
-                "rules_json": json.dumps(_jsonable(rules.__dict__), sort_keys=True),
-                "customer_count": len(rows),
+                "rules_json": json.dumps(jsonable(rules.__dict__), sort_keys=True),
+                "customer_count": len(scores),
                 "started_at": started,
             },
         ).scalar_one()
-        for start in range(0, len(rows), 20_000):
-            batch = rows[start : start + 20_000]
-            for row in batch:
-                row["run_id"] = run_id
-            connection.execute(tier_snapshot_table.insert(), batch)
+        store_snapshot(connection, scores, run_id, explained=explained or {})
         # Marked finished last, in the same transaction: a crashed run is never read as the latest.
+        finished = utc_now()
         connection.execute(
-            scoring_run_table.update().where(scoring_run_table.c.id == run_id).values(finished_at=utc_now())
+            scoring_run_table.update().where(scoring_run_table.c.id == run_id).values(finished_at=finished)
         )
         # Kept answers go stale only for the customers whose tier, stage or reasons moved.
         concern_shown_changes(
             connection, changes, run_id=run_id, shown_before=shown_before if shown_before == previous_run_id else None
         )
+        prune_snapshots(connection, retention_days=retention_days, now=finished)
     ranks = {tier: i for i, tier in enumerate("ABCD")}
     changed = scores[scores["previous_tier"].notna() & (scores["previous_tier"] != scores["tier"])]
     moves = [
@@ -260,7 +268,7 @@ def _store_run(
     return ScoringSummary(
         run_id=run_id,
         as_of=as_of,
-        customers=len(rows),
+        customers=len(scores),
         per_tier=dict(Counter(scores["tier"])),
         per_stage=dict(Counter(scores["stage"])),
         moved_up=sum(1 for _, before, after in moves if ranks[after] < ranks[before]),
@@ -269,24 +277,3 @@ def _store_run(
         seconds=(utc_now() - started).total_seconds(),
         changes=moves,
     )
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _snapshot_rows(scores: pd.DataFrame, explained: dict[int, tuple]) -> list[dict]:
-    frame = scores[_SNAPSHOT_COLUMNS].astype(object).where(scores[_SNAPSHOT_COLUMNS].notna(), None)
-    rows = frame.to_dict("records")
-    for row, reasons in zip(rows, scores["reasons"], strict=True):
-        for key, value in row.items():
-            if isinstance(value, np.generic):
-                row[key] = value.item()
-        row["reasons_json"] = encode_reasons(_jsonable(list(reasons)), explained.get(row["customer_id"]))
-    return rows

@@ -3,6 +3,10 @@
 A snapshot's reasons_json holds the reasons of its tier as a JSON list [[code, params], ...]; when the
 customer moved tier in that run, it is an object {"tier": [...], "move": [...]} whose "move" reasons
 say why (scoring.moves). Both forms are read everywhere through parse_reasons and parse_move_reasons.
+
+A run past the snapshot retention keeps only the rows where a tier or stage changed
+(bot.services.snapshot_store): a customer's row in such a run is its latest row at or before it.
+The latest run is always whole.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection, Engine, Row
 
+from bot.models.tables import tier_snapshot_table
 from bot.services.overrides import TierOverride, apply_overrides
 
 TIER_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
@@ -227,6 +232,26 @@ def tier_history(*, engine: Engine, customer_id: int, limit: int = 6) -> list[Ti
     ]
 
 
+def run_state_sql(connection: Connection, run_id: int, alias: str = "s") -> str:
+    """A derived table of every customer's snapshot row in the run, also when the run was pruned."""
+    run = int(run_id)
+    pruned = connection.execute(text("SELECT pruned_at FROM scoring_run WHERE id = :run"), {"run": run}).scalar()
+    if pruned is None:
+        return f"(SELECT * FROM tier_snapshot WHERE run_id = {run}) AS {alias}"
+    # A pruned row had the tier and stage of the customer's row before it: that row, as of this run.
+    columns = ", ".join(
+        {
+            "run_id": f"{run} AS run_id",
+            "previous_tier": f"CASE WHEN t.run_id = {run} THEN t.previous_tier ELSE t.tier END AS previous_tier",
+        }.get(name, f"t.{name}")
+        for name in (column.name for column in tier_snapshot_table.c)
+    )
+    return (
+        f"(SELECT {columns} FROM customer AS c JOIN tier_snapshot AS t ON t.customer_id = c.id AND t.run_id = "
+        f"(SELECT MAX(q.run_id) FROM tier_snapshot AS q WHERE q.customer_id = c.id AND q.run_id <= {run})) AS {alias}"
+    )
+
+
 def run_on_or_before(engine: Engine, day: date) -> int | None:
     """The latest finished run whose as_of is on or before the day."""
     with engine.connect() as connection:
@@ -255,14 +280,14 @@ def tier_changes(
         return []
     wanted = None if customer_ids is None else set(customer_ids)
     with engine.connect() as connection:
+        after, before = run_state_sql(connection, to_run_id, "a"), run_state_sql(connection, from_run_id, "b")
         rows = connection.execute(
             text(
                 "SELECT a.customer_id, c.name, c.rep_id, b.tier AS before, a.tier AS after, a.reasons_json "
-                "FROM tier_snapshot a JOIN tier_snapshot b ON b.customer_id = a.customer_id AND b.run_id = :from_run "
+                f"FROM {after} JOIN {before} ON b.customer_id = a.customer_id "
                 "JOIN customer c ON c.id = a.customer_id "
-                "WHERE a.run_id = :to_run AND a.tier <> b.tier ORDER BY a.tier, c.name"
-            ),
-            {"from_run": from_run_id, "to_run": to_run_id},
+                "WHERE a.tier <> b.tier ORDER BY a.tier, c.name"
+            )
         ).all()
         rows = [row for row in rows if wanted is None or row.customer_id in wanted]
         moves = _latest_move_reasons(connection, [row.customer_id for row in rows], from_run_id, to_run_id)
