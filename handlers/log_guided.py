@@ -20,7 +20,6 @@ from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
 from bot.logline import FOLLOW_UP_PRESETS, on_workday, parse_follow_up_date
-from bot.models.contacts import OUTCOMES
 from bot.services.contacts import log_contact
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list
@@ -36,6 +35,7 @@ FOLLOW_UP_BUTTONS = (
     ("w", "btn.next_week", "next_week"),
     ("2w", "btn.two_weeks", "two_weeks"),
 )
+OUTCOMES_PER_ROW = 3
 
 
 async def choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
@@ -85,7 +85,8 @@ async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     assert draft.customer_id is not None  # every step after "customer" has one
     name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
-        await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow))
+        offered = context.settings.outcomes.offered
+        await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow, offered))
     elif draft.step == "note":
         outcome = t(lang, f"outcome.{draft.outcome}")
         await answer(
@@ -99,9 +100,11 @@ async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
         await answer(update, t(lang, "log.ask_follow_up"), keyboard([presets, none, cancel]))
 
 
-def outcome_keyboard(lang: str, flow: str):
-    labels = [(t(lang, f"outcome.{code}"), callbacks.flow_outcome(flow, n)) for n, code in enumerate(OUTCOMES)]
-    return keyboard([labels[0:3], labels[3:6], [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]])
+def outcome_keyboard(lang: str, flow: str, offered: tuple[str, ...]):
+    """The team's outcomes in rows of three, then cancel; a button carries the outcome's place in the list."""
+    labels = [(t(lang, f"outcome.{code}"), callbacks.flow_outcome(flow, n)) for n, code in enumerate(offered)]
+    rows = [labels[start : start + OUTCOMES_PER_ROW] for start in range(0, len(labels), OUTCOMES_PER_ROW)]
+    return keyboard([*rows, [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]])
 
 
 async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
@@ -191,6 +194,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(context.lang, "expired_button"))
         return
     kind, flow_id, value = tap
+    offered = context.settings.outcomes.offered
     drafts = Drafts.of(context.user_data)
     draft = drafts.get(flow_id, utc_now())
     if draft is None:
@@ -211,8 +215,8 @@ async def flow_button(update: Update, context: TierContext) -> None:
             await acknowledge(update, t(context.lang, "not_available"))
             return
         draft.customer_id = int(value)
-    elif kind == callbacks.FLOW_OUTCOME and int(value) < len(OUTCOMES) and draft.step == "outcome":
-        draft.outcome = OUTCOMES[int(value)]
+    elif kind == callbacks.FLOW_OUTCOME and draft.step == "outcome" and int(value) < len(offered):
+        draft.outcome = offered[int(value)]
     elif kind == callbacks.FLOW_SKIP_NOTE and draft.step == "note":
         draft.note_done = True
     elif (

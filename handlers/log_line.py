@@ -32,7 +32,8 @@ async def log_command(update: Update, context: TierContext) -> None:
     if len(text) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
         return
-    parsed = parse_log_line(text, today=context.today(), country=context.settings.team.country)
+    outcomes = context.settings.outcomes.vocabulary()
+    parsed = parse_log_line(text, today=context.today(), country=context.settings.team.country, outcomes=outcomes)
     if parsed.follow_up_error:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return

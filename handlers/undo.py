@@ -46,7 +46,7 @@ async def edit(update: Update, context: TierContext) -> None:
     await acknowledge(update)
     draft = Drafts.of(context.user_data).start(utc_now(), customer_id=undone.customer_id, step="outcome")
     editing = t(context.lang, "log.editing", name=undone.customer_name)
-    await answer(update, editing, outcome_keyboard(context.lang, draft.flow_id))
+    await answer(update, editing, outcome_keyboard(context.lang, draft.flow_id, context.settings.outcomes.offered))
 
 
 HANDLERS = [
