@@ -12,7 +12,6 @@ from bot.services.invites import Member
 from tests.log_steps import (
     ASK_FOLLOW_UP_EN,
     ASK_FOLLOW_UP_ZH,
-    CODES,
     EXPIRED_FLOW_EN,
     EXPIRED_FLOW_ZH,
     HINT_ZH,
