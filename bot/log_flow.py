@@ -132,11 +132,11 @@ class Drafts:
             draft.touched = now
         return draft
 
-    def awaiting_text(self, now: datetime) -> LogDraft | None:
-        """The newest draft that waits for typed text, if any."""
+    def awaiting_text(self, now: datetime, steps: tuple[str, ...] = TEXT_STEPS) -> LogDraft | None:
+        """The newest draft that waits for typed text (or is at one of `steps`), if any."""
         self.expire(now)
         for draft in reversed(self.items.values()):
-            if draft.step in TEXT_STEPS:
+            if draft.step in steps:
                 draft.touched = now
                 return draft
         return None

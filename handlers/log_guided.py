@@ -271,9 +271,16 @@ async def typed_step(update: Update, context: TierContext) -> None:
     assert update.message is not None and update.message.text is not None
     if context.member_or_none is None:
         return
-    draft = Drafts.of(context.user_data).awaiting_text(utc_now())
+    drafts, now = Drafts.of(context.user_data), utc_now()
+    draft = drafts.awaiting_text(now)
     text = update.message.text.strip()
     if draft is None:
+        # An outcome typed instead of tapped ("送样", "sample drop") answers a flow waiting for one.
+        waiting = drafts.awaiting_text(now, steps=("outcome",))
+        if waiting is not None and (outcome := context.settings.outcomes.vocabulary().from_word(text)):
+            waiting.outcome = outcome
+            await advance(update, context, waiting)
+            raise ApplicationHandlerStop
         if len(text) <= MAX_INPUT and await offer_note(update, context, text):
             raise ApplicationHandlerStop
         return

@@ -81,7 +81,23 @@ async def test_a_saved_edit_replaces_the_entry_and_keeps_its_time(bot):
     assert follow_up_of(bot.engine, contact_id_of(done)) == date(2026, 11, 24)
 
 
-# ---------------------------------------------------------------------------------------- skip typed
+# ---------------------------------------------------------------------------------------- typed, not tapped
+
+
+@pytest.mark.parametrize(
+    ("lang", "word", "ask_note"),
+    [
+        (ZH, "送样", "<b>华山医院</b> — 送样。请输入备注，或跳过。"),
+        (EN, "sample drop", "<b>华山医院</b> — sample drop. Type a note, or skip."),
+    ],
+)
+async def test_an_outcome_typed_at_the_outcome_step_answers_it(bot, lang, word, ask_note):
+    team = bot.team
+    flow = flow_of(await bot.tap(REP_TG, f"l:{team.huashan}", lang=lang))
+    assert (await bot.send(REP_TG, word, lang=lang)).texts == [ask_note]
+    await bot.tap(REP_TG, f"ln:{flow}", lang=lang)
+    await bot.tap(REP_TG, f"lf:{flow}:n", lang=lang)
+    assert new_contacts(bot.engine) == [(team.rep, team.huashan, "sample", None)]
 
 
 @pytest.mark.parametrize(("lang", "word", "ask"), [(ZH, "跳过", ASK_FOLLOW_UP_ZH), (EN, "skip", ASK_FOLLOW_UP_EN)])

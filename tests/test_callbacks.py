@@ -145,3 +145,12 @@ def test_each_pattern_routes_its_own_buttons_and_no_other():
         assert [d for d in patterns if re.match(pattern, d)] == [data], pattern
     assert all(re.match(callbacks.FLOW_PATTERN, f"{step}:ab") for step in ("lc", "lo", "ln", "lf", "lx"))
     assert not re.match(callbacks.FLOW_PATTERN, "le:ab")
+
+
+def test_the_add_note_button_carries_a_token_and_refuses_forged_data():
+    # Logging never loses a word (issue 13 §1): text sent after a log, offered as its note.
+    assert callbacks.note_add("0a1b2c3d4e5f") == "an:0a1b2c3d4e5f"
+    assert callbacks.parse_note_add("an:0a1b2c3d4e5f") == "0a1b2c3d4e5f"
+    for forged in ("an:", "an:XYZ", "an:0a1b\n", "an:" + "a" * 17, "u:1", None):
+        assert callbacks.parse_note_add(forged) is None
+    assert re.match(callbacks.NOTE_ADD_PATTERN, "an:ab") and not re.match(callbacks.NOTE_ADD_PATTERN, "l:1")
