@@ -26,6 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from bot.logline.outcomes import OUTCOMES as BUILT_IN_OUTCOMES
+from bot.logline.outcomes import OutcomeWords, outcome_words
+
 TIERS = ("A", "B", "C", "D")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -306,6 +309,38 @@ class ImportSettings(_Section):
     upload_memory_mb: int = Field(2048, ge=256, le=65_536)
 
 
+class OutcomeSettings(_Section):
+    """The outcomes a team's reps log ([outcomes] in the config file): which, in what order, and its own words."""
+
+    # Built-in codes, in the order of the guided flow's buttons; the default offers all of them.
+    offered: tuple[str, ...] = BUILT_IN_OUTCOMES
+    # More words (zh or en) for an offered outcome, e.g. { sample = ["带样品"] }.
+    words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("offered")
+    @classmethod
+    def _known_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if code not in BUILT_IN_OUTCOMES]
+        if unknown:
+            raise ValueError(f"unknown outcome {unknown[0]!r}; the outcomes are {', '.join(BUILT_IN_OUTCOMES)}")
+        if len(value) < 2 or len(set(value)) != len(value):
+            raise ValueError("must name at least two outcomes, each once")
+        return value
+
+    @model_validator(mode="after")
+    def _words_of_offered(self) -> OutcomeSettings:
+        for code, words in self.words.items():
+            if code not in self.offered:
+                raise ValueError(f"words.{code}: {code!r} is not one of the offered outcomes")
+            if not all(word.strip() for word in words):
+                raise ValueError(f"words.{code}: a word must not be empty")
+        return self
+
+    def vocabulary(self) -> OutcomeWords:
+        """The words a /log line is read with: the offered outcomes' built-in words and the team's own."""
+        return outcome_words(self.offered, self.words)
+
+
 class Settings(_Section):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -319,6 +354,7 @@ class Settings(_Section):
     pushes: PushSettings = PushSettings()
     invites: InviteSettings = InviteSettings()
     cache: CacheSettings = CacheSettings()
+    outcomes: OutcomeSettings = OutcomeSettings()
     imports: ImportSettings = Field(ImportSettings(), alias="import")  # `import` is a Python keyword
     source: str = Field("built-in defaults", exclude=True)
 

@@ -38,6 +38,8 @@ class LogDraft:
     query: str | None = None
     # An edited /log line: the dedup key of the line whose earlier versions this one replaces.
     replaces: str | None = None
+    # Edit: the contact this draft replaces when saved (and leaves as it was when cancelled).
+    replaces_contact: int | None = None
 
     def set_follow_up(self, said: date | None, workday: date | None) -> None:
         """Keep the follow-up for `workday`, remembering the day said when it was moved off a day off."""
@@ -58,11 +60,55 @@ class LogDraft:
         return "save"
 
 
+@dataclass(frozen=True)
+class RecentLog:
+    """The contact the user logged last: text sent soon after it is offered as its note."""
+
+    contact_id: int
+    customer_name: str
+    logged: datetime
+
+
+@dataclass(frozen=True)
+class PendingNote:
+    """Text offered as a note of a logged contact, waiting for the tap that adds it."""
+
+    contact_id: int
+    text: str
+    offered: datetime
+
+
 @dataclass
 class Drafts:
-    """One user's open drafts, newest last."""
+    """One user's open drafts, newest last; their last logged contact and the notes offered for it."""
 
     items: dict[str, LogDraft] = field(default_factory=dict)
+    recent: RecentLog | None = None
+    notes: dict[str, PendingNote] = field(default_factory=dict)
+
+    def logged(self, contact_id: int, customer_name: str, now: datetime) -> None:
+        """Remember the contact just logged, for the text that may follow it."""
+        self.recent = RecentLog(contact_id, customer_name, now)
+
+    def recent_log(self, now: datetime) -> RecentLog | None:
+        """The contact logged within FLOW_TIMEOUT, if any."""
+        if self.recent is not None and now - self.recent.logged > FLOW_TIMEOUT:
+            self.recent = None
+        return self.recent
+
+    def offer_note(self, contact_id: int, text: str, now: datetime) -> str:
+        """Keep text offered as the contact's note; the token its button carries."""
+        self.notes = {k: n for k, n in self.notes.items() if now - n.offered <= FLOW_TIMEOUT}
+        token = secrets.token_hex(6)
+        self.notes[token] = PendingNote(contact_id, text, now)
+        while len(self.notes) > MAX_DRAFTS:
+            self.notes.pop(next(iter(self.notes)))
+        return token
+
+    def pending_note(self, token: str, now: datetime) -> PendingNote | None:
+        """The note a button offered, while it is fresh (a second tap finds it too: adding it is idempotent)."""
+        note = self.notes.get(token)
+        return note if note is not None and now - note.offered <= FLOW_TIMEOUT else None
 
     @classmethod
     def of(cls, user_data: dict[str, Any] | None) -> Drafts:
@@ -86,11 +132,11 @@ class Drafts:
             draft.touched = now
         return draft
 
-    def awaiting_text(self, now: datetime) -> LogDraft | None:
-        """The newest draft that waits for typed text, if any."""
+    def awaiting_text(self, now: datetime, steps: tuple[str, ...] = TEXT_STEPS) -> LogDraft | None:
+        """The newest draft that waits for typed text (or is at one of `steps`), if any."""
         self.expire(now)
         for draft in reversed(self.items.values()):
-            if draft.step in TEXT_STEPS:
+            if draft.step in steps:
                 draft.touched = now
                 return draft
         return None

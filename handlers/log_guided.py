@@ -20,7 +20,6 @@ from bot.context import TierContext
 from bot.i18n import Markup, t
 from bot.log_flow import Drafts, LogDraft
 from bot.logline import FOLLOW_UP_PRESETS, on_workday, parse_follow_up_date
-from bot.models.contacts import OUTCOMES
 from bot.services.contacts import log_contact
 from bot.services.customers import customer_name, may_see
 from bot.services.daily_list import daily_list
@@ -28,6 +27,7 @@ from bot.views import callbacks
 from bot.views.common import day, keyboard, shorten
 from handlers.common import MAX_INPUT, acknowledge, answer
 from handlers.customers import search_customers
+from handlers.log_note import offer_note
 
 log = logging.getLogger(__name__)
 # Button code, label, preset: the same presets as the words "明天", "下周", "两周后" in a typed date.
@@ -36,6 +36,18 @@ FOLLOW_UP_BUTTONS = (
     ("w", "btn.next_week", "next_week"),
     ("2w", "btn.two_weeks", "two_weeks"),
 )
+OUTCOMES_PER_ROW = 3
+# Typed instead of tapping Skip (note step), or No follow-up (follow-up step).
+SKIP_WORDS = frozenset({"跳过", "跳過", "略过", "略過", "无", "無", "没有", "沒有", "skip", "none", "no", "n/a", "-"})
+NO_FOLLOW_UP_WORDS = frozenset(
+    {"不需要", "不用", "不需要跟进", "不用跟进", "不跟进", "不需要跟進", "不用跟進", "不跟進",
+     "no follow up", "no follow-up", "no followup", "no need"}
+)  # fmt: skip
+
+
+def _said(text: str) -> str:
+    """Typed words as compared with SKIP_WORDS: lower case, without end punctuation."""
+    return " ".join(text.lower().strip(" .!。！").split())
 
 
 async def choose_customer(update: Update, context: TierContext, draft: LogDraft, query: str) -> bool:
@@ -85,7 +97,8 @@ async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
     assert draft.customer_id is not None  # every step after "customer" has one
     name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
     if draft.step == "outcome":
-        await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow))
+        offered = context.settings.outcomes.offered
+        await answer(update, t(lang, "log.pick_outcome", name=name), outcome_keyboard(lang, flow, offered))
     elif draft.step == "note":
         outcome = t(lang, f"outcome.{draft.outcome}")
         await answer(
@@ -99,9 +112,11 @@ async def ask(update: Update, context: TierContext, draft: LogDraft) -> None:
         await answer(update, t(lang, "log.ask_follow_up"), keyboard([presets, none, cancel]))
 
 
-def outcome_keyboard(lang: str, flow: str):
-    labels = [(t(lang, f"outcome.{code}"), callbacks.flow_outcome(flow, n)) for n, code in enumerate(OUTCOMES)]
-    return keyboard([labels[0:3], labels[3:6], [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]])
+def outcome_keyboard(lang: str, flow: str, offered: tuple[str, ...]):
+    """The team's outcomes in rows of three, then cancel; a button carries the outcome's place in the list."""
+    labels = [(t(lang, f"outcome.{code}"), callbacks.flow_outcome(flow, n)) for n, code in enumerate(offered)]
+    rows = [labels[start : start + OUTCOMES_PER_ROW] for start in range(0, len(labels), OUTCOMES_PER_ROW)]
+    return keyboard([*rows, [(t(lang, "btn.cancel"), callbacks.flow_cancel(flow))]])
 
 
 async def _ask_pick(update: Update, context: TierContext, draft: LogDraft) -> None:
@@ -131,13 +146,15 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
             now=utc_now(),
             tz=context.tz,
             replaces=draft.replaces,
+            replaces_contact=draft.replaces_contact,
         )
     except SQLAlchemyError:
         log.exception("Could not store a contact")
         await acknowledge(update)
         await answer(update, t(lang, "log.not_saved"))
         return
-    Drafts.of(context.user_data).finish(draft.flow_id)
+    drafts = Drafts.of(context.user_data)
+    drafts.finish(draft.flow_id)
     if logged is None:
         await acknowledge(update)
         await answer(update, t(lang, "not_available"))
@@ -149,6 +166,7 @@ async def _save(update: Update, context: TierContext, draft: LogDraft) -> None:
             await answer(update, t(lang, "log.already_saved"))
         return
     await acknowledge(update)
+    drafts.logged(logged.contact_id, logged.customer_name, utc_now())
     header = "log.updated" if logged.replaced else "log.saved"
     lines = [t(lang, header, name=logged.customer_name, outcome=t(lang, f"outcome.{logged.outcome}"))]
     if logged.note:
@@ -191,6 +209,7 @@ async def flow_button(update: Update, context: TierContext) -> None:
         await acknowledge(update, t(context.lang, "expired_button"))
         return
     kind, flow_id, value = tap
+    offered = context.settings.outcomes.offered
     drafts = Drafts.of(context.user_data)
     draft = drafts.get(flow_id, utc_now())
     if draft is None:
@@ -203,7 +222,11 @@ async def flow_button(update: Update, context: TierContext) -> None:
     if kind == callbacks.FLOW_CANCEL:
         drafts.finish(flow_id)
         await acknowledge(update)
-        await answer(update, t(context.lang, "log.cancelled"))
+        if draft.replaces_contact is not None and draft.customer_id is not None:
+            name = await asyncio.to_thread(customer_name, engine=context.reads, customer_id=draft.customer_id)
+            await answer(update, t(context.lang, "log.edit_cancelled", name=name))
+        else:
+            await answer(update, t(context.lang, "log.cancelled"))
         return
     if kind == callbacks.FLOW_CUSTOMER and draft.step == "customer":
         allowed = await asyncio.to_thread(may_see, engine=context.reads, member=context.member, customer_id=int(value))
@@ -211,8 +234,8 @@ async def flow_button(update: Update, context: TierContext) -> None:
             await acknowledge(update, t(context.lang, "not_available"))
             return
         draft.customer_id = int(value)
-    elif kind == callbacks.FLOW_OUTCOME and int(value) < len(OUTCOMES) and draft.step == "outcome":
-        draft.outcome = OUTCOMES[int(value)]
+    elif kind == callbacks.FLOW_OUTCOME and draft.step == "outcome" and int(value) < len(offered):
+        draft.outcome = offered[int(value)]
     elif kind == callbacks.FLOW_SKIP_NOTE and draft.step == "note":
         draft.note_done = True
     elif (
@@ -248,24 +271,37 @@ async def typed_step(update: Update, context: TierContext) -> None:
     assert update.message is not None and update.message.text is not None
     if context.member_or_none is None:
         return
-    draft = Drafts.of(context.user_data).awaiting_text(utc_now())
-    if draft is None:
-        return
+    drafts, now = Drafts.of(context.user_data), utc_now()
+    draft = drafts.awaiting_text(now)
     text = update.message.text.strip()
+    if draft is None:
+        # An outcome typed instead of tapped ("送样", "sample drop") answers a flow waiting for one.
+        waiting = drafts.awaiting_text(now, steps=("outcome",))
+        if waiting is not None and (outcome := context.settings.outcomes.vocabulary().from_word(text)):
+            waiting.outcome = outcome
+            await advance(update, context, waiting)
+            raise ApplicationHandlerStop
+        if len(text) <= MAX_INPUT and await offer_note(update, context, text):
+            raise ApplicationHandlerStop
+        return
     if len(text) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
         raise ApplicationHandlerStop
+    said = _said(text)
     if draft.step == "customer":
         draft.query = None
         if await choose_customer(update, context, draft, text):
             await advance(update, context, draft)
     elif draft.step == "note":
-        draft.note, draft.note_done = text, True
+        draft.note, draft.note_done = (None if said in SKIP_WORDS else text), True
         await advance(update, context, draft)
     elif draft.step == "follow_up":
         country = context.settings.team.country
         due: date | None = parse_follow_up_date(text, today=context.today(), country=country)
-        if due is None:
+        if due is None and said in SKIP_WORDS | NO_FOLLOW_UP_WORDS:
+            draft.set_follow_up(None, None)
+            await advance(update, context, draft)
+        elif due is None:
             await answer(update, t(context.lang, "log.bad_date_step", phrase=shorten(text, 40)))
         else:
             draft.set_follow_up(due, on_workday(due, country))

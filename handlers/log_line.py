@@ -6,6 +6,8 @@ buttons (handlers/log_guided.py); an edited line corrects its contact (handlers/
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -16,6 +18,7 @@ from bot.log_flow import Drafts
 from bot.logline import on_workday, parse_log_line
 from bot.views.common import shorten
 from handlers.common import MAX_INPUT, answer
+from handlers.customers import search_customers
 from handlers.log_guided import advance, ask, choose_customer
 
 
@@ -32,7 +35,8 @@ async def log_command(update: Update, context: TierContext) -> None:
     if len(text) > MAX_INPUT:
         await answer(update, t(context.lang, "too_long", length=len(text), limit=MAX_INPUT))
         return
-    parsed = parse_log_line(text, today=context.today(), country=context.settings.team.country)
+    outcomes = context.settings.outcomes.vocabulary()
+    parsed = parse_log_line(text, today=context.today(), country=context.settings.team.country, outcomes=outcomes)
     if parsed.follow_up_error:
         await answer(update, t(context.lang, "log.bad_date", phrase=shorten(parsed.follow_up_error, 40)))
         return
@@ -41,20 +45,38 @@ async def log_command(update: Update, context: TierContext) -> None:
     assert update.effective_user is not None
     line_key = f"tg:{update.effective_user.id}:m{message.message_id}"
     edited = update.edited_message is not None
+    customer_text, note = await _name_and_note(context, parsed.customer_text, parsed.note)
     draft = drafts.start(
         now,
         dedup_key=f"{line_key}:u{update.update_id}" if edited else line_key,
         replaces=line_key if edited else None,
         outcome=parsed.outcome,
-        note=parsed.note,
-        note_done=True,
+        note=note,
     )
     country = context.settings.team.country
     draft.set_follow_up(parsed.follow_up, on_workday(parsed.follow_up, country) if parsed.follow_up else None)
-    if parsed.customer_text and not await choose_customer(update, context, draft, parsed.customer_text):
+    # A line with an outcome says all it means; a name without one is the start of the guided flow,
+    # which asks for what the line left out: the outcome, then the note and the follow-up.
+    draft.note_done = parsed.outcome is not None or note is not None
+    draft.follow_up_done = parsed.outcome is not None or parsed.follow_up is not None
+    if customer_text and not await choose_customer(update, context, draft, customer_text):
         drafts.finish(draft.flow_id)
         return
     await advance(update, context, draft)
+
+
+async def _name_and_note(context: TierContext, words: str, note: str | None) -> tuple[str, str | None]:
+    """The customer's name and the note, when the words before the outcome name no customer as a whole but
+    their first words clearly do ("大参林瑞金二路 店长要求陈列费"): the rest is the start of the note."""
+    spaces = [match.start() for match in re.finditer(r"\s+", words)]
+    if not spaces or (await search_customers(context, words))[0]:
+        return words, note
+    for cut in reversed(spaces):
+        name, rest = words[:cut].strip(), words[cut:].strip()
+        if (await search_customers(context, name))[1]:
+            separator = "; " if rest.isascii() and (note or "").isascii() else "；"
+            return name, rest + (separator + note if note else "")
+    return words, note
 
 
 HANDLERS = [CommandHandler("log", log_command)]

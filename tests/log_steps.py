@@ -17,9 +17,34 @@ NOTHING_TO_UNDO_ZH = "没有可以撤销的记录。"
 HINT_ZH = "\n请检查拼写，或试试拼音（renji）或首字母（rjyy）。"
 ASK_FOLLOW_UP_ZH = "什么时候跟进？请点选，或输入日期（下周二、3天后、12月5日、2026-12-05）。"
 ASK_FOLLOW_UP_EN = "Follow up when? Tap, or type a date (next tue, in 3 days, 12月5日, 2026-12-05)."
-OUTCOMES_ZH = ["拜访", "电话", "未接通", "下单", "异议", "其他"]
-OUTCOMES_EN = ["visited", "called", "no answer", "order placed", "objection", "other"]
-CODES = ["visited", "called", "no_answer", "order", "objection", "other"]
+# The built-in outcomes, in the order of their buttons (bot.logline.outcomes, PRODUCT.md §4).
+OUTCOMES_ZH = ["拜访", "电话", "未接通", "下单", "异议", "送样", "科室会", "学术会议", "微信/线上", "拜访主任", "其他"]
+OUTCOMES_EN = [
+    "visited",
+    "called",
+    "no answer",
+    "order placed",
+    "objection",
+    "sample drop",
+    "department meeting",
+    "academic meeting",
+    "WeChat/online",
+    "met the department head",
+    "other",
+]
+CODES = [
+    "visited",
+    "called",
+    "no_answer",
+    "order",
+    "objection",
+    "sample",
+    "dept_meeting",
+    "academic",
+    "online",
+    "met_head",
+    "other",
+]
 MONDAY = date(2026, 11, 23)
 
 
@@ -46,7 +71,7 @@ def contact_id_of(reply) -> int:
 
 def outcome_buttons(labels: list[str], flow: str, cancel: str = "✖ 取消") -> list[list[tuple[str, str]]]:
     cells = [(label, f"lo:{flow}:{n}") for n, label in enumerate(labels)]
-    return [cells[0:3], cells[3:6], [(cancel, f"lx:{flow}")]]
+    return [*(cells[start : start + 3] for start in range(0, len(cells), 3)), [(cancel, f"lx:{flow}")]]
 
 
 def saved_buttons(contact: int, lang: str = "zh") -> list[list[tuple[str, str]]]:

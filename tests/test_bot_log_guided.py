@@ -12,7 +12,6 @@ from bot.services.invites import Member
 from tests.log_steps import (
     ASK_FOLLOW_UP_EN,
     ASK_FOLLOW_UP_ZH,
-    CODES,
     EXPIRED_FLOW_EN,
     EXPIRED_FLOW_ZH,
     HINT_ZH,
@@ -93,16 +92,7 @@ async def test_guided_flow_in_english_with_a_typed_customer_and_a_typed_date(bot
     assert follow_up_of(bot.engine, contact_id_of(done)) == date(2026, 12, 7)
 
 
-@pytest.mark.parametrize("lang", ["zh-hans", "en"])
-@pytest.mark.parametrize("outcome", range(6))
-async def test_every_outcome_button(bot, outcome, lang):
-    team = bot.team
-    done = await guided(bot, REP_TG, team.pharmacy, outcome=outcome, lang=lang)
-    if lang == "en":
-        assert done.texts == [f"✅ Logged: <b>老百姓大药房(徐汇店)</b> — {OUTCOMES_EN[outcome]}."]
-    else:
-        assert done.texts == [f"✅ 已记录：<b>老百姓大药房(徐汇店)</b> — {OUTCOMES_ZH[outcome]}。"]
-    assert new_contacts(bot.engine) == [(team.rep, team.pharmacy, CODES[outcome], None)]
+# Every outcome button: tests/test_bot_log_outcomes.py.
 
 
 @pytest.mark.parametrize(

@@ -50,17 +50,21 @@ async def test_one_line_without_note_or_follow_up_and_in_pinyin(bot):
     assert new_contacts(bot.engine) == [(team.rep, team.pharmacy, "called", None)]
 
 
+# The pharma outcomes' words: tests/test_bot_log_outcomes.py.
+FIRST_SIX = ["visited", "called", "no_answer", "order", "objection", "other"]
+
+
 @pytest.mark.parametrize(
     ("word", "code", "lang"),
     [
         *[
             (word, code, "zh-hans")
-            for word, code in zip(["拜访", "电话", "未接通", "下单", "异议", "其他"], CODES, strict=True)
+            for word, code in zip(["拜访", "电话", "未接通", "下单", "异议", "其他"], FIRST_SIX, strict=True)
         ],
         *[
             (word, code, "en")
             for word, code in zip(
-                ["visited", "called", "no answer", "order placed", "objection", "other"], CODES, strict=True
+                ["visited", "called", "no answer", "order placed", "objection", "other"], FIRST_SIX, strict=True
             )
         ],
     ],
@@ -82,7 +86,11 @@ async def test_a_line_without_an_outcome_asks_for_it_with_buttons(bot):
     flow = flow_of(reply)
     assert reply.texts == ["<b>仁济医院</b> — 结果如何？"]
     assert reply.buttons == outcome_buttons(OUTCOMES_ZH, flow)
-    done = await bot.tap(REP_TG, f"lo:{flow}:3")
+    # A name alone starts the guided flow: after the outcome come the note and the follow-up steps
+    # (tests/test_bot_log_flow_paths.py).
+    assert (await bot.tap(REP_TG, f"lo:{flow}:3")).texts == ["<b>仁济医院</b> — 下单。请输入备注，或跳过。"]
+    await bot.tap(REP_TG, f"ln:{flow}")
+    done = await bot.tap(REP_TG, f"lf:{flow}:n")
     assert done.texts == ["✅ 已记录：<b>仁济医院</b> — 下单。"]
     assert new_contacts(bot.engine) == [(team.rep, team.renji, "order", None)]
 

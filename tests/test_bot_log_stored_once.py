@@ -94,10 +94,13 @@ async def test_a_redelivered_undo_removes_only_the_last_entry(bot):
     team = bot.team
     await bot.send(REP_TG, "/log 华山医院 拜访")
     await bot.send(REP_TG, "/log 老百姓大药房 电话")
-    assert (await bot.send(REP_TG, "/undo", update_id=880005)).texts == [
-        "↩️ 已撤销：<b>老百姓大药房(徐汇店)</b> — 电话。相应的跟进也已删除。"
+    undone = [
+        "↩️ 已撤销：<b>老百姓大药房(徐汇店)</b> — 电话。相应的跟进也已删除。\n"
+        "再发 /undo 将撤销：<b>华山医院</b> — 拜访（今天还有 1 条可撤销）。"
     ]
-    await bot.send(REP_TG, "/undo", update_id=880005)
+    assert (await bot.send(REP_TG, "/undo", update_id=880005)).texts == undone
+    # /undo can be repeated, but the same /undo delivered again undoes nothing more.
+    assert (await bot.send(REP_TG, "/undo", update_id=880005)).texts == undone
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", None)]
 
 

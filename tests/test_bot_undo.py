@@ -23,7 +23,7 @@ async def test_undo_by_command_removes_the_last_entry_and_its_follow_up(bot):
     team = bot.team
     await bot.send(REP_TG, "/log 华山医院 拜访；明天跟进")
     undone = await bot.send(REP_TG, "/undo")
-    assert undone.texts == ["↩️ 已撤销：<b>华山医院</b> — 拜访。相应的跟进也已删除。"]
+    assert undone.texts == ["↩️ 已撤销：<b>华山医院</b> — 拜访。相应的跟进也已删除。\n今天已没有可撤销的记录。"]
     assert new_contacts(bot.engine) == []
     assert (
         count(
@@ -64,14 +64,16 @@ async def test_edit_button_replaces_the_entry_step_by_step(bot):
     contact = contact_id_of(logged)
     editing = await bot.tap(REP_TG, f"e:{contact}")
     flow = flow_of(editing)
-    assert editing.texts == ["正在修改 <b>华山医院</b>：原记录已删除。结果如何？"]
+    assert editing.texts == ["正在修改 <b>华山医院</b>：保存后替换原记录，取消则保持不变。结果如何？"]
     assert editing.buttons == outcome_buttons(OUTCOMES_ZH, flow)
-    assert new_contacts(bot.engine) == []
-    assert (await bot.tap(REP_TG, f"e:{contact}")).toasts == [NOTHING_TO_UNDO_ZH]
+    # The entry stands until the edit is saved (cancelling keeps it: tests/test_bot_log_flow_paths.py).
+    assert new_contacts(bot.engine) == [(team.rep, team.huashan, "visited", "带资料")]
     await bot.tap(REP_TG, f"lo:{flow}:1")
     await bot.send(REP_TG, "约了下周见主任")
     done = await bot.tap(REP_TG, f"lf:{flow}:w")
-    assert done.texts == ["✅ 已记录：<b>华山医院</b> — 电话。\n备注：约了下周见主任\n跟进：11月30日周一"]
+    assert done.texts == ["✏️ 已更新：<b>华山医院</b> — 电话。\n备注：约了下周见主任\n跟进：11月30日周一"]
+    # Once replaced, the old entry cannot be edited again.
+    assert (await bot.tap(REP_TG, f"e:{contact}")).toasts == [NOTHING_TO_UNDO_ZH]
     assert new_contacts(bot.engine) == [(team.rep, team.huashan, "called", "约了下周见主任")]
     with bot.engine.connect() as connection:
         open_dates = (
@@ -86,3 +88,46 @@ async def test_edit_button_replaces_the_entry_step_by_step(bot):
         )
     assert [str(due) for due in open_dates] == ["2026-11-30"]
     assert (await bot.tap(OTHER_REP_TG, f"e:{contact_id_of(done)}")).toasts == [NOTHING_TO_UNDO_ZH]
+
+
+# ---------------------------------------------------------------------------------------------- /undo again
+
+
+async def test_undo_can_be_repeated_over_todays_last_entries_newest_first(bot):
+    team = bot.team
+    for line in ("/log 华山医院 拜访", "/log 瑞金医院 电话", "/log 仁济医院 送样；明天跟进"):
+        await bot.send(REP_TG, line)
+    first = await bot.send(REP_TG, "/undo")
+    assert first.texts == [
+        "↩️ 已撤销：<b>仁济医院</b> — 送样。相应的跟进也已删除。\n"
+        "再发 /undo 将撤销：<b>瑞金医院</b> — 电话（今天还有 2 条可撤销）。"
+    ]
+    second = await bot.send(REP_TG, "/undo", lang="en")
+    assert second.texts == [
+        "↩️ Undone: <b>瑞金医院</b> — called. Its follow-up is removed too.\n"
+        "Send /undo again to undo <b>华山医院</b> — visited (1 entry of today left to undo)."
+    ]
+    third = await bot.send(REP_TG, "/undo")
+    assert third.texts == ["↩️ 已撤销：<b>华山医院</b> — 拜访。相应的跟进也已删除。\n今天已没有可撤销的记录。"]
+    assert new_contacts(bot.engine) == []
+    # The fixture's visit of yesterday is out of reach.
+    assert (await bot.send(REP_TG, "/undo")).texts == [NOTHING_TO_UNDO_ZH]
+    assert (await bot.send(REP_TG, "/undo", lang="en")).texts == ["There is nothing of yours to undo."]
+    assert contacts(bot.engine) == [(team.rep, team.renji, "visited", "interested in samples")]
+
+
+async def test_undo_reaches_the_last_five_of_todays_entries(bot):
+    team = bot.team
+    customers = ["华山医院", "瑞金医院", "仁济医院", "老百姓大药房", "华山医院", "瑞金医院", "仁济医院"]
+    for customer in customers:
+        await bot.send(REP_TG, f"/log {customer} 电话")
+    undone = []
+    for _ in range(5):
+        reply = await bot.send(REP_TG, "/undo", lang="en")
+        undone.append(reply.texts[0].split("<b>")[1].split("</b>")[0])
+    assert undone == ["仁济医院", "瑞金医院", "华山医院", "老百姓大药房(徐汇店)", "仁济医院"]
+    assert reply.texts[0].endswith("\nThat was the last of today's entries that can be undone.")
+    assert (await bot.send(REP_TG, "/undo", lang="en")).texts == ["There is nothing of yours to undo."]
+    # The two oldest entries of today stand.
+    standing = [(team.rep, team.huashan, "called", None), (team.rep, team.ruijin, "called", None)]
+    assert new_contacts(bot.engine) == standing

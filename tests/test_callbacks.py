@@ -167,3 +167,12 @@ def test_challenge_buttons_read_back_what_they_carry():
     assert callbacks.parse_approve_challenge("ka:7:90") == (7, 90)
     assert callbacks.parse_challenge_pick("kt:42:B") == (42, "tier", "B")
     assert callbacks.parse_challenge_pick("kt:42:p5") == (42, "potential", "5")
+
+
+def test_the_add_note_button_carries_a_token_and_refuses_forged_data():
+    # Logging never loses a word (issue 13 §1): text sent after a log, offered as its note.
+    assert callbacks.note_add("0a1b2c3d4e5f") == "an:0a1b2c3d4e5f"
+    assert callbacks.parse_note_add("an:0a1b2c3d4e5f") == "0a1b2c3d4e5f"
+    for forged in ("an:", "an:XYZ", "an:0a1b\n", "an:" + "a" * 17, "u:1", None):
+        assert callbacks.parse_note_add(forged) is None
+    assert re.match(callbacks.NOTE_ADD_PATTERN, "an:ab") and not re.match(callbacks.NOTE_ADD_PATTERN, "l:1")

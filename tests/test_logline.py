@@ -17,6 +17,7 @@ from bot.logline import (
     parse_follow_up_date,
     parse_log_line,
 )
+from bot.logline.outcomes import outcome_words
 
 MONDAY = date(2026, 11, 23)
 FRIDAY = date(2026, 11, 27)
@@ -316,6 +317,11 @@ OUTCOME_WORDS = [
     ("objection", "objection"), ("refused", "objection"), ("rejected", "objection"),
     ("异议", "objection"), ("拒绝", "objection"), ("反对", "objection"),
     ("other", "other"), ("Other.", "other"), ("其他", "other"), ("其它", "other"),
+    ("送样", "sample"), ("送样品", "sample"), ("sample drop", "sample"), ("dropped samples", "sample"),
+    ("科室会", "dept_meeting"), ("department meeting", "dept_meeting"), ("dept_meeting", "dept_meeting"),
+    ("学术会议", "academic"), ("学术活动", "academic"), ("academic meeting", "academic"), ("conference", "academic"),
+    ("微信沟通", "online"), ("线上", "online"), ("WeChat", "online"), ("online", "online"),
+    ("拜访主任", "met_head"), ("met the department head", "met_head"), ("met_head", "met_head"),
 ]  # fmt: skip
 
 
@@ -324,7 +330,9 @@ def test_outcome_words(word: str, code: str) -> None:
     assert outcome_from_word(word) == code
 
 
-@pytest.mark.parametrize("word", ["", "hello", "visitor", "metro", "下周二", "仁济医院", "answer"])
+@pytest.mark.parametrize(
+    "word", ["", "hello", "visitor", "metro", "下周二", "仁济医院", "answer", "samples", "样品", "会议", "主任"]
+)
 def test_words_that_are_no_outcome(word: str) -> None:
     assert outcome_from_word(word) is None
 
@@ -390,6 +398,17 @@ LINES = [
     # no customer
     ("visited", log("", "visited")),
     ("follow up next tue", log("", None, None, d(12, 1), "next tue")),
+    # Pharma outcomes, glued to the name or not (issue 13 §1)
+    ("顾志强 送样品 下周三再去", log("顾志强", "sample", None, d(12, 2), "下周三")),
+    ("顾志强送样品", log("顾志强", "sample")),
+    ("华山医院科室会，讲了新适应症", log("华山医院", "dept_meeting", "讲了新适应症")),
+    ("瑞金医院 参加学术会议", log("瑞金医院", "academic")),
+    ("大参林瑞金二路 微信沟通；店长要求陈列费", log("大参林瑞金二路", "online", "店长要求陈列费")),
+    ("仁济医院拜访主任", log("仁济医院", "met_head")),
+    ("仁济医院拜访王主任", log("仁济医院", "visited", "王主任")),
+    ("仁济医院 拜访，送样品", log("仁济医院", "sample")),
+    ("renji met the department head, follow up next tue", log("renji", "met_head", None, d(12, 1), "next tue")),
+    ("renji visited; interested in samples", log("renji", "visited", "interested in samples")),
 ]  # fmt: skip
 
 
@@ -460,3 +479,13 @@ def test_parsing_imports_no_database_or_telegram_code() -> None:
     imported = {module.split(".")[0] for module in result.stdout.split()}
     assert "dateparser" in imported
     assert not imported & {"sqlalchemy", "sqlmodel", "telegram"}
+
+
+def test_a_team_reads_only_the_outcomes_it_offers_and_its_own_words() -> None:
+    words = outcome_words(("visited", "called", "other"), {"called": ("微聊",)})
+    # 科室会 is not offered: it stays with the name, and the bot asks for the outcome.
+    assert parse_log_line("华山医院 科室会", today=MONDAY, outcomes=words) == log("华山医院 科室会", None)
+    own_word = parse_log_line("华山医院微聊；约了下周", today=MONDAY, outcomes=words)
+    assert own_word == log("华山医院", "called", "约了下周")
+    # The built-in words still read everything (the import of past contacts uses them).
+    assert parse_log_line("华山医院 科室会", today=MONDAY) == log("华山医院", "dept_meeting")

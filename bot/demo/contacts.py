@@ -21,29 +21,47 @@ _NEGLECTED_SHARE = 0.22
 _MANAGER_RIDE_ALONG = 0.04
 # Days between contacts for the top 15 %, next 25 %, next 35 % and the rest of a team's accounts.
 _INTERVALS = ((0.15, 6, 10), (0.40, 12, 20), (0.75, 25, 40), (1.01, 50, 100))
-_BUYER_OUTCOMES = (0.42, 0.20, 0.10, 0.13, 0.06, 0.09)
-_PROSPECT_OUTCOMES = (0.45, 0.25, 0.15, 0.0, 0.10, 0.05)
+# How often each outcome of the built-in list comes up, for buyers and for prospects (who place no orders).
+_BUYER_OUTCOMES = {
+    "visited": 0.30, "called": 0.16, "no_answer": 0.10, "order": 0.13, "objection": 0.05, "sample": 0.06,
+    "dept_meeting": 0.03, "academic": 0.03, "online": 0.07, "met_head": 0.04, "other": 0.03,
+}  # fmt: skip
+_PROSPECT_OUTCOMES = {
+    "visited": 0.33, "called": 0.20, "no_answer": 0.15, "order": 0.0, "objection": 0.08, "sample": 0.08,
+    "dept_meeting": 0.02, "academic": 0.03, "online": 0.06, "met_head": 0.02, "other": 0.03,
+}  # fmt: skip
 # Notes name whom the rep met: {who} is a hospital's department head, a store manager or a doctor.
+# A note that names an outcome names the one stored with it (tests/test_demo_outcomes.py reads them as /log does).
 _WHO = {
     "zh-Hans": {"hospital": "主任", "pharmacy": "店长", "clinic": "医生"},
     "en": {"hospital": "the department head", "pharmacy": "the store manager", "clinic": "the doctor"},
 }
 _NOTES = {
     "zh-Hans": {
-        "visited": ("拜访{who}，介绍瑞舒伐他汀新规格", "送样品，{who}愿意试用", "和{who}沟通患者教育项目"),
+        "visited": ("面访{who}，介绍瑞舒伐他汀新规格", "和{who}沟通患者教育项目", "介绍新版患者手册"),
         "called": ("电话确认下周拜访时间", "电话跟进上次订单到货", "约{who}面谈"),
         "no_answer": ("{who}不在，未接电话", "{who}休假"),
         "order": ("补货氨氯地平和二甲双胍", "确认月度订单", "下单恩替卡韦"),
         "objection": ("{who}反馈价格偏高，竞品有折扣", "担心集采后被替换", "库存积压，暂不进货"),
-        "other": ("参加学术会议", "协助处理退货", "更新联系人信息"),
+        "sample": ("送样品，{who}愿意试用", "送样：瑞舒伐他汀新规格"),
+        "dept_meeting": ("科室会，讲瑞舒伐他汀新适应症", "科室会，{who}安排下月再讲一次"),
+        "academic": ("参加学术会议", "学术活动：请{who}讲高血压指南"),
+        "online": ("微信沟通用药反馈", "线上讲座，{who}参加"),
+        "met_head": ("拜访主任，讨论进院", "拜访主任，确认科室用量"),
+        "other": ("协助处理退货", "更新联系人信息"),
     },
     "en": {
-        "visited": ("Met {who}, presented the new rosuvastatin pack", "Left samples, {who} will try them"),
-        "called": ("Confirmed next week's visit", "Checked delivery of the last order", "Booked {who}"),
+        "visited": ("Presented the new rosuvastatin pack to {who}", "Talked with {who} about patient education"),
+        "called": ("Phoned to confirm next week's visit", "Called about delivery of the last order", "Booked {who}"),
         "no_answer": ("No answer, {who} is busy", "No answer, {who} is on leave"),
         "order": ("Restock of amlodipine and metformin", "Monthly order confirmed", "Ordered entecavir"),
         "objection": ("Price too high, competitor discounts", "Worried about tender substitution"),
-        "other": ("Joined the CME meeting", "Helped with a return", "Updated contact details"),
+        "sample": ("Left samples, {who} will try them", "Sample drop of the new pack"),
+        "dept_meeting": ("Department meeting on the new indication", "Department meeting, {who} asked for another"),
+        "academic": ("Joined the CME meeting", "Academic meeting on hypertension guidelines"),
+        "online": ("WeChat: dosage questions from {who}", "Online talk, {who} joined"),
+        "met_head": ("Met the department head about listing", "Met the department head on ward usage"),
+        "other": ("Helped with a return", "Updated contact details"),
     },
 }
 _PROMISES = {
@@ -103,7 +121,7 @@ def simulate_contacts(team: DemoTeam, history: SalesHistory, *, seed: int, as_of
             stop = as_of - timedelta(days=round(interval * rng.uniform(1.3, 3.0)))
         day = as_of - timedelta(days=CONTACT_DAYS - rng.randrange(interval))
         while (day := calendar.next_workday(day)) < stop:
-            outcome = rng.choices(OUTCOMES, weights=odds)[0]
+            outcome = rng.choices(OUTCOMES, weights=[odds[code] for code in OUTCOMES])[0]
             person = rep
             note = _note(rng, outcome, rep.language, customer.kind)
             if outcome == "visited" and rng.random() < _MANAGER_RIDE_ALONG:

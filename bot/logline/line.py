@@ -22,7 +22,7 @@ from datetime import date
 
 from bot.logline.dates import DEFAULT_COUNTRY, check_today, parse_follow_up_date
 from bot.logline.follow_up import FollowUpFound, find_follow_up
-from bot.logline.outcomes import find_outcome_run, most_telling, outcome_from_word
+from bot.logline.outcomes import OutcomeWords, most_telling, outcome_words
 
 __all__ = ["ParsedLog", "parse_log_line"]
 
@@ -57,9 +57,9 @@ def _clauses(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _split_outcome(text: str) -> tuple[str, list[str], str]:
+def _split_outcome(text: str, words: OutcomeWords) -> tuple[str, list[str], str]:
     """(customer words, outcome codes, words after the outcome) for a clause that names the customer."""
-    run = find_outcome_run(text)
+    run = words.find_run(text)
     if run is None:
         return text, [], ""
     start, end, codes = run
@@ -68,8 +68,8 @@ def _split_outcome(text: str) -> tuple[str, list[str], str]:
     return text[:start], codes, text[end:]
 
 
-def _only_outcomes(text: str) -> list[str]:
-    run = find_outcome_run(text)
+def _only_outcomes(text: str, words: OutcomeWords) -> list[str]:
+    run = words.find_run(text)
     return run[2] if run and run[0] == 0 and not text[run[1] :].strip(_TRIM) else []
 
 
@@ -84,9 +84,14 @@ def _join(pieces: list[tuple[str, str]]) -> str | None:
     return note or None
 
 
-def parse_log_line(text: str, *, today: date, country: str = DEFAULT_COUNTRY) -> ParsedLog:
-    """Read what a rep typed after /log into customer words, outcome, note and follow-up."""
+def parse_log_line(
+    text: str, *, today: date, country: str = DEFAULT_COUNTRY, outcomes: OutcomeWords | None = None
+) -> ParsedLog:
+    """Read what a rep typed after /log into customer words, outcome, note and follow-up.
+
+    `outcomes` are the words of the outcomes the team offers (default: every built-in outcome)."""
     check_today(today)
+    words = outcomes or outcome_words()
     clauses = _clauses(_INVISIBLE.sub("", text or "").strip())
     if not clauses:
         return ParsedLog("", None, None, None, None, None)
@@ -95,20 +100,20 @@ def parse_log_line(text: str, *, today: date, country: str = DEFAULT_COUNTRY) ->
     follow_up = find_follow_up(head, today=today, first=True, country=country)
     if follow_up is not None:
         head = follow_up.before
-    customer, codes, head_note = _split_outcome(head)
+    customer, codes, head_note = _split_outcome(head, words)
     notes = [(head_note, " "), (follow_up.after if follow_up else "", head_separator)]
     bare_dates: list[tuple[int, date, str]] = []
 
     for index, (clause, separator) in enumerate(rest):
-        if found := _only_outcomes(clause):
+        if found := _only_outcomes(clause, words):
             codes += found
             notes.append(("", separator))
             continue
-        if (labelled := _LABELLED.fullmatch(clause)) and (code := outcome_from_word(labelled["label"])):
+        if (labelled := _LABELLED.fullmatch(clause)) and (code := words.from_word(labelled["label"])):
             codes.append(code)
             notes.append((labelled["rest"], separator))
             continue
-        if index == 0 and not codes and (run := find_outcome_run(clause)) and run[0] == 0:
+        if index == 0 and not codes and (run := words.find_run(clause)) and run[0] == 0:
             codes += run[2]
             clause = clause[run[1] :]
         if follow_up is None and (follow_up := find_follow_up(clause, today=today, first=False, country=country)):

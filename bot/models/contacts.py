@@ -7,7 +7,19 @@ from sqlmodel import Field, SQLModel
 
 from bot.models.base import utc_datetime, utc_now
 
-OUTCOMES = ("visited", "called", "no_answer", "order", "objection", "other")
+OUTCOMES = (
+    "visited",
+    "called",
+    "no_answer",
+    "order",
+    "objection",
+    "sample",
+    "dept_meeting",
+    "academic",
+    "online",
+    "met_head",
+    "other",
+)
 
 
 class Contact(SQLModel, table=True):

@@ -62,11 +62,13 @@ def log_contact(
     now: datetime,
     tz: str,
     replaces: str | None = None,
+    replaces_contact: int | None = None,
 ) -> LoggedContact | None:
     """Store a contact (and its follow-up) once; None when the customer is not the member's to see.
 
     With ``replaces`` (the dedup key of the line this one corrects), the member's live contacts keyed
-    ``replaces`` or ``replaces:…`` are undone in the same transaction.
+    ``replaces`` or ``replaces:…`` are undone in the same transaction; with ``replaces_contact`` (an
+    edit), that contact of the member's is undone and the new one keeps its time.
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
@@ -75,6 +77,7 @@ def log_contact(
     note = (note or "").strip()[:NOTE_LIMIT] or None
     today = now.astimezone(ZoneInfo(tz)).date()
     with changing(engine) as (connection, changes):
+        edited = None if replaces_contact is None else _live_row(connection, member.person_id, replaces_contact)
         contact_id = _insert_ignoring_duplicates(
             connection,
             {
@@ -82,7 +85,8 @@ def log_contact(
                 "customer_id": customer_id,
                 "outcome": outcome,
                 "note": note,
-                "contacted_at": now,
+                # An edit corrects what happened then: the visit keeps its time.
+                "contacted_at": edited.contacted_at if edited is not None else now,
                 "created_at": now,
                 "dedup_key": dedup_key,
             },
@@ -90,6 +94,8 @@ def log_contact(
         if contact_id is None:
             return _existing(connection, dedup_key)
         replaced = [] if replaces is None else _undo_versions(connection, member.person_id, replaces, contact_id, now)
+        if edited is not None and _undo_row(connection, edited.id, now):
+            replaced.append(edited.customer_id)
         follow_up_id, moved_from, still_open = _keep_one_promise(
             connection, member.person_id, customer_id, contact_id, follow_up, note, today, now
         )
@@ -176,6 +182,17 @@ def _undo_versions(connection: Connection, person_id: int, line_key: str, keep_i
         )
     ).all()
     return [row.customer_id for row in rows if _undo_row(connection, row.id, now)]
+
+
+def _live_row(connection: Connection, person_id: int, contact_id: int):
+    """The person's contact (id, customer, time) if it is theirs and not undone, else None."""
+    return connection.execute(
+        select(contact_table.c.id, contact_table.c.customer_id, contact_table.c.contacted_at).where(
+            contact_table.c.id == contact_id,
+            contact_table.c.person_id == person_id,
+            contact_table.c.deleted_at.is_(None),
+        )
+    ).first()
 
 
 def _existing(connection: Connection, dedup_key: str) -> LoggedContact:

@@ -7,6 +7,7 @@ client and can be forged: a reader returns None for anything these builders woul
     l:<customer>  s:<customer>  c:<customer>        log, snooze, card (daily list, card, nudge)
     lc|lo|ln|lf|lx:<flow>[:<value>]                 the steps of one logging flow
     u:<contact>  e:<contact>                        undo, edit a logged contact
+    an:<token>                                      add the text sent after a log as its note
     fd:<follow-up>  fz:<follow-up>                  follow-up done, tomorrow
     fc:<follow-up>  fk:<follow-up>                  close, keep the promise a logged contact left open
     fx:<follow-up>  fp:<page>                       cancel a follow-up, a page of /followups
@@ -116,6 +117,22 @@ def parse_flow(data: str | None) -> FlowTap | None:
     if (kind is None) != (value == "") or (kind == "number" and _number(value) is None):
         return None
     return FlowTap(step, flow_id, value)
+
+
+# ------------------------------------------------------------------------------------ a note after a log
+NOTE_ADD_PATTERN = r"^an:"
+# The token names text kept in the member's own user_data (bot.log_flow.Drafts.offer_note): hex, 12 digits.
+_NOTE_ADD = re.compile(r"an:([0-9a-f]{1,16})", re.ASCII)
+
+
+def note_add(token: str) -> str:
+    return f"an:{token}"
+
+
+def parse_note_add(data: str | None) -> str | None:
+    """The token of the offered note, or None."""
+    match = _NOTE_ADD.fullmatch(data or "")
+    return None if match is None else match[1]
 
 
 # ------------------------------------------------------------------------------------------------- /mine
