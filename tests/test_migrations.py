@@ -85,7 +85,7 @@ def test_a_database_at_the_import_log_upgrades_to_tier_challenges(database_url):
     engine = make_engine(database_url)
     upgrade_database(engine, "0004")
     assert "tier_challenge" not in inspect(engine).get_table_names()
-    upgrade_database(engine)
+    upgrade_database(engine, "0005")
     assert current_revision(engine) == "0005"
     assert "tier_challenge" in inspect(engine).get_table_names()
     command.downgrade(alembic_config(engine), "0004")

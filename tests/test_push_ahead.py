@@ -126,11 +126,12 @@ async def test_the_pushed_list_is_the_reps_first_today_served_without_computing_
                 assert (computed_today.texts, computed_today.buttons) == (today.texts, today.buttons)
                 assert fresh.errors == []
             computed.clear()
-            # A visit logged moves the rep's version: the next /today is computed afresh, without it.
+            # A visit logged moves the rep's version: the next /today is computed afresh, with the visited
+            # customer done in its place (the day's order holds, issue 13 §3).
             await harness.send(chat, "/log 医院7-0 拜访")
             after = await harness.send(chat, "/today")
             assert computed == [people[chat]]
-            assert "医院7-0" not in after.text
+            assert "✅ <s>医院7-0</s>" in after.text and after.text != today.text
             assert harness.errors == []
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.services.scoring_runs import load_previous, run_scoring
 from bot.services.snapshot_store import prune_snapshots
-from bot.services.tiers import latest_tiers, tier_changes, tier_history
+from bot.services.tiers import latest_tiers, run_state_sql, tier_changes, tier_history
 from tests.builders import add_customer
 from tests.test_scoring_runs import AS_OF, random_book
 
@@ -48,13 +48,22 @@ def test_past_runs_keep_only_changes_and_history_and_moves_stay_exact(engine):
     moved = sum(a[1][c] != b[1][c] for a, b in pairwise(shown) for c in b[1] if c in a[1])
     assert stored <= 3 * customers + customers + moved  # the first run's rows, then only changes
 
-    # The card's history: every run's tier and stage, newest first, as each run showed them.
+    # Each run, pruned or whole, still reads as it was shown: every customer's tier and stage.
+    with engine.connect() as connection:
+        for run_id, tiers in shown:
+            rows = connection.execute(
+                text(f"SELECT s.customer_id, s.tier, s.stage FROM {run_state_sql(connection, run_id)}")
+            )
+            assert {row.customer_id: (row.tier, row.stage) for row in rows} == tiers
+    # The card's history: each change of tier with the day of its run, newest first.
     for customer in shown[-1][1]:
-        expected = [(run[1][customer][0], run[1][customer][1]) for run in reversed(shown) if customer in run[1]]
+        expected = [
+            (AS_OF - timedelta(weeks=len(shown) - 1 - i), b[1][customer][0], a[1][customer][0])
+            for i, (b, a) in reversed(list(enumerate(pairwise(shown), start=1)))
+            if customer in b[1] and b[1][customer][0] != a[1][customer][0]
+        ]
         history = tier_history(engine=engine, customer_id=customer, limit=100)
-        assert [(tier, stage) for _, tier, stage in history] == expected
-        assert [day for day, _, _ in history] == [AS_OF - timedelta(weeks=w) for w in range(len(expected))]
-        assert len(tier_history(engine=engine, customer_id=customer, limit=6)) == 6
+        assert [(move.as_of, move.before, move.after) for move in history] == expected
 
     # The digest's moves between any two runs, pruned or whole.
     for i, (from_run, before) in enumerate(shown):

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.db import make_engine, upgrade_database
+from bot.importing.sale_days import add_lines_after, last_line_id
 from bot.models.tables import sale_line_table
 from bot.services.digest import weekly_digest
 from bot.services.scoring_runs import run_scoring
@@ -31,6 +32,7 @@ MOVE = (
 
 def _sales(engine: Engine, customer_id: int, days_and_amounts: list[tuple[date, float]]) -> None:
     with engine.begin() as connection:
+        last_id = last_line_id(connection)
         connection.execute(
             sale_line_table.insert(),
             [
@@ -38,6 +40,7 @@ def _sales(engine: Engine, customer_id: int, days_and_amounts: list[tuple[date, 
                 for n, (day, amount) in enumerate(days_and_amounts)
             ],
         )
+        add_lines_after(connection, last_id)  # the daily rollup, as every writer of sale_line keeps it
 
 
 def _monthly(start: date, end: date, amount: float) -> list[tuple[date, float]]:

@@ -25,7 +25,7 @@ WHERE n.run_id = :run AND (
     o.customer_id IS NULL
     OR COALESCE(n.tier, '') <> COALESCE(o.tier, '')
     OR COALESCE(n.stage, '') <> COALESCE(o.stage, '')
-    OR COALESCE(n.reasons_json, '') <> COALESCE(o.reasons_json, '')
+    OR COALESCE({n_reasons}, '') <> COALESCE({o_reasons}, '')
     OR (CASE WHEN n.previous_tier IS NOT NULL AND n.tier > n.previous_tier THEN 1 ELSE 0 END)
        <> (CASE WHEN o.previous_tier IS NOT NULL AND o.tier > o.previous_tier THEN 1 ELSE 0 END)
 )
@@ -36,6 +36,19 @@ WHERE o.run_id = :before
 """
 
 
+def _tier_reasons(dialect: str, alias: str) -> str:
+    """The tier's reasons of a snapshot as comparable JSON text: a moved customer's reasons_json also holds
+    the move's reasons ({"tier": [...], "move": [...]}, bot.services.tiers.encode_reasons), which the next
+    run no longer repeats although nothing shown changed (the card's history reads the run of the move)."""
+    column = f"{alias}.reasons_json"
+    if dialect == "postgresql":
+        return (
+            f"(CASE WHEN jsonb_typeof({column}::jsonb) = 'object' THEN {column}::jsonb -> 'tier' "
+            f"ELSE {column}::jsonb END)::text"
+        )
+    return f"json(CASE WHEN json_type({column}) = 'object' THEN json_extract({column}, '$.tier') ELSE {column} END)"
+
+
 def concern_shown_changes(connection: Connection, changes: Changes, *, run_id: int, shown_before: int | None) -> None:
     """Add to ``changes`` whom the new run ``run_id`` concerns, against ``shown_before``, the run members
     saw until now (None: no run was shown, or the new run is not the one shown next: everyone)."""
@@ -43,7 +56,12 @@ def concern_shown_changes(connection: Connection, changes: Changes, *, run_id: i
         changes.concern_everyone()
         return
     changed = (
-        text(_CHANGED_SQL)
+        text(
+            _CHANGED_SQL.format(
+                n_reasons=_tier_reasons(connection.dialect.name, "n"),
+                o_reasons=_tier_reasons(connection.dialect.name, "o"),
+            )
+        )
         .bindparams(bindparam("run", run_id), bindparam("before", shown_before))
         .columns(column("customer_id"))
         .subquery()
