@@ -13,7 +13,7 @@ from tests.team_fixture import REP_TG
 async def test_the_card_says_how_the_tier_is_served(bot):
     # Seen: the card said nothing of how to serve the customer. Wanted: the tier's playbook in one line.
     card = await bot.send(REP_TG, "仁济医院")
-    assert "top value；14 次下单\n服务方式：拜访主任/科室会\n\n<b>最近联系</b>" in card.text
+    assert "最近下单 6 天前\n服务方式：拜访主任/科室会\n\n<b>最近联系</b>" in card.text
     english = await bot.send(REP_TG, "瑞金医院", lang="en")
     assert "high potential\n" in english.text
     assert "\nService: samples / academic material\n\n<b>Last contacts</b>" in english.text

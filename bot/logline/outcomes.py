@@ -13,13 +13,30 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-__all__ = ["OUTCOMES", "OutcomeWords", "find_outcome_run", "most_telling", "outcome_from_word", "outcome_words"]
+__all__ = [
+    "CHANNEL_OF_OUTCOME",
+    "OUTCOMES",
+    "OutcomeWords",
+    "find_outcome_run",
+    "most_telling",
+    "outcome_from_word",
+    "outcome_words",
+]
 
 # The stored codes, the same as bot.models.contacts.OUTCOMES (kept here so that parsing imports no database code).
 OUTCOMES = (
     "visited", "called", "no_answer", "order", "objection",
     "sample", "dept_meeting", "academic", "online", "met_head", "other",
 )  # fmt: skip
+
+# The channel each outcome went through, for coverage by channel (/team, the digest) and the tier
+# playbook (bot.services.playbook); 'other' went through no known channel.
+CHANNEL_OF_OUTCOME = {
+    "visited": "visit", "order": "visit", "objection": "visit", "sample": "visit", "dept_meeting": "visit",
+    "academic": "visit", "met_head": "visit",
+    "called": "phone", "no_answer": "phone",
+    "online": "wechat",
+}  # fmt: skip
 
 _WORDS: dict[str, tuple[str, ...]] = {
     "visited": ("visited", "visit", "saw", "seen", "met", "meet", "拜访", "见面", "面访", "到访", "走访", "拜訪",

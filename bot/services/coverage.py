@@ -27,36 +27,18 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import as_utc
 from bot.config import TIERS, PrioritySettings, Settings
+from bot.logline.outcomes import CHANNEL_OF_OUTCOME
 from bot.models.tables import contact_table, customer_table, tier_snapshot_table
 from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc
 from bot.services.team import contacts_by_person, overdue_follow_ups_by_person, team_reps
 
 CHANNELS = ("visit", "phone", "wechat", "other")
-# Outcome codes by channel; a code not named here (a team's own outcome) counts as 'other'.
-_CHANNEL_OF = {
-    "visited": "visit",
-    "order": "visit",
-    "objection": "visit",
-    "sample": "visit",
-    "samples": "visit",
-    "meeting": "visit",
-    "department_meeting": "visit",
-    "dept_meeting": "visit",
-    "academic": "visit",
-    "academic_event": "visit",
-    "director": "visit",
-    "called": "phone",
-    "no_answer": "phone",
-    "phone": "phone",
-    "wechat": "wechat",
-    "online": "wechat",
-}
 RECENT_DAYS = 7
 
 
 def channel_of(outcome: str) -> str:
     """The channel a contact used, from its outcome code: 'visit', 'phone', 'wechat' or 'other'."""
-    return _CHANNEL_OF.get(outcome, "other")
+    return CHANNEL_OF_OUTCOME.get(outcome, "other")
 
 
 def under_reached_below(priority: PrioritySettings) -> float:

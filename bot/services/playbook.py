@@ -10,23 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import DEFAULT_PLAYBOOK, TIERS, Settings
-
-# The channel each stored outcome went through; an outcome of no known channel (an order, an objection,
-# "other") is None. Outcomes added by a team's own list are looked up by their code's words.
-_CHANNEL_OF_OUTCOME = {
-    "visited": "visit",
-    "no_answer": "phone",
-    "called": "phone",
-    "sample": "visit",
-    "samples": "visit",
-    "department_meeting": "visit",
-    "dept_meeting": "visit",
-    "academic_event": "visit",
-    "academic": "visit",
-    "wechat": "wechat",
-    "online": "wechat",
-    "email": "email",
-}
+from bot.logline.outcomes import CHANNEL_OF_OUTCOME
 
 
 @dataclass(frozen=True)
@@ -55,7 +39,7 @@ def playbook_for(settings: Settings, tier: str | None) -> TierPlaybook | None:
 
 def channel_of(outcome: str | None) -> str | None:
     """The channel a contact of this outcome went through (visit, phone, wechat, email), None when unknown."""
-    return _CHANNEL_OF_OUTCOME.get(outcome or "")
+    return CHANNEL_OF_OUTCOME.get(outcome or "")
 
 
 def follows_playbook(settings: Settings, tier: str | None, outcome: str | None) -> bool:
