@@ -70,6 +70,7 @@ async def test_a_rep_challenges_and_the_manager_approves_in_one_tap_zh(bot):
         False,
     )
     # Until a decision the card still shows the model's tier, and /mine A does not list it.
+    assert "<b>华山医院</b> [C]" in (await bot.send(REP_TG, "/today")).text
     assert "华山医院" not in (await bot.send(REP_TG, "/mine A")).text
     assert "级别 <b>C</b>" in (await bot.send(REP_TG, "华山医院")).text
 
@@ -85,6 +86,8 @@ async def test_a_rep_challenges_and_the_manager_approves_in_one_tap_zh(bot):
     card = await bot.send(REP_TG, "华山医院")
     assert "级别 <b>A</b> 核心客户 · 活跃\n✋ A（经理审批，模型为 C，至 2月21日）：新主任上任，科室扩编\n" in card.text
     assert card.buttons == [[("📝 记录", f"l:{team.huashan}")], [("✋ 申诉级别", f"kc:{team.huashan}")]]
+    # The rep's list shows and paces it as the approved A (seen: still [C], on the C cycle).
+    assert "<b>华山医院</b> [A]" in (await bot.send(REP_TG, "/today")).text
     # The manager's card says the same, and /mine puts it among the A customers.
     assert "✋ A（经理审批，模型为 C，至 2月21日）" in (await bot.send(MANAGER_TG, "华山医院")).text
     before = await bot.send(REP_TG, "/mine A")

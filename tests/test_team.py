@@ -125,13 +125,17 @@ def test_rolling_windows_end_today_and_are_as_long_as_the_cadence():
 
 
 def test_channels_come_from_the_outcome():
-    assert [channel_of(code) for code in ("visited", "order", "objection", "called", "no_answer", "wechat")] == [
+    codes = ("visited", "order", "objection", "called", "no_answer", "online", "sample", "met_head", "other")
+    assert [channel_of(code) for code in codes] == [
         "visit",
         "visit",
         "visit",
         "phone",
         "phone",
         "wechat",
+        "visit",
+        "visit",
+        "other",
     ]
     assert channel_of("other") == channel_of("a_teams_own_code") == "other"
 
@@ -173,9 +177,9 @@ def test_coverage_by_the_strongest_channel_and_a_called_d_customer_is_covered(en
         (visited_and_called, "called", 1),
         (visited_and_called, "visited", 10),
         (called, "no_answer", 60),
-        (wechat, "wechat", 3),
+        (wechat, "online", 3),
         (other, "a_teams_own_code", 13),
-        (other, "wechat", 14),  # outside B's 14 days
+        (other, "online", 14),  # outside B's 14 days
     ):
         add_contact(
             engine,

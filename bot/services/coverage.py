@@ -29,7 +29,7 @@ from bot.clock import as_utc
 from bot.config import TIERS, PrioritySettings, Settings
 from bot.logline.outcomes import CHANNEL_OF_OUTCOME
 from bot.models.tables import contact_table, customer_table, tier_snapshot_table
-from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc
+from bot.services.daily_list import customers_with_latest_snapshot, day_start_utc, with_approved_tiers
 from bot.services.team import contacts_by_person, overdue_follow_ups_by_person, team_reps
 
 CHANNELS = ("visit", "phone", "wechat", "other")
@@ -129,6 +129,7 @@ def team_coverage(*, engine: Engine, settings: Settings, viewer_id: int, today: 
         ).all()
         recent = contacts_by_person(connection, team, week_ago_ends, tomorrow)
         overdue = overdue_follow_ups_by_person(connection, team, today)
+    book = with_approved_tiers(engine, book)  # a manager-approved tier counts in its own cycle
     tier_of = {row.id: row.tier for row in book}
     channels_now: dict[int, set[str]] = {}
     covered_before: set[int] = set()

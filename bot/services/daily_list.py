@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,7 +48,8 @@ from bot.models.tables import (
 from bot.services.daily_rank import DailyItem, Unparsed, rank_key, ranked_item
 from bot.services.day_plan import keep_plan, stored_plan
 from bot.services.followups import is_open
-from bot.services.tiers import TIER_ORDER, parse_reasons
+from bot.services.overrides import overrides_in_force
+from bot.services.tiers import TIER_ORDER, latest_tiers, parse_reasons
 
 
 def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
@@ -214,6 +216,7 @@ def _candidates(
     with engine.connect() as connection:
         promised = _open_follow_ups_due(connection, person_id, today) if with_follow_ups else []
         rows = _book(connection, person_id, {f.customer_id for f in promised} | set(plan), tomorrow_starts)
+    rows = with_approved_tiers(engine, rows)
     by_customer = {row.id: row for row in rows}
     last_seen = {row.id: local_date(row.last_contact_at, zone) if row.last_contact_at else None for row in rows}
     listable = {row.id for row in rows if not _contacted_today_or_snoozed(row, last_seen[row.id], today)}
@@ -242,6 +245,18 @@ def _candidates(
         )
     ]
     return follow_ups, due, done
+
+
+def with_approved_tiers(engine: Engine, rows: Sequence[Any]) -> list[Any]:
+    """The rows with a manager-approved tier in force in place of the model's (issue 14 §2): the list shows
+    and paces a customer by the tier the manager approved. Rows need `id` and `tier`; one cheap probe of the
+    challenge table when no override is in force."""
+    with engine.connect() as connection:
+        in_force = overrides_in_force(connection, [row.id for row in rows if row.tier is not None], utc_now())
+    if not in_force:
+        return list(rows)
+    shown = {cid: scored.tier for cid, scored in latest_tiers(engine=engine, customer_ids=list(in_force)).items()}
+    return [SimpleNamespace(**{**row._mapping, "tier": shown[row.id]}) if row.id in shown else row for row in rows]
 
 
 def _is_due(last: date | None, today: date, cadence_days: int) -> bool:
