@@ -37,7 +37,7 @@ def with_more_contacts(bot) -> int:
         person_id=team.rep,
         customer_id=team.huashan,
         contacted_at=local_time(TODAY - timedelta(days=18), "11:00", TZ),
-        outcome="wechat",
+        outcome="online",
     )
     clinic = add_customer(bot.engine, name="顾文博诊所", rep_id=team.rep, external_id="C9")
     add_contact(
