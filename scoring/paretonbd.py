@@ -251,11 +251,17 @@ def p_alive(params: ParetoParams, x: np.ndarray, t_x: np.ndarray, T: np.ndarray)
 
 
 def expected_purchases(
-    params: ParetoParams, t: float | np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+    params: ParetoParams,
+    t: float | np.ndarray,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+    alive: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Return the expected number of purchases in (T, T + t] given x, t_x and T."""
+    """Return the expected number of purchases in (T, T + t] given x, t_x and T (and P(alive), if known)."""
     r, alpha, s, beta = params
     log_ratio = np.log(beta + T) - np.log(beta + T + t)  # <= 0
     # (1 - ((beta+T)/(beta+T+t))^(s-1)) / (s-1), and its limit -log_ratio at s = 1.
     survival = -log_ratio if abs(s - 1.0) < 1e-9 else -np.expm1((s - 1.0) * log_ratio) / (s - 1.0)
-    return (r + x) * (beta + T) / (alpha + T) * survival * p_alive(params, x, t_x, T)
+    alive = p_alive(params, x, t_x, T) if alive is None else alive
+    return (r + x) * (beta + T) / (alpha + T) * survival * alive
