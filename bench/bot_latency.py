@@ -273,7 +273,11 @@ def main() -> None:
         summary = run_scoring(engine=engine, settings=settings, as_of=AS_OF, trigger="bench")
         print(f"scored {summary.customers:,} customers in {time.perf_counter() - started:.0f} s", flush=True)
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM push_log"))  # this run's morning push starts afresh
+        # This run starts afresh on a database an earlier run used: no push sent, no day's order fixed, no
+        # snooze tapped, no change marked (the clock below replays the same morning, so an earlier run's
+        # marks would read as changes made now and drop the lists the push keeps).
+        for table in ("push_log", "daily_plan", "customer_snooze", "change_feed"):
+            connection.execute(text(f"DELETE FROM {table}"))
     import time_machine
 
     # The daily list depends on "today": measure on the day the data was built for.
