@@ -11,7 +11,7 @@ people and customers (not timed), then times, each in a fresh subprocess so peak
   scoring run follows);
 - the baseline: ``pandas.read_csv`` + ``DataFrame.to_sql(method=None, chunksize=10_000)`` into a new
   table with pandas' default types, no indexes, no keys, no validation.
-Peak memory is the subprocess's peak resident set (its wait4 rusage, or VmHWM for the baseline),
+Peak memory is the subprocess's peak resident set (measured by bench/peak.py's launcher, or VmHWM for the baseline),
 interpreter and imports included.
 
     .venv/bin/python bench/import_sales.py --lines 100000
@@ -126,19 +126,21 @@ def tierbot_import(url: str, csv_path: Path) -> dict:
     out = csv_path.parent / "import.out"
     started = time.perf_counter()
     with out.open("w") as handle:
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        measured = out.with_suffix(".peak.json")  # measured by a small launcher: see bench/peak.py
+        launcher = [sys.executable, str(ROOT / "bench" / "peak.py"), str(measured)]
+        subprocess.run(launcher + command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env, check=False)
+        usage = json.loads(measured.read_text())
     seconds = time.perf_counter() - started
     text = out.read_text()
-    if os.waitstatus_to_exitcode(status) != 0:
+    if usage["exit_code"] != 0:
         raise SystemExit(f"tierbot import sales failed:\n{text}")
     rows = sum(1 for _ in csv_path.open(encoding="utf-8-sig")) - 1
     scored = "scoring run included" if "Scoring run" in text else "nothing new: no scoring run"
     return {
         "seconds": seconds,
-        "cpu": usage.ru_utime + usage.ru_stime,
+        "cpu": usage["cpu"],
         "rows": rows,
-        "peak_mib": usage.ru_maxrss / 1024,
+        "peak_mib": usage["peak_mib"],
         "detail": scored,
     }
 

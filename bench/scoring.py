@@ -9,7 +9,7 @@ rollup filled as an import fills it) into SQLite and into PostgreSQL, then times
   next (a previous run to compare with, as the nightly run has).
 Each row gives wall seconds, the ratio to the anchor, the client's CPU and, on PostgreSQL, the server's
 CPU (the postmaster's own, its live processes' and its exited backends' times, from /proc), and the
-peak RSS of the `tierbot score` process (its wait4 rusage). PostgreSQL runs with durable settings
+peak RSS of the `tierbot score` process (measured by bench/peak.py's launcher). PostgreSQL runs with durable settings
 (fsync, synchronous_commit and full_page_writes on), unlike the test server.
 
     .venv/bin/python bench/scoring.py --lines 1e5                   # quick look, both databases
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -170,14 +171,15 @@ def tierbot_score(url: str, folder: Path) -> dict:
     out = folder / "score.out"
     started = time.perf_counter()
     with out.open("w") as handle:
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        measured = out.with_suffix(".peak.json")  # measured by a small launcher: see bench/peak.py
+        launcher = [sys.executable, str(ROOT / "bench" / "peak.py"), str(measured)]
+        subprocess.run(launcher + command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env, check=False)
+        usage = json.loads(measured.read_text())
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
     text = out.read_text()
-    if process.returncode != 0:
+    if usage["exit_code"] != 0:
         raise SystemExit(f"tierbot score failed:\n{text}")
-    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024, "out": text}
+    return {"seconds": seconds, "cpu": usage["cpu"], "peak_mib": usage["peak_mib"], "out": text}
 
 
 def measure(backend: str, url: str, folder: Path, data_dir: Path | None) -> list[tuple[str, dict]]:
