@@ -23,7 +23,7 @@ __all__ = [
     "outcome_words",
 ]
 
-# The stored codes, the same as bot.models.contacts.OUTCOMES (kept here so that parsing imports no database code).
+# The stored codes (bot.models.contacts re-exports them; parsing imports no database code).
 OUTCOMES = (
     "visited", "called", "no_answer", "order", "objection",
     "sample", "dept_meeting", "academic", "online", "met_head", "other",

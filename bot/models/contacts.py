@@ -5,21 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.logline.outcomes import OUTCOMES as OUTCOMES  # the stored codes, one tuple beside the words that read them
 from bot.models.base import utc_datetime, utc_now
-
-OUTCOMES = (
-    "visited",
-    "called",
-    "no_answer",
-    "order",
-    "objection",
-    "sample",
-    "dept_meeting",
-    "academic",
-    "online",
-    "met_head",
-    "other",
-)
 
 
 class Contact(SQLModel, table=True):
