@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_line, write_section  # noqa: E402
+from bench.peak import run_tierbot  # noqa: E402
 from tests.pg_server import fresh_postgres_database  # noqa: E402
 
 SECTION = "Import (issue 2)"
@@ -118,29 +119,15 @@ def worker(url: str, csv_path: str) -> None:
 
 def tierbot_import(url: str, csv_path: Path) -> dict:
     """``tierbot import sales`` as a fresh process, timed from outside (start-up and scoring included)."""
-    config = csv_path.parent / "bench.toml"
-    config.write_text(f'[database]\nurl = "{url}"\n[team]\nlanguage = "en"\n', encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url}
-    env.pop("TIERBOT_CONFIG", None)
-    command = [sys.executable, "-m", "bot.cli", "import", "sales", str(csv_path), "--config", str(config)]
-    out = csv_path.parent / "import.out"
-    started = time.perf_counter()
-    with out.open("w") as handle:
-        measured = out.with_suffix(".peak.json")  # measured by a small launcher: see bench/peak.py
-        launcher = [sys.executable, str(ROOT / "bench" / "peak.py"), str(measured)]
-        subprocess.run(launcher + command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env, check=False)
-        usage = json.loads(measured.read_text())
-    seconds = time.perf_counter() - started
-    text = out.read_text()
-    if usage["exit_code"] != 0:
-        raise SystemExit(f"tierbot import sales failed:\n{text}")
+    run = run_tierbot(["import", "sales", str(csv_path)], url=url, folder=csv_path.parent, name="import")
+    text = run["out"]
     rows = sum(1 for _ in csv_path.open(encoding="utf-8-sig")) - 1
     scored = "scoring run included" if "Scoring run" in text else "nothing new: no scoring run"
     return {
-        "seconds": seconds,
-        "cpu": usage["cpu"],
+        "seconds": run["seconds"],
+        "cpu": run["cpu"],
         "rows": rows,
-        "peak_mib": usage["peak_mib"],
+        "peak_mib": run["peak_mib"],
         "detail": scored,
     }
 

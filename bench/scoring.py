@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_line, write_section  # noqa: E402
+from bench.peak import run_tierbot  # noqa: E402
 from bench.scoring_inmemory import AS_OF, make_customers, make_sales  # noqa: E402
 from tests.pg_server import PostgresServer, fresh_postgres_database  # noqa: E402
 
@@ -163,23 +162,7 @@ def bare_pass(url: str) -> tuple[float, float, int]:
 
 def tierbot_score(url: str, folder: Path) -> dict:
     """`tierbot score` (this checkout's code) as a fresh process: seconds, CPU, peak RSS, its output."""
-    config = folder / "bench.toml"
-    config.write_text(f'[database]\nurl = "{url}"\n[team]\nlanguage = "en"\n', encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url}
-    env.pop("TIERBOT_CONFIG", None)
-    command = [sys.executable, "-m", "bot.cli", "score", "--as-of", AS_OF.isoformat(), "--config", str(config)]
-    out = folder / "score.out"
-    started = time.perf_counter()
-    with out.open("w") as handle:
-        measured = out.with_suffix(".peak.json")  # measured by a small launcher: see bench/peak.py
-        launcher = [sys.executable, str(ROOT / "bench" / "peak.py"), str(measured)]
-        subprocess.run(launcher + command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env, check=False)
-        usage = json.loads(measured.read_text())
-    seconds = time.perf_counter() - started
-    text = out.read_text()
-    if usage["exit_code"] != 0:
-        raise SystemExit(f"tierbot score failed:\n{text}")
-    return {"seconds": seconds, "cpu": usage["cpu"], "peak_mib": usage["peak_mib"], "out": text}
+    return run_tierbot(["score", "--as-of", AS_OF.isoformat()], url=url, folder=folder, name="score")
 
 
 def measure(backend: str, url: str, folder: Path, data_dir: Path | None) -> list[tuple[str, dict]]:
