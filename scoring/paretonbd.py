@@ -172,10 +172,11 @@ def _objective(
     # further along, the likelihood is flat and the fit would only wander.
     if not (np.all(np.abs(log_params) < _LOG_LIMIT) and abs(theta[2]) <= _LOG_SHAPE_LIMIT):
         return np.inf, np.zeros(4)
-    r, alpha, s, beta = np.exp(log_params)
+    params = ParetoParams(*np.exp(log_params))
+    r, alpha, s, beta = params
     x, t_x, T = rows
     p = r + x
-    alive = -p * np.log(alpha + T) - s * np.log(beta + T)
+    alive = _log_alive_term(params, x, T)
     dead = np.full(len(x), -np.inf)
     mean_log_a, mean_inv_a, mean_log_b, mean_inv_b = (np.zeros(len(x)) for _ in range(4))
     timed = t_x < T
