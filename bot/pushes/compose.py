@@ -20,7 +20,7 @@ from bot.services.digest import weekly_digest
 from bot.services.followups import open_follow_ups
 from bot.services.upcoming import upcoming_customer
 from bot.views.chart import digest_chart
-from bot.views.daily import render_today
+from bot.views.daily import render_morning
 from bot.views.digest import render_digest
 from bot.views.followups import render_nudge
 
@@ -92,8 +92,7 @@ def daily_list_push(
     upcoming = None
     if not items:
         upcoming = upcoming_customer(engine=engine, settings=settings, person_id=who.person_id, today=today, tz=who.tz)
-    text, markup = render_today(who.lang, items, today, upcoming, greeting=greeting, total=page.total)
-    kept = render_today(who.lang, items, today, upcoming, total=page.total)
+    (text, markup), kept = render_morning(who.lang, items, today, upcoming, greeting=greeting, total=page.total)
     return Push(who.person_id, who.chat_id, PushKind.DAILY_LIST, period, [(Markup(text), markup)], kept=kept)
 
 

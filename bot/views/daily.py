@@ -70,6 +70,23 @@ def render_daily_list(
     return "\n".join(lines), keyboard(rows)
 
 
+def render_morning(
+    lang: str,
+    items: list,
+    today: date,
+    upcoming: tuple[str, str | None, date] | None,
+    *,
+    greeting: Markup,
+    total: int | None = None,
+) -> tuple[tuple[str, InlineKeyboardMarkup | None], tuple[str, InlineKeyboardMarkup | None]]:
+    """The morning push and the /today answer it stands for (kept as the rep's first /today), the list
+    rendered once: the push is that answer under the greeting."""
+    answer = render_today(lang, items, today, upcoming, total=total)
+    if items:
+        return (Markup(f"{greeting}\n{answer[0]}"), answer[1]), answer
+    return render_today(lang, items, today, upcoming, greeting=greeting, total=total), answer
+
+
 def render_today(
     lang: str,
     items: list,
