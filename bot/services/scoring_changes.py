@@ -17,7 +17,9 @@ from sqlalchemy.engine import Connection
 from bot.changes import Changes
 
 # Customers scored in the new run whose shown state differs from the run shown before, or who were in one
-# run only. Tiers A..D sort as they rank, so "moved down" is tier > previous_tier.
+# run only. Tiers A..D sort as they rank, so "moved down" is tier > previous_tier. Reasons are parsed as
+# JSON only where their texts differ: most customers' are the same text, and parsing 2 × 100k JSON
+# documents was most of the comparison's time.
 _CHANGED_SQL = """
 SELECT n.customer_id FROM tier_snapshot AS n
 LEFT JOIN tier_snapshot AS o ON o.run_id = :before AND o.customer_id = n.customer_id
@@ -25,7 +27,8 @@ WHERE n.run_id = :run AND (
     o.customer_id IS NULL
     OR COALESCE(n.tier, '') <> COALESCE(o.tier, '')
     OR COALESCE(n.stage, '') <> COALESCE(o.stage, '')
-    OR COALESCE({n_reasons}, '') <> COALESCE({o_reasons}, '')
+    OR (COALESCE(n.reasons_json, '') <> COALESCE(o.reasons_json, '')
+        AND COALESCE({n_reasons}, '') <> COALESCE({o_reasons}, ''))
     OR (CASE WHEN n.previous_tier IS NOT NULL AND n.tier > n.previous_tier THEN 1 ELSE 0 END)
        <> (CASE WHEN o.previous_tier IS NOT NULL AND o.tier > o.previous_tier THEN 1 ELSE 0 END)
 )
