@@ -30,20 +30,24 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_line, write_section  # noqa: E402
 from bench.peak import run_tierbot  # noqa: E402
-from bench.scoring_inmemory import AS_OF, make_customers, make_sales  # noqa: E402
+from bench.scoring_inmemory import AS_OF, make_customers, sales_chunks  # noqa: E402
 from tests.pg_server import PostgresServer, fresh_postgres_database  # noqa: E402
 
 BARE_SQL = "SELECT customer_id, count(*), sum(amount) FROM sale_line GROUP BY customer_id"
 _TICKS = os.sysconf("SC_CLK_TCK")
 _CHUNK = 1_000_000
+_WHOLE = 10_000_000  # lines generated at once; a bigger log comes in chunks of this size
 
 
 class DurablePostgres(PostgresServer):
@@ -80,7 +84,17 @@ def server_cpu(data_dir: Path | None) -> float:
     return total / _TICKS
 
 
-def load_sqlite(path: Path, sales, customers) -> None:
+def _pieces(chunks: Iterable[pd.DataFrame]) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(number of the first line, lines) a million lines at a time, over every chunk of the log."""
+    first = 0
+    for chunk in chunks:
+        for start in range(0, len(chunk), _CHUNK):
+            piece = chunk.iloc[start : start + _CHUNK]
+            yield first, piece
+            first += len(piece)
+
+
+def load_sqlite(path: Path, chunks: Iterable[pd.DataFrame], customers) -> None:
     from bot.db import make_engine, upgrade_database
     from bot.importing.sale_days import fill_sql
 
@@ -97,20 +111,28 @@ def load_sqlite(path: Path, sales, customers) -> None:
             [(int(c), f"C{c}", f"客户{c}", None if v != v else float(v), p, now)
              for c, v, p in customers[["customer_id", "potential_value", "potential_class"]].itertuples(index=False)],
         )  # fmt: skip
-        days = sales["sold_on"].dt.strftime("%Y-%m-%d")
-        for start in range(0, len(sales), _CHUNK):
-            chunk = slice(start, start + _CHUNK)
+        for first, piece in _pieces(chunks):
             connection.executemany(
                 "INSERT INTO sale_line (line_key, customer_id, sold_on, amount) VALUES (?, ?, ?, ?)",
-                zip((f"b:{n}" for n in range(start, start + _CHUNK)), sales["customer_id"].iloc[chunk].tolist(),
-                    days.iloc[chunk].tolist(), sales["amount"].iloc[chunk].tolist(), strict=False),
+                zip((f"b:{n}" for n in range(first, first + len(piece))), piece["customer_id"].tolist(),
+                    piece["sold_on"].dt.strftime("%Y-%m-%d").tolist(), piece["amount"].tolist(), strict=True),
             )  # fmt: skip
         connection.execute(fill_sql("sqlite"))  # the daily rollup, as the import keeps it
     connection.execute("ANALYZE")
     connection.close()
 
 
-def load_postgresql(url: str, sales, customers) -> None:
+# Dropped while a log bigger than one chunk is copied in, and built again after (a bulk load's usual way;
+# the indexes end up as CREATE INDEX builds them).
+_BULK_INDEXES = (
+    ("ALTER TABLE sale_line DROP CONSTRAINT uq_sale_line_line_key",
+     "ALTER TABLE sale_line ADD CONSTRAINT uq_sale_line_line_key UNIQUE (line_key)"),
+    ("DROP INDEX ix_sale_line_customer_day_amount",
+     "CREATE INDEX ix_sale_line_customer_day_amount ON sale_line (customer_id, sold_on, amount)"),
+)  # fmt: skip
+
+
+def load_postgresql(url: str, chunks: Iterable[pd.DataFrame], customers, *, bulk: bool = False) -> None:
     import psycopg
 
     from bot.db import make_engine, upgrade_database
@@ -126,17 +148,19 @@ def load_postgresql(url: str, sales, customers) -> None:
                          "FROM STDIN") as copy:  # fmt: skip
             for c, v, p in customers[["customer_id", "potential_value", "potential_class"]].itertuples(index=False):
                 copy.write_row((int(c), f"C{c}", f"客户{c}", "hospital", None if v != v else float(v), p, now))
+        for drop, _ in _BULK_INDEXES if bulk else ():
+            cursor.execute(drop)
         buffer = io.StringIO()
-        frame = sales.assign(line_key=[f"b:{n}" for n in range(len(sales))], sold_on=sales["sold_on"].dt.date)
-        for start in range(0, len(frame), _CHUNK):
+        for first, piece in _pieces(chunks):
             buffer.seek(0)
             buffer.truncate()
-            frame.iloc[start : start + _CHUNK][["line_key", "customer_id", "sold_on", "amount"]].to_csv(
-                buffer, index=False, header=False
-            )
-            buffer.seek(0)
+            keys = [f"b:{n}" for n in range(first, first + len(piece))]
+            rows = piece.assign(line_key=keys, sold_on=piece["sold_on"].dt.date)
+            rows[["line_key", "customer_id", "sold_on", "amount"]].to_csv(buffer, index=False, header=False)
             with cursor.copy("COPY sale_line (line_key, customer_id, sold_on, amount) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
+        for _, create in _BULK_INDEXES if bulk else ():
+            cursor.execute(create)
         cursor.execute("SELECT setval('customer_id_seq', (SELECT max(id) FROM customer))")
         cursor.execute(fill_sql("postgresql"))
     with psycopg.connect(plain, autocommit=True) as connection:
@@ -198,24 +222,25 @@ def table(rows: list[tuple[str, dict]]) -> str:
 
 
 def run_size(lines: int, customers: int, backends: list[str], folder: Path, server) -> str:
-    sales = make_sales(lines, customers)
+    """Load a log of this size into each backend and measure it. A log over _WHOLE lines is generated and
+    loaded a chunk at a time (its customers drawn once), so that the bench's own memory stays small."""
     buyers = make_customers(customers)
     rows: list[tuple[str, dict]] = []
     for backend in backends:
+        chunks = sales_chunks(lines, customers, chunk_lines=max(lines, 1) if lines <= _WHOLE else _WHOLE)
         started = time.perf_counter()
         if backend == "sqlite":
             path = folder / f"scoring_{lines}.db"
-            load_sqlite(path, sales, buyers)
+            load_sqlite(path, chunks, buyers)
             url, data_dir = f"sqlite:///{path}", None
         else:
             url = fresh_postgres_database(server["url"], prefix="bench")
-            load_postgresql(url, sales, buyers)
+            load_postgresql(url, chunks, buyers, bulk=lines > _WHOLE)
             data_dir = server["data_dir"]
         print(f"  loaded {backend} in {time.perf_counter() - started:.0f} s", flush=True)
         rows.extend(measure(backend, url, folder, data_dir))
         if backend == "sqlite":
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    del sales
     head = f"### {lines:,} sales lines, {len(buyers):,} customers"
     return f"{head}\n\n{table(rows)}"
 

@@ -20,7 +20,7 @@ import platform
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -41,6 +41,12 @@ T = TypeVar("T")
 
 def make_sales(lines: int, customers: int, seed: int = 42) -> pd.DataFrame:
     """Return a seeded two-year sales log: skewed customer sizes, joiners, churners, ~1 % refunds."""
+    return next(sales_chunks(lines, customers, seed, chunk_lines=max(lines, 1)))
+
+
+def sales_chunks(lines: int, customers: int, seed: int = 42, chunk_lines: int = 10_000_000) -> Iterator[pd.DataFrame]:
+    """A log like make_sales's, a chunk of lines at a time (the customers drawn once), for logs too big to hold
+    at once; one chunk is make_sales's log itself."""
     rng = np.random.default_rng(seed)
     # Big hospitals and a long tail of small pharmacies: roughly a quarter of the customers make
     # 80 % of the revenue.
@@ -48,22 +54,24 @@ def make_sales(lines: int, customers: int, seed: int = 42) -> pd.DataFrame:
     start = np.where(rng.random(customers) < 0.7, 0, rng.integers(0, HISTORY_DAYS, customers))
     churned = rng.random(customers) < 0.15
     end = np.where(churned, start + (rng.random(customers) * (HISTORY_DAYS - start)).astype(np.int64), HISTORY_DAYS - 1)
-    # Sample lines per customer in proportion to its volume over its active span (inverse CDF).
+    ticket = 300.0 * rng.lognormal(0.0, 0.5, customers)
+    # Lines per customer in proportion to its volume over its active span (inverse CDF).
     weight = volume * (end - start + 1)
     cumulative = np.cumsum(weight / weight.sum())
-    code = np.minimum(np.searchsorted(cumulative, rng.random(lines)), customers - 1)
-    day = start[code] + (rng.random(lines) * (end[code] - start[code] + 1)).astype(np.int64)
-    ticket = 300.0 * rng.lognormal(0.0, 0.5, customers)
-    amount = np.round(rng.gamma(2.0, 0.5, lines) * ticket[code], 2)
-    amount[rng.random(lines) < 0.01] *= -1
     first_day = np.datetime64(AS_OF, "D") - np.timedelta64(HISTORY_DAYS - 1, "D")
-    return pd.DataFrame(
-        {
-            "customer_id": (code + 1).astype(np.int64),
-            "sold_on": (first_day + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
-            "amount": amount,
-        }
-    )
+    for done in range(0, lines, chunk_lines):
+        size = min(chunk_lines, lines - done)
+        code = np.minimum(np.searchsorted(cumulative, rng.random(size)), customers - 1)
+        day = start[code] + (rng.random(size) * (end[code] - start[code] + 1)).astype(np.int64)
+        amount = np.round(rng.gamma(2.0, 0.5, size) * ticket[code], 2)
+        amount[rng.random(size) < 0.01] *= -1
+        yield pd.DataFrame(
+            {
+                "customer_id": (code + 1).astype(np.int64),
+                "sold_on": (first_day + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
+                "amount": amount,
+            }
+        )
 
 
 def make_customers(customers: int, seed: int = 42) -> pd.DataFrame:
