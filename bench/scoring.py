@@ -16,6 +16,7 @@ peak RSS of the `tierbot score` process (measured by bench/peak.py's launcher). 
     .venv/bin/python bench/scoring.py --lines 1e7 --customers 1e5   # the issue's target row
     .venv/bin/python bench/scoring.py --lines 1e7 --customers 1e6 --backends postgresql
     .venv/bin/python bench/scoring.py --results                     # 1e6 and 1e7 lines, into bench/RESULTS.md
+    .venv/bin/python bench/scoring.py --database URL --data-dir DIR # a database loaded before, as it is
 
 PostgreSQL: $TIERBOT_BENCH_POSTGRES_URL (a server you run, durable as you set it), else a throwaway
 durable server from the Debian binaries.
@@ -27,6 +28,7 @@ import argparse
 import io
 import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -184,6 +186,25 @@ def bare_pass(url: str) -> tuple[float, float, int]:
         return time.perf_counter() - started, time.process_time() - cpu, rows
 
 
+def startup() -> dict:
+    """Best of three: a fresh Python importing what `tierbot score` imports before it reads anything (the
+    command line, the scoring run's module, pandas, scipy's models), and nothing else."""
+    imports = "import bot.cli, bot.services.scoring_runs, scoring.engine"
+    best = {"seconds": float("inf")}
+    for _ in range(3):
+        started = time.perf_counter()
+        before = os.times()
+        subprocess.run(
+            [sys.executable, "-c", imports], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True
+        )
+        after = os.times()
+        seconds = time.perf_counter() - started
+        if seconds < best["seconds"]:
+            best = {"seconds": seconds, "cpu": (after.children_user - before.children_user)
+                    + (after.children_system - before.children_system)}  # fmt: skip
+    return best
+
+
 def tierbot_score(url: str, folder: Path) -> dict:
     """`tierbot score` (this checkout's code) as a fresh process: seconds, CPU, peak RSS, its output."""
     return run_tierbot(["score", "--as-of", AS_OF.isoformat()], url=url, folder=folder, name="score")
@@ -199,6 +220,7 @@ def measure(backend: str, url: str, folder: Path, data_dir: Path | None) -> list
         anchors.append({"seconds": seconds, "cpu": cpu, "server_cpu": server_cpu(data_dir) - before, "rows": rows})
     anchor = min(anchors, key=lambda figures: figures["seconds"])
     rows = [(f"{backend}: bare SQL pass over sale_line (anchor)", anchor)]
+    rows.append((f"{backend}: start-up alone: Python and the score command's imports, no work (floor)", startup()))
     for label in ("tierbot score, first run", "tierbot score, next run"):
         before = server_cpu(data_dir)
         figures = tierbot_score(url, folder)
@@ -216,7 +238,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
     ]
     for label, f in rows:
         peak = f"{f['peak_mib']:,.0f} MiB" if "peak_mib" in f else ""
-        server = f"{f['server_cpu']:.1f}" if label.startswith("postgresql") else ""
+        server = f"{f['server_cpu']:.1f}" if "server_cpu" in f else ""
         lines.append(f"| {label} | {f['seconds']:.2f} | {f['ratio']:.2f}× | {f['cpu']:.1f} | {server} | {peak} |")
     return "\n".join(lines)
 
@@ -245,13 +267,35 @@ def run_size(lines: int, customers: int, backends: list[str], folder: Path, serv
     return f"{head}\n\n{table(rows)}"
 
 
+def measure_existing(url: str, data_dir: Path | None) -> str:
+    """The anchor and two `tierbot score` runs on a database loaded before (by this bench's loaders)."""
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    counts = "SELECT (SELECT count(*) FROM sale_line), (SELECT count(*) FROM customer), (SELECT count(*) FROM sale_day)"
+    if backend == "sqlite":
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            lines, customers, days = connection.execute(counts).fetchone()
+    else:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+            lines, customers, days = connection.execute(counts).fetchone()
+    rows = measure(backend, url, Path(tempfile.mkdtemp(prefix="tierbot-scoring-bench-")), data_dir)
+    head = f"### {lines:,} sales lines, {customers:,} customers ({days:,} customer-days in the rollup)"
+    return f"{head}\n\n{table(rows)}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=float, nargs="+", default=[1e6, 1e7])
     parser.add_argument("--customers", type=float, help="customers (default: lines / 100)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--results", action="store_true", help="write the figures into bench/RESULTS.md")
+    parser.add_argument("--database", help="measure this loaded database as it is (no load), e.g. a scale row's")
+    parser.add_argument("--data-dir", type=Path, help="with --database: its PostgreSQL data folder, for server CPU")
     args = parser.parse_args()
+    if args.database:
+        print(measure_existing(args.database, args.data_dir), flush=True)
+        return
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     backends = [b for b in args.backends.split(",") if b]
     folder = Path(tempfile.mkdtemp(prefix="tierbot-scoring-bench-"))
