@@ -238,7 +238,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
     ]
     for label, f in rows:
         peak = f"{f['peak_mib']:,.0f} MiB" if "peak_mib" in f else ""
-        server = f"{f['server_cpu']:.1f}" if "server_cpu" in f else ""
+        server = f"{f['server_cpu']:.1f}" if label.startswith("postgresql") and "server_cpu" in f else ""
         lines.append(f"| {label} | {f['seconds']:.2f} | {f['ratio']:.2f}× | {f['cpu']:.1f} | {server} | {peak} |")
     return "\n".join(lines)
 
