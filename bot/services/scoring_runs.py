@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,6 +22,7 @@ from bot.services.scoring_changes import concern_shown_changes
 from bot.services.snapshot_store import jsonable, prune_snapshots, store_snapshot
 from bot.services.tiers import finished_run_id, run_state_sql
 from scoring.aggregate import AGGREGATE_COLUMNS, day_number
+from scoring.engine import score_customers
 from scoring.rules import ScoringRules
 
 # One pass over the daily rollup (sale_day, one row per customer and day), in key order on SQLite and a
@@ -201,20 +201,10 @@ def run_scoring(
     started = now or utc_now()
     as_of = as_of or team_today(settings, started)
     rules = rules_from_settings(settings)
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        # The database aggregates the rollup (the longest read) on a connection of its own while this
-        # thread reads the customers and the previous run and imports the models (scipy): both drivers
-        # let go of the GIL while the database works. In one thread for an in-memory SQLite database,
-        # which another connection would not see.
-        aggregating = worker.submit(_aggregate_alone, engine, as_of, rules.window_days)
-        if _in_memory(engine):
-            aggregating.result()
-        with engine.connect() as connection:
-            customers = load_customers(connection)
-            previous_run_id, previous = load_previous(connection, as_of=as_of)
-        from scoring.engine import score_customers
-
-        aggregates = aggregating.result()
+    with engine.connect() as connection:
+        aggregates = load_aggregates(connection, as_of=as_of, window_days=rules.window_days)
+        customers = load_customers(connection)
+        previous_run_id, previous = load_previous(connection, as_of=as_of)
     scores = score_customers(aggregates, customers, rules, as_of, previous)
     with engine.connect() as connection:
         # Why each moved customer moved, stored with its snapshot (issue 14: every move explained).
@@ -230,15 +220,6 @@ def run_scoring(
         explained=explained,
         retention_days=settings.scoring.snapshot_retention_days,
     )
-
-
-def _aggregate_alone(engine: Engine, as_of: date, window_days: int) -> pd.DataFrame:
-    with engine.connect() as connection:
-        return load_aggregates(connection, as_of=as_of, window_days=window_days)
-
-
-def _in_memory(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
 
 
 def _store_run(
