@@ -29,7 +29,7 @@ from scoring.lifecycle import (
 )
 from scoring.potential import potential_scores
 from scoring.predictive import predict_customers
-from scoring.reasons import explain_tiers
+from scoring.reasons import MAX_REASONS, TierReasons, tier_reasons
 from scoring.rfm import rank_share, rfm_scores
 from scoring.rules import ScoringRules
 from scoring.tiers import TIERS, TierSignals, apply_hysteresis, decide_tiers, thresholds, tier_codes
@@ -87,10 +87,24 @@ def score_customers(
     previous: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score every customer of `customers` from its aggregates (see scoring.aggregate)."""
+    scores, reasons = score_customers_lazily(aggregates, customers, rules, as_of, previous)
+    return scores.assign(reasons=pd.Series(reasons[:], dtype=SCORE_COLUMNS["reasons"], index=scores.index))
+
+
+def score_customers_lazily(
+    aggregates: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: ScoringRules,
+    as_of: date,
+    previous: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, TierReasons]:
+    """score_customers without its reasons column, and the reasons as a sequence built a slice at a time
+    (a million customers' reasons built at once hold about 1.1 GB: a scoring run stores them in batches)."""
     rules.validate()
     team = _team(customers)
     if len(team) == 0:
-        return empty_scores()
+        empty = empty_scores()
+        return empty.drop(columns="reasons"), TierReasons(np.empty((0, MAX_REASONS), dtype=np.int8), {})
     ids = team["customer_id"].to_numpy()
     agg = _aligned_aggregates(aggregates, ids)
     as_of_day = day_number(as_of)
@@ -173,9 +187,9 @@ def score_customers(
         "potential_score": potential,
         "potential_value": team["potential_value"].to_numpy(dtype=np.float64),
     }
-    columns["reasons"] = explain_tiers(facts, rules.window_days)
     # Explicit dtypes: pandas 3 would infer its str dtype for letters and turn None into NaN.
-    return pd.DataFrame({name: pd.Series(values, dtype=SCORE_COLUMNS[name]) for name, values in columns.items()})
+    scores = pd.DataFrame({name: pd.Series(values, dtype=SCORE_COLUMNS[name]) for name, values in columns.items()})
+    return scores, tier_reasons(facts, rules.window_days)
 
 
 def _team(customers: pd.DataFrame) -> pd.DataFrame:

@@ -34,8 +34,11 @@ orders, last_order; D: prospect, lost or low_value, the potential reason, alert,
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from operator import itemgetter
+from typing import overload
 
 import numpy as np
 
@@ -91,7 +94,12 @@ _INDEX = {code: i for i, code in enumerate(REASON_CODES)}
 
 
 def explain_tiers(facts: Mapping[str, np.ndarray], window_days: int) -> list[tuple[Reason, ...]]:
-    """Return each customer's 2–3 reasons.
+    """Return each customer's 2–3 reasons (all of tier_reasons, built at once)."""
+    return tier_reasons(facts, window_days)[:]
+
+
+def tier_reasons(facts: Mapping[str, np.ndarray], window_days: int) -> TierReasons:
+    """Return each customer's 2–3 reasons, chosen now and built as Python values when a slice is read.
 
     `facts`, arrays with one entry per customer: booleans held, is_prospect, bought, in_window, abc_b,
     high_potential, development (optional), growing, low_value, low_potential, is_new, is_lost, is_at_risk,
@@ -111,16 +119,56 @@ def explain_tiers(facts: Mapping[str, np.ndarray], window_days: int) -> list[tup
         [_INDEX[HIGH_POTENTIAL], _INDEX[UNKNOWN_POTENTIAL], _INDEX[LOW_POTENTIAL]],
         default=_INDEX[ORDINARY_POTENTIAL],
     )
-    chosen = choose_reason_codes(facts, alert, potential)
-    # Hundreds of thousands of small tuples and dicts would trigger the cyclic garbage collector
-    # over and over (it then costs more than building them); they cannot form cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return build_reasons(chosen, _param_builders(facts, window_days))
-    finally:
-        if collecting:
-            gc.enable()
+    return TierReasons(choose_reason_codes(facts, alert, potential), _param_builders(facts, window_days))
+
+
+class TierReasons(Sequence[tuple[Reason, ...]]):
+    """Each customer's reasons as a sequence, built a slice at a time from the chosen codes and the facts.
+
+    Built at once, a million customers' reasons (tuples and dicts) hold about 1.1 GB; a scoring run reads
+    them a batch at a time while it stores the snapshot, so only a batch is ever built.
+    """
+
+    def __init__(self, chosen: np.ndarray, params: dict[str, Callable[[np.ndarray], list[dict]]]) -> None:
+        self._chosen = chosen
+        self._params = params
+
+    def __len__(self) -> int:
+        return len(self._chosen)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Reason, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Reason, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Reason, ...] | list[tuple[Reason, ...]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._build(start, max(start, stop))
+        position = operator.index(index) + (len(self) if index < 0 else 0)
+        if not 0 <= position < len(self):
+            raise IndexError("customer index out of range")
+        return self._build(position, position + 1)[0]
+
+    def _build(self, start: int, stop: int) -> list[tuple[Reason, ...]]:
+        shifted = {code: partial(_shifted, build, start) for code, build in self._params.items()}
+        # Hundreds of thousands of small tuples and dicts would trigger the cyclic garbage collector
+        # over and over (it then costs more than building them); they cannot form cycles.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return build_reasons(self._chosen[start:stop], shifted)
+        finally:
+            if collecting:
+                gc.enable()
+
+
+def _shifted(build: Callable[[np.ndarray], list[dict]], start: int, rows: np.ndarray) -> list[dict]:
+    """A param builder over the whole team, called with rows of a slice that begins at start."""
+    return build(rows + start)
 
 
 def choose_reason_codes(facts: Mapping[str, np.ndarray], alert: np.ndarray, potential: np.ndarray) -> np.ndarray:
@@ -180,7 +228,7 @@ def choose_reason_codes(facts: Mapping[str, np.ndarray], alert: np.ndarray, pote
 
 
 def build_reasons(
-    chosen: np.ndarray, params: dict[str, Callable[[np.ndarray], list[dict]]]
+    chosen: np.ndarray, params: Mapping[str, Callable[[np.ndarray], list[dict]]]
 ) -> list[tuple[Reason, ...]]:
     """Assemble per-customer reason tuples from chosen code indexes and per-code param builders."""
     n, width = chosen.shape

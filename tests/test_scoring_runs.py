@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,6 +17,7 @@ from bot.cli import app
 from bot.config import Settings
 from bot.importing.sale_days import add_lines_after, last_line_id
 from bot.services.scoring_runs import load_aggregates, load_customers, rules_from_settings, run_scoring
+from bot.services.snapshot_store import jsonable
 from bot.services.tiers import TierMove, latest_tier, tier_changes, tier_history
 from bot.views.exports import export_table
 from scoring.aggregate import aggregate_sales
@@ -112,7 +114,13 @@ def test_hysteresis_uses_the_previous_run(engine):
     with engine.connect() as connection:
         stored = dict(connection.execute(text("SELECT customer_id, tier FROM tier_snapshot WHERE run_id = :r"),
                                          {"r": second.run_id}).all())  # fmt: skip
+        stored_reasons = dict(connection.execute(text("SELECT customer_id, reasons_json FROM tier_snapshot "
+                                                      "WHERE run_id = :r"), {"r": second.run_id}).all())  # fmt: skip
     assert stored == dict(zip(expected["customer_id"], expected["tier"], strict=True))
+    # The run stores reasons built a batch at a time: the same as score_customers builds at once.
+    assert {c: json.loads(r) for c, r in stored_reasons.items()} == {
+        int(c): jsonable(list(r)) for c, r in zip(expected["customer_id"], expected["reasons"], strict=True)
+    }
     assert second.moved_up == second.moved_down == 0  # same data, same day: nobody moves
 
 

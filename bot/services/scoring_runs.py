@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -22,7 +23,7 @@ from bot.services.scoring_changes import concern_shown_changes
 from bot.services.snapshot_store import jsonable, prune_snapshots, store_snapshot
 from bot.services.tiers import finished_run_id, run_state_sql
 from scoring.aggregate import AGGREGATE_COLUMNS, day_number
-from scoring.engine import score_customers
+from scoring.engine import score_customers_lazily
 from scoring.rules import ScoringRules
 
 # One pass over the daily rollup (sale_day, one row per customer and day), in key order on SQLite and a
@@ -205,7 +206,7 @@ def run_scoring(
         aggregates = load_aggregates(connection, as_of=as_of, window_days=rules.window_days)
         customers = load_customers(connection)
         previous_run_id, previous = load_previous(connection, as_of=as_of)
-    scores = score_customers(aggregates, customers, rules, as_of, previous)
+    scores, reasons = score_customers_lazily(aggregates, customers, rules, as_of, previous)
     with engine.connect() as connection:
         # Why each moved customer moved, stored with its snapshot (issue 14: every move explained).
         explained = move_reasons(connection, scores, previous_run_id=previous_run_id, as_of=as_of, rules=rules)
@@ -219,6 +220,7 @@ def run_scoring(
         previous_run_id=previous_run_id,
         explained=explained,
         retention_days=settings.scoring.snapshot_retention_days,
+        reasons=reasons,
     )
 
 
@@ -233,6 +235,7 @@ def _store_run(
     previous_run_id: int | None,
     retention_days: int,
     explained: dict[int, tuple] | None = None,
+    reasons: Sequence[tuple] | None = None,
 ) -> ScoringSummary:
     with changing(engine) as (connection, changes):
         # The run members saw until now; the new one is shown next unless it is dated before it.
@@ -248,7 +251,7 @@ def _store_run(
                 "started_at": started,
             },
         ).scalar_one()
-        store_snapshot(connection, scores, run_id, explained=explained or {})
+        store_snapshot(connection, scores, run_id, explained=explained or {}, reasons=reasons)
         # Marked finished last, in the same transaction: a crashed run is never read as the latest.
         finished = utc_now()
         connection.execute(

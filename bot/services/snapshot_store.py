@@ -17,7 +17,7 @@ run other than a move's, and a move's row is always kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 
@@ -93,14 +93,20 @@ def _column(values: pd.Series, start: int, stop: int) -> list:
 
 
 def snapshot_batches(
-    scores: pd.DataFrame, run_id: int, explained: dict[int, tuple] | None = None
+    scores: pd.DataFrame,
+    run_id: int,
+    explained: dict[int, tuple] | None = None,
+    reasons: Sequence[tuple] | None = None,
 ) -> Iterator[list[tuple]]:
     """The run's snapshot rows, a batch at a time: (run_id, *SNAPSHOT_COLUMNS, reasons_json) tuples.
 
-    A customer in `explained` moved tier in this run: its reasons_json is {"tier": [...], "move": [...]}
-    (bot.services.tiers.encode_reasons), read back through parse_reasons / parse_move_reasons.
+    The reasons are scores' "reasons" column, or `reasons` in the same order (scoring.reasons.TierReasons:
+    built a batch at a time, never all at once). A customer in `explained` moved tier in this run: its
+    reasons_json is {"tier": [...], "move": [...]} (bot.services.tiers.encode_reasons), read back through
+    parse_reasons / parse_move_reasons.
     """
-    reasons = scores["reasons"]
+    if reasons is None:
+        reasons = scores["reasons"].tolist()
     customer_ids = scores["customer_id"]
     explained = explained or {}
     encode = _reasons_encoder()
@@ -109,29 +115,34 @@ def snapshot_batches(
         columns = [_column(scores[name], start, stop) for name in SNAPSHOT_COLUMNS]
         texts = [
             encode({"tier": r, "move": explained[c]} if c in explained else r)
-            for c, r in zip(customer_ids.iloc[start:stop].tolist(), reasons.iloc[start:stop].tolist(), strict=True)
+            for c, r in zip(customer_ids.iloc[start:stop].tolist(), reasons[start:stop], strict=True)
         ]
         count = len(texts)
         yield list(zip([run_id] * count, *columns, texts, strict=True))
 
 
 def store_snapshot(
-    connection: Connection, scores: pd.DataFrame, run_id: int, explained: dict[int, tuple] | None = None
+    connection: Connection,
+    scores: pd.DataFrame,
+    run_id: int,
+    explained: dict[int, tuple] | None = None,
+    reasons: Sequence[tuple] | None = None,
 ) -> None:
-    """Write a row per scored customer for the run, in the caller's transaction (moves explained)."""
+    """Write a row per scored customer for the run, in the caller's transaction (moves explained; reasons
+    as snapshot_batches takes them)."""
     names = ", ".join(["run_id", *SNAPSHOT_COLUMNS, "reasons_json"])
     raw = connection.connection.driver_connection
     assert raw is not None
     if connection.dialect.name == "postgresql":
         with raw.cursor() as cursor, cursor.copy(f"COPY tier_snapshot ({names}) FROM STDIN") as copy:
-            for batch in snapshot_batches(scores, run_id, explained):
+            for batch in snapshot_batches(scores, run_id, explained, reasons):
                 for row in batch:
                     copy.write_row(row)
         return
     marks = ", ".join("?" * (len(SNAPSHOT_COLUMNS) + 2))
     cursor = raw.cursor()
     try:
-        for batch in snapshot_batches(scores, run_id, explained):
+        for batch in snapshot_batches(scores, run_id, explained, reasons):
             cursor.executemany(f"INSERT INTO tier_snapshot ({names}) VALUES ({marks})", batch)
     finally:
         cursor.close()

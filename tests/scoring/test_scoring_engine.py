@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from scoring.aggregate import aggregate_sales, empty_aggregates
-from scoring.engine import SCORE_COLUMNS, score, score_customers
+from scoring.engine import SCORE_COLUMNS, score, score_customers, score_customers_lazily
 from scoring.reasons import REASON_PARAMS
 from scoring.rules import ScoringRules
 
@@ -195,3 +195,28 @@ def test_aggregates_as_a_database_returns_them_score_like_the_typed_frame() -> N
     team = _customers([1, 2, 3])
     expected = score_customers(typed, team, RULES, AS_OF)
     pd.testing.assert_frame_equal(score_customers(from_database, team, RULES, AS_OF), expected)
+
+
+def test_reasons_built_a_slice_at_a_time_are_the_reasons_built_at_once() -> None:
+    """A scoring run stores reasons from TierReasons a batch at a time; every way of reading them gives
+    exactly score_customers' column, and the rest of the frame is the same."""
+    sales, customers = _random_team(seed=11, customers=300, lines=6000)
+    aggregates = aggregate_sales(sales, AS_OF, RULES.window_days)
+    eager = score_customers(aggregates, customers, RULES, AS_OF)
+    frame, reasons = score_customers_lazily(aggregates, customers, RULES, AS_OF)
+    expected = eager["reasons"].tolist()
+    assert len(reasons) == len(expected) == len(frame)
+    pd.testing.assert_frame_equal(frame, eager.drop(columns="reasons"))
+    assert reasons[:] == expected
+    assert [r for start in range(0, len(reasons), 7) for r in reasons[start : start + 7]] == expected
+    assert reasons[5] == expected[5] and reasons[-1] == expected[-1]
+    assert reasons[::50] == expected[::50]
+    assert reasons[len(reasons) :] == [] and reasons[10:3] == []
+    with pytest.raises(IndexError):
+        reasons[len(reasons)]
+
+
+def test_an_empty_team_has_no_reasons_to_build() -> None:
+    frame, reasons = score_customers_lazily(empty_aggregates(), _customers([]), RULES, AS_OF)
+    assert len(frame) == 0 and "reasons" not in frame.columns
+    assert len(reasons) == 0 and reasons[:] == []
