@@ -4,6 +4,7 @@ configured limit, each rep's pushed list kept as their /today, and exactly once 
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,8 +73,15 @@ async def test_lists_are_rendered_while_earlier_ones_are_being_sent(bot_settings
     events: list[str] = []
     render = compose.daily_list_push
 
+    first_sent = threading.Event()
+
     def slow_render(**kwargs):
         push = render(**kwargs)
+        if events.count("rendered") == REPS // 2 - 1:
+            # Halfway, the renderer waits (up to 10 s) for the first list to leave: a sender that waits
+            # for a whole batch of renders never sends it, so the order below then fails. Without the
+            # wait, a busy machine could let the renderer run ahead however the job is built.
+            first_sent.wait(timeout=10)
         events.append("rendered")
         return push
 
@@ -85,6 +93,7 @@ async def test_lists_are_rendered_while_earlier_ones_are_being_sent(bot_settings
             async def recording_send(url, method, *args, **kwargs):
                 if url.endswith("/sendMessage"):
                     events.append("sent")
+                    first_sent.set()
                 return await send(url, method, *args, **kwargs)
 
             harness.api.do_request = recording_send  # type: ignore[method-assign]
