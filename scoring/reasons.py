@@ -93,11 +93,6 @@ Reason = tuple[str, dict[str, object]]
 _INDEX = {code: i for i, code in enumerate(REASON_CODES)}
 
 
-def explain_tiers(facts: Mapping[str, np.ndarray], window_days: int) -> list[tuple[Reason, ...]]:
-    """Return each customer's 2–3 reasons (all of tier_reasons, built at once)."""
-    return tier_reasons(facts, window_days)[:]
-
-
 def tier_reasons(facts: Mapping[str, np.ndarray], window_days: int) -> TierReasons:
     """Return each customer's 2–3 reasons, chosen now and built as Python values when a slice is read.
 
