@@ -249,7 +249,7 @@ def run_size(lines: int, customers: int, backends: list[str], folder: Path, serv
     buyers = make_customers(customers)
     rows: list[tuple[str, dict]] = []
     for backend in backends:
-        chunks = sales_chunks(lines, customers, chunk_lines=max(lines, 1) if lines <= _WHOLE else _WHOLE)
+        chunks = sales_chunks(lines, customers, chunk_lines=_WHOLE)  # one chunk up to _WHOLE lines
         started = time.perf_counter()
         if backend == "sqlite":
             path = folder / f"scoring_{lines}.db"
@@ -293,10 +293,10 @@ def main() -> None:
     parser.add_argument("--database", help="measure this loaded database as it is (no load), e.g. a scale row's")
     parser.add_argument("--data-dir", type=Path, help="with --database: its PostgreSQL data folder, for server CPU")
     args = parser.parse_args()
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # every row, --database's too, on one BLAS thread
     if args.database:
         print(measure_existing(args.database, args.data_dir), flush=True)
         return
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     backends = [b for b in args.backends.split(",") if b]
     folder = Path(tempfile.mkdtemp(prefix="tierbot-scoring-bench-"))
     load_before = os.getloadavg()[0]
